@@ -1,0 +1,156 @@
+package lessons
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Broker is lesson 0: what the program talks to.
+func Broker() Lesson {
+	return Lesson{
+		Number: 0,
+		Title:  "The broker: Kafka in KRaft mode",
+		Goal:   "Connect to the bootstrap server and see what a Kafka broker is made of, without ZooKeeper.",
+		Summary: []string{
+			"A client needs one bootstrap address; the broker tells it about every broker of the cluster.",
+			"In KRaft mode the controller (which used to be ZooKeeper) runs inside Kafka itself.",
+			"process.roles, node.id and controller.quorum.voters are what make a node a KRaft node.",
+			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk.",
+		},
+		Plan: func() Plan {
+			return Plan{Steps: []Step{
+				{Title: "Connect and list the brokers", Run: listBrokers},
+				{Title: "The API versions the broker speaks", Run: apiVersions},
+				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs},
+				{Title: "What docker-compose.yml sets, line by line", Run: explainCompose},
+			}}
+		},
+	}
+}
+
+// A client is given one or more bootstrap addresses. It asks any of them for
+// the cluster's metadata and learns every broker, and which node is the
+// controller: the node that keeps the cluster's state (topics, partitions,
+// leaders). Before KRaft that was the job of a separate ZooKeeper ensemble.
+func listBrokers(ctx context.Context, env *Env) error {
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return fmt.Errorf("metadata from %s: %w", strings.Join(env.Brokers, ","), err)
+	}
+	env.Out.Value("bootstrap", strings.Join(env.Brokers, ","))
+	env.Out.Value("cluster id", md.ClusterID)
+	for _, b := range md.Brokers {
+		env.Out.Value(fmt.Sprintf("broker %d", b.ID), fmt.Sprintf("%s:%d", b.Host, b.Port))
+	}
+	env.Out.Value("controller", fmt.Sprintf("node %d", md.Controller.ID))
+	env.Out.Say("One broker: it hosts every partition and, in KRaft mode, is its own controller.")
+	return nil
+}
+
+// Kafka's protocol is a set of numbered APIs (Produce is 0, Fetch is 1, ...),
+// each with a range of versions. kafka-go asks the broker which versions it
+// speaks and picks the newest both sides know. This is why one client
+// library can talk to brokers of many releases.
+func apiVersions(ctx context.Context, env *Env) error {
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	resp, err := client.ApiVersions(ctx, &kafka.ApiVersionsRequest{})
+	if err != nil {
+		return fmt.Errorf("api versions: %w", err)
+	}
+	if resp.Error != nil {
+		return fmt.Errorf("api versions: %w", resp.Error)
+	}
+	keys := resp.ApiKeys
+	sort.Slice(keys, func(i, j int) bool { return keys[i].ApiKey < keys[j].ApiKey })
+	var b strings.Builder
+	for _, k := range keys {
+		if k.ApiKey <= 3 || k.ApiKey == 8 || k.ApiKey == 11 || k.ApiKey == 19 || k.ApiKey == 32 {
+			fmt.Fprintf(&b, "%3d %-16s v%d..v%d\n", k.ApiKey, k.ApiName, k.MinVersion, k.MaxVersion)
+		}
+	}
+	env.Out.Block(b.String())
+	env.Out.Value("APIs spoken", len(keys))
+	return nil
+}
+
+// A KRaft node's role is set by three settings. process.roles says whether it
+// is a broker, a controller or both; node.id is its number in the cluster;
+// controller.quorum.voters lists the controllers that elect a leader among
+// themselves with the Raft protocol (hence "KRaft"). DescribeConfigs asks the
+// broker for its live values.
+func kraftConfigs(ctx context.Context, env *Env) error {
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+	names := []string{"process.roles", "node.id", "controller.quorum.voters", "controller.listener.names", "log.dirs"}
+	resp, err := client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{
+			ResourceType: kafka.ResourceTypeBroker,
+			ResourceName: fmt.Sprint(md.Controller.ID),
+			ConfigNames:  names,
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("describe configs of broker %d: %w", md.Controller.ID, err)
+	}
+	found := map[string]string{}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			return fmt.Errorf("describe configs of broker %d: %w", md.Controller.ID, r.Error)
+		}
+		for _, c := range r.ConfigEntries {
+			found[c.ConfigName] = c.ConfigValue
+		}
+	}
+	for _, n := range names {
+		if v, ok := found[n]; ok && v != "" {
+			env.Out.Value(n, v)
+		} else {
+			env.Out.Value(n, "(not reported)")
+		}
+	}
+	if env.Embedded {
+		env.Out.Warn("This is the embedded emulation (franz-go's kfake), not Apache Kafka: it has no process roles,")
+		env.Out.Warn("no node.id setting and no controller quorum to report. Start the real KRaft broker to see them:")
+		env.Out.Warn("  docker compose up -d   then   go run ./runner --lesson 0")
+	} else if found["process.roles"] != "" {
+		env.Out.Say("process.roles=%s: this node is a broker and the KRaft controller at once, no ZooKeeper.", found["process.roles"])
+	}
+	return nil
+}
+
+// docker-compose.yml starts that broker for you (confluentinc/cp-kafka, the
+// image of the original project). The image turns every KAFKA_* variable
+// into a broker setting: drop KAFKA_, lowercase, "_" becomes ".". The
+// original file also set KAFKA_KRAFT_MODE: the image does not know it (it
+// would only become an unknown "kraft.mode" setting), so ours leaves it out;
+// KAFKA_PROCESS_ROLES is what selects KRaft mode.
+func explainCompose(ctx context.Context, env *Env) error {
+	lines := [][2]string{
+		{"KAFKA_PROCESS_ROLES: broker,controller", "one process is both broker and controller"},
+		{"KAFKA_NODE_ID: 1", "this node's id; must match the voter list"},
+		{"CLUSTER_ID: MkU3OEVBNTcwNTJENDM2Qk", "the storage is formatted with it (required)"},
+		{"KAFKA_CONTROLLER_QUORUM_VOTERS: 1@kafka:9093", "the controllers: node 1 at kafka:9093"},
+		{"KAFKA_LISTENERS: PLAINTEXT://kafka:29092,", "where the broker listens: containers,"},
+		{"  CONTROLLER://kafka:9093,PLAINTEXT_HOST://0.0.0.0:9092", "  the quorum, and your machine"},
+		{"KAFKA_ADVERTISED_LISTENERS: ...PLAINTEXT_HOST://localhost:9092", "what clients are told to dial back"},
+		{"KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: ...", "each listener name is plain TCP"},
+		{"KAFKA_CONTROLLER_LISTENER_NAMES: CONTROLLER", "which listener is the quorum's"},
+		{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: 1", "one node: internal topics get 1 replica"},
+		{"KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: 0", "consumer groups start without a 3 s wait"},
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%-58s # %s\n", l[0], l[1])
+	}
+	env.Out.Block(b.String())
+	env.Out.Say("Start it with: docker compose up -d   (stop: docker compose down -v)")
+	return nil
+}

@@ -1,0 +1,108 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Topic is lesson 1: the topic orders and its partitions.
+func Topic() Lesson {
+	return Lesson{
+		Number: 1,
+		Title:  "Topic: orders, in three partitions",
+		Goal:   "Create the topic the orders go to, and see how it is split into partitions.",
+		Summary: []string{
+			"A topic is a named stream of records; producers write to it, consumers read from it.",
+			"A topic is split into partitions: each is an append-only log, read and written independently.",
+			"Each partition has a leader broker, replicas, and in-sync replicas (ISR); on one node they are all node 1.",
+			"Creating a topic that exists is an error you can recognise (TopicAlreadyExists) and accept.",
+		},
+		Plan: func() Plan {
+			return Plan{Steps: []Step{
+				{Title: "Create the topic orders", Run: createTopic},
+				{Title: "Describe its partitions", Run: describeTopic},
+				{Title: "Draw the partitions", Run: drawTopic},
+			}}
+		},
+	}
+}
+
+// Topics are created explicitly: the compose file turns off automatic topic
+// creation, and kafka-go's Writer does not ask for it either. CreateTopics
+// goes to the controller. Three partitions let three consumers read in
+// parallel later; one replica is all a single broker can hold. If the topic
+// is already there (you ran this lesson before), the broker answers
+// TopicAlreadyExists, which is fine.
+func createTopic(ctx context.Context, env *Env) error {
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{
+		Topics: []kafka.TopicConfig{{Topic: env.Topic, NumPartitions: 3, ReplicationFactor: 1}},
+	})
+	if err != nil {
+		return fmt.Errorf("create topic %s: %w", env.Topic, err)
+	}
+	switch err := resp.Errors[env.Topic]; {
+	case err == nil:
+		env.Out.Event("Created topic %s with 3 partitions", env.Topic)
+	case errors.Is(err, kafka.TopicAlreadyExists):
+		env.Out.Event("Topic %s already exists: nothing to do", env.Topic)
+	default:
+		return fmt.Errorf("create topic %s: %w", env.Topic, err)
+	}
+	// A new topic's partitions need a moment to get a leader.
+	_, err = WaitForTopic(ctx, env, env.Topic)
+	return err
+}
+
+// Metadata describes each partition: its leader (the broker that takes the
+// writes and serves the reads), its replicas (brokers that keep a copy) and
+// its in-sync replicas, the ISR: the replicas that are up to date. A write
+// with acks=all is confirmed once every in-sync replica has it.
+func describeTopic(ctx context.Context, env *Env) error {
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{env.Topic}})
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", env.Topic, err)
+	}
+	for _, t := range md.Topics {
+		if t.Error != nil {
+			return fmt.Errorf("describe %s: %w", env.Topic, t.Error)
+		}
+		env.Out.Value("topic", t.Name)
+		env.Out.Value("partitions", len(t.Partitions))
+		for _, p := range t.Partitions {
+			env.Out.Say("partition %d  leader: node %d  replicas: %v  isr: %v",
+				p.ID, p.Leader.ID, brokerIDs(p.Replicas), brokerIDs(p.Isr))
+		}
+	}
+	return nil
+}
+
+func brokerIDs(bs []kafka.Broker) []int {
+	ids := make([]int, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
+	}
+	return ids
+}
+
+// Each partition is a log: records are appended at the end and numbered by
+// their offset, 0, 1, 2... The "next" offset is where the next record will
+// go. A new topic's partitions are empty. ListOffsets tells the first and
+// next offset of each.
+func drawTopic(ctx context.Context, env *Env) error {
+	marks, err := ReadWatermarks(ctx, env, env.Topic)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, w := range marks {
+		b.WriteString(DrawPartition(w, -1) + "\n")
+	}
+	env.Out.Block(b.String())
+	return nil
+}

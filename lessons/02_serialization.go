@@ -1,0 +1,97 @@
+package lessons
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Serialization is lesson 2: an order becomes bytes and back.
+func Serialization() Lesson {
+	return Lesson{
+		Number: 2,
+		Title:  "JSON serialization: an order becomes bytes",
+		Goal:   "See that Kafka carries bytes, not Go values, and how an order is turned into bytes and back.",
+		Summary: []string{
+			"Kafka stores and sends bytes; what they mean is agreed between producer and consumer.",
+			"encoding/json with struct tags turns an Order into {\"order_id\":...} and back.",
+			"A consumer must expect bytes that are not an order, and say so instead of crashing.",
+		},
+		Plan: func() Plan {
+			s := &serialLesson{}
+			return Plan{Steps: []Step{
+				{Title: "Build an order", Run: s.build},
+				{Title: "Encode it: JSON, then bytes", Run: s.encode},
+				{Title: "Decode the bytes back", Run: s.decode},
+				{Title: "Bytes that are not an order", Run: s.decodeBad},
+			}}
+		},
+	}
+}
+
+type serialLesson struct {
+	order Order
+	value []byte
+}
+
+// An order is a plain Go struct. Its json tags give the field names the
+// original Python producer used, so a Python consumer can read our orders.
+// The order_id is a random UUID, unique to every order.
+func (s *serialLesson) build(ctx context.Context, env *Env) error {
+	s.order = Order{
+		OrderID:  uuid.NewString(),
+		User:     "SKOURI Youssef",
+		Item:     "Pizza Pepperoni",
+		Quantity: 1,
+	}
+	env.Out.Value("order", fmt.Sprintf("%+v", s.order))
+	return nil
+}
+
+// json.Marshal gives the text; in Go that text already is a []byte, the
+// record value Kafka carries. Kafka never looks inside it.
+func (s *serialLesson) encode(ctx context.Context, env *Env) error {
+	value, err := json.Marshal(s.order)
+	if err != nil {
+		return fmt.Errorf("encode order: %w", err)
+	}
+	s.value = value
+	env.Out.Value("json", string(value))
+	env.Out.Value("length", fmt.Sprintf("%d bytes", len(value)))
+	env.Out.Block(hex.Dump(value))
+	return nil
+}
+
+// The consumer receives the same bytes and turns them back into an Order.
+// DecodeOrder is json.Unmarshal plus checks that every field is there with
+// the right type, so a bad record gets a clear reason.
+func (s *serialLesson) decode(ctx context.Context, env *Env) error {
+	order, err := DecodeOrder(s.value)
+	if err != nil {
+		return fmt.Errorf("decode order: %w", err)
+	}
+	env.Out.Value("decoded", fmt.Sprintf("%+v", order))
+	env.Out.Value("same order", order == s.order)
+	env.Out.Event("🍔 Received order: %s", order)
+	return nil
+}
+
+// Anything can land in a topic: a typo typed into a console producer, an old
+// message format, an empty record. Each of these values is decoded the way
+// a consumer would, and each fails with a reason instead of a crash.
+func (s *serialLesson) decodeBad(ctx context.Context, env *Env) error {
+	for _, value := range [][]byte{
+		[]byte("pizza please"),
+		[]byte(`{"order_id": "42", "user": "Ada", "item": "Tea"}`),
+		[]byte(`{"order_id": "42", "user": "Ada", "item": "Tea", "quantity": "two"}`),
+		{},
+	} {
+		if _, err := DecodeOrder(value); err != nil {
+			env.Out.Warn("%q → %v", value, err)
+		}
+	}
+	return nil
+}

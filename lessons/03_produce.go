@@ -1,0 +1,146 @@
+package lessons
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Produce is lesson 3: send orders and get a delivery report for each.
+func Produce() Lesson {
+	return Lesson{
+		Number: 3,
+		Title:  "Produce with a delivery report",
+		Goal:   "Send orders to the topic and learn, for each, the partition and offset Kafka stored it at.",
+		Summary: []string{
+			"A kafka.Writer sends records; RequiredAcks: kafka.RequireAll waits until every in-sync replica has them.",
+			"Completion is kafka-go's delivery report: it gets each record with its partition and offset.",
+			"Writes are batched: an asynchronous writer returns at once, Close flushes what is pending.",
+			"BatchTimeout (1 s by default) is how long a batch waits to fill: set it low for synchronous writes.",
+		},
+		Plan: func() Plan {
+			p := &produceLesson{}
+			return Plan{Steps: []Step{
+				{Title: "Make sure the topic exists", Run: EnsureTopic},
+				{Title: "A writer with a delivery report", Run: p.newWriter},
+				{Title: "Send three orders", Run: p.send},
+				{Title: "Close: the flush", Run: p.close},
+				{Title: "What the default BatchTimeout costs", Run: p.batchTimeout},
+			}, Cleanup: p.cleanup}
+		},
+	}
+}
+
+type produceLesson struct {
+	w *kafka.Writer
+}
+
+// cleanup closes the writer if a step failed before the close step.
+func (p *produceLesson) cleanup() {
+	if p.w != nil {
+		p.w.Close()
+	}
+}
+
+// A Writer is kafka-go's producer. RequiredAcks: RequireAll is acks=all:
+// the broker answers only when every in-sync replica stored the record, and
+// its answer carries the partition and the offset. Completion is called with
+// that answer: it is the delivery report of the original producer. Async
+// makes WriteMessages return at once, like produce() in the Python client.
+func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
+	out := env.Out
+	p.w = &kafka.Writer{
+		Addr:         kafka.TCP(env.Brokers...),
+		Topic:        env.Topic,
+		RequiredAcks: kafka.RequireAll,
+		Async:        true,
+		BatchTimeout: 10 * time.Millisecond,
+		Completion: func(messages []kafka.Message, err error) {
+			for _, m := range messages {
+				if err != nil {
+					out.Warn("Delivery failed for record: %v", err)
+					continue
+				}
+				out.Event("Delivered to %s [%d] @ offset %d: %s", m.Topic, m.Partition, m.Offset, m.Value)
+			}
+		},
+	}
+	out.Say("Writer ready for topic %s, acks=all, asynchronous.", env.Topic)
+	return nil
+}
+
+// Each order is encoded to JSON and handed to the writer. With Async the
+// call only queues the record; the delivery reports arrive a moment later,
+// from the writer's own goroutine. The writer spreads records over the
+// partitions in turn (its default balancer is round-robin).
+func (p *produceLesson) send(ctx context.Context, env *Env) error {
+	for i := 0; i < 3; i++ {
+		value, err := json.Marshal(SampleOrder(i))
+		if err != nil {
+			return fmt.Errorf("encode order: %w", err)
+		}
+		if err := p.w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
+			return fmt.Errorf("queue order: %w", err)
+		}
+		env.Out.Say("queued order %d", i+1)
+	}
+	return nil
+}
+
+// Close sends what is still queued, waits for every delivery report and
+// closes the connections: it is producer.flush() and more. A program that
+// exits without closing its writer loses the records still in the queue.
+func (p *produceLesson) close(ctx context.Context, env *Env) error {
+	if p.w == nil {
+		return fmt.Errorf("no writer: run the step that creates it first")
+	}
+	err := p.w.Close()
+	p.w = nil
+	if err != nil {
+		return fmt.Errorf("close writer: %w", err)
+	}
+	env.Out.Say("writer closed: every queued order was sent and reported")
+	return nil
+}
+
+// A synchronous WriteMessages returns when the batch is sent. kafka-go sends
+// a batch when it is full (BatchSize, 100 records) or when BatchTimeout has
+// passed since its first record: 1 s by default. One order per call thus
+// waits a full second. Timed here: one write with the default, then three
+// with BatchTimeout set to 1 ms.
+func (p *produceLesson) batchTimeout(ctx context.Context, env *Env) error {
+	for _, timeout := range []time.Duration{0, time.Millisecond} {
+		w := &kafka.Writer{
+			Addr:         kafka.TCP(env.Brokers...),
+			Topic:        env.Topic,
+			RequiredAcks: kafka.RequireAll,
+			BatchTimeout: timeout, // 0 means kafka-go's default, 1 s
+		}
+		writes := 3
+		if timeout == 0 {
+			writes = 1
+		}
+		start := time.Now()
+		for i := 0; i < writes; i++ {
+			value, _ := json.Marshal(SampleOrder(i))
+			if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
+				w.Close()
+				return fmt.Errorf("write order: %w", err)
+			}
+		}
+		perWrite := time.Since(start) / time.Duration(writes)
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("close writer: %w", err)
+		}
+		label := "BatchTimeout default (1s)"
+		if timeout != 0 {
+			label = "BatchTimeout " + timeout.String()
+		}
+		env.Out.Value(label, fmt.Sprintf("%v per synchronous write (%d write(s) timed)", perWrite.Round(time.Millisecond), writes))
+	}
+	env.Out.Say("Every lesson and command here sets BatchTimeout for that reason.")
+	return nil
+}

@@ -1,0 +1,161 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Assign is lesson 4: read one partition from a chosen offset.
+func Assign() Lesson {
+	return Lesson{
+		Number: 4,
+		Title:  "Assign a partition and an offset",
+		Goal:   "Read exactly one partition from exactly one offset, as the original consumer did, and learn what happens past the end.",
+		Summary: []string{
+			"A partition's records are numbered by offset; a consumer can start at any offset that exists.",
+			"Read the first and last offsets (the watermarks) before choosing where to start.",
+			"Past the end, kafka-go retries forever unless OffsetOutOfRangeError is set; then you get an error to act on.",
+			"kafka.FirstOffset and kafka.LastOffset start at the oldest record or at the next new one.",
+		},
+		Plan: func() Plan {
+			a := &assignLesson{partition: 0, offset: 50}
+			return Plan{Steps: []Step{
+				{Title: "Put a few orders in partition 0", Run: a.fill},
+				{Title: "Read the partition's first and last offsets", Run: a.watermarks},
+				{Title: "Assign partition 0 at offset 50", Run: a.readAt},
+				{Title: "Start from the first or the last offset instead", Run: a.firstAndLast},
+			}}
+		},
+	}
+}
+
+type assignLesson struct {
+	partition   int
+	offset      int64
+	first, last int64
+}
+
+// The producer decides a record's partition. kafka-go asks the Writer's
+// Balancer; this one sends every order to partition 0, so the partition we
+// are about to read is sure to hold some.
+func (a *assignLesson) fill(ctx context.Context, env *Env) error {
+	if err := EnsureTopic(ctx, env); err != nil {
+		return err
+	}
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(env.Brokers...),
+		Topic:        env.Topic,
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond,
+		Balancer: kafka.BalancerFunc(func(m kafka.Message, partitions ...int) int {
+			return 0
+		}),
+	}
+	defer w.Close()
+	for i := 0; i < 3; i++ {
+		order, _ := SampleOrder(i).MarshalValue()
+		if err := w.WriteMessages(ctx, kafka.Message{Value: order}); err != nil {
+			return fmt.Errorf("write to partition 0: %w", err)
+		}
+	}
+	env.Out.Event("3 orders written to %s [0]", env.Topic)
+	return nil
+}
+
+// ListOffsets returns a partition's first offset (the oldest record still
+// kept) and its last offset, the "high watermark": the offset the next
+// record will get. Offsets that exist are first ≤ offset < last.
+func (a *assignLesson) watermarks(ctx context.Context, env *Env) error {
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	resp, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+		Topics: map[string][]kafka.OffsetRequest{
+			env.Topic: {kafka.FirstOffsetOf(a.partition), kafka.LastOffsetOf(a.partition)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("list offsets: %w", err)
+	}
+	for _, p := range resp.Topics[env.Topic] {
+		if p.Error != nil {
+			return fmt.Errorf("list offsets of partition %d: %w", p.Partition, p.Error)
+		}
+		a.first, a.last = p.FirstOffset, p.LastOffset
+	}
+	env.Out.Value("first offset", a.first)
+	env.Out.Value("last offset (next to be written)", a.last)
+	env.Out.Block(DrawPartition(Watermarks{a.partition, a.first, a.last}, a.offset))
+	return nil
+}
+
+// The original consumer called assign([TopicPartition("orders", 0, 50)]).
+// In kafka-go that is a Reader with a Partition (and no GroupID) and
+// SetOffset. At 50 on a young topic there is nothing yet: the offset is past
+// the end. Without OffsetOutOfRangeError the Reader would retry forever and
+// ReadMessage would just block; with it, ReadMessage returns the error.
+func (a *assignLesson) readAt(ctx context.Context, env *Env) error {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:               env.Brokers,
+		Topic:                 env.Topic,
+		Partition:             a.partition,
+		MaxWait:               250 * time.Millisecond,
+		OffsetOutOfRangeError: true,
+	})
+	defer r.Close()
+	if err := r.SetOffset(a.offset); err != nil {
+		return fmt.Errorf("set offset: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	msg, err := r.ReadMessage(ctx)
+	switch {
+	case err == nil:
+		env.Out.Event("%s [%d] @ offset %d: %s", msg.Topic, msg.Partition, msg.Offset, msg.Value)
+	case errors.Is(err, kafka.OffsetOutOfRange):
+		env.Out.Warn("offset %d is out of range: partition %d holds offsets %d to %d (next: %d).",
+			a.offset, a.partition, a.first, a.last-1, a.last)
+		env.Out.Say("Kafka only keeps the offsets it has written; pick one in range, or start from the first or last.")
+	case errors.Is(err, context.DeadlineExceeded):
+		env.Out.Say("no record at offset %d yet: it is the end of the partition, the next record will land there.", a.offset)
+	default:
+		return fmt.Errorf("read %s [%d] @ %d: %w", env.Topic, a.partition, a.offset, err)
+	}
+	return nil
+}
+
+// kafka.FirstOffset starts at the oldest record the partition keeps, like
+// auto.offset.reset=earliest; kafka.LastOffset at the next record to come,
+// like latest. At the last offset a reader simply waits for new records.
+func (a *assignLesson) firstAndLast(ctx context.Context, env *Env) error {
+	for _, start := range []int64{kafka.FirstOffset, kafka.LastOffset} {
+		r := kafka.NewReader(kafka.ReaderConfig{
+			Brokers:   env.Brokers,
+			Topic:     env.Topic,
+			Partition: a.partition,
+			MaxWait:   250 * time.Millisecond,
+		})
+		if err := r.SetOffset(start); err != nil {
+			r.Close()
+			return fmt.Errorf("set offset: %w", err)
+		}
+		readCtx, cancel := context.WithTimeout(ctx, time.Second)
+		msg, err := r.ReadMessage(readCtx)
+		cancel()
+		r.Close()
+		name := map[int64]string{kafka.FirstOffset: "FirstOffset", kafka.LastOffset: "LastOffset"}[start]
+		switch {
+		case err == nil:
+			env.Out.Event("from %s: %s [%d] @ offset %d: %s", name, msg.Topic, msg.Partition, msg.Offset, msg.Value)
+			env.Out.Block(DrawPartition(Watermarks{a.partition, a.first, a.last}, msg.Offset))
+		case errors.Is(err, context.DeadlineExceeded):
+			env.Out.Say("from %s: nothing within 1 s: the reader waits at offset %d for the next order.", name, a.last)
+			env.Out.Block(DrawPartition(Watermarks{a.partition, a.first, a.last}, a.last))
+		default:
+			return fmt.Errorf("read from %s: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/segmentio/kafka-go"
+)
+
+// Close is lesson 6: close cleanly, on Ctrl-C too, and resume where you were.
+func Close() Lesson {
+	return Lesson{
+		Number: 6,
+		Title:  "Close: defer, Ctrl-C and committed offsets",
+		Goal:   "Close readers and writers on every way out, and let a consumer group resume from the offsets it committed.",
+		Summary: []string{
+			"defer Close() right after opening: deferred calls run on every return, last opened first.",
+			"signal.NotifyContext turns Ctrl-C into a cancelled context; the loop ends and the deferred Closes run.",
+			"A consumer group stores its position as committed offsets in the broker.",
+			"With auto-commit off, commit after handling a record: a restarted consumer resumes after the last commit.",
+		},
+		Plan: func() Plan {
+			c := &closeLesson{group: "order_tracker_debug-" + uuid.NewString()[:8]}
+			return Plan{Steps: []Step{
+				{Title: "defer Close", Run: deferClose},
+				{Title: "Ctrl-C closes the consumer", Run: interrupt},
+				{Title: "A consumer group, positioned at the end", Run: c.newGroup},
+				{Title: "Consume two orders and commit them", Run: c.consumeAndCommit},
+				{Title: "Restart: resume from the committed offsets", Run: c.resume},
+			}}
+		},
+	}
+}
+
+// defer runs a call when the function returns, whichever return it is. Put
+// it right after the open, and a later error cannot leak the writer or the
+// reader. Deferred calls run last-in, first-out: the reader closes first.
+func deferClose(ctx context.Context, env *Env) error {
+	if err := EnsureTopic(ctx, env); err != nil {
+		return err
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: env.Topic, BatchTimeout: time.Millisecond}
+	defer func() {
+		w.Close()
+		env.Out.Say("writer closed (deferred first, runs last)")
+	}()
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Topic: env.Topic, Partition: 0, MaxWait: 250 * time.Millisecond})
+	defer func() {
+		r.Close()
+		env.Out.Say("reader closed (deferred last, runs first)")
+	}()
+	env.Out.Say("writer and reader open; returning now")
+	return nil
+}
+
+// signal.NotifyContext returns a context that is cancelled when the program
+// gets SIGINT (Ctrl-C) or SIGTERM. Every blocking kafka-go call takes that
+// context, so the loop wakes up at once, leaves, and the deferred Close runs
+// before the program exits. Here a timer stands in for your finger: stop()
+// cancels the context exactly as Ctrl-C would. Press Ctrl-C during
+// "go run ./runner consume" to see the real one.
+func interrupt(ctx context.Context, env *Env) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Topic: env.Topic, Partition: 0, MaxWait: 250 * time.Millisecond})
+	defer func() {
+		r.Close()
+		env.Out.Event("consumer closed")
+	}()
+	r.SetOffset(kafka.LastOffset)
+	time.AfterFunc(1500*time.Millisecond, func() {
+		env.Out.Say("^C (simulated)")
+		stop()
+	})
+	for {
+		msg, err := r.ReadMessage(ctx)
+		if ctx.Err() != nil {
+			env.Out.Say("interrupted: leaving the loop")
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		env.Out.Event("%s [%d] @ offset %d", msg.Topic, msg.Partition, msg.Offset)
+	}
+}
+
+type closeLesson struct {
+	group    string
+	produced map[string]bool // ids of the orders the group should read
+}
+
+// The original consumer belonged to the group order_tracker_debug with
+// enable.auto.commit off. A group's position is nothing but committed
+// offsets, stored by the broker. A new group has none; this step commits
+// the current end of each partition for it, as
+// "kafka-consumer-groups --reset-offsets --to-latest" would, then produces
+// four new orders for it to read. (Each run uses a new group name so the
+// lesson gives the same result every time.)
+func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
+	if err := EnsureTopic(ctx, env); err != nil {
+		return err
+	}
+	marks, err := ReadWatermarks(ctx, env, env.Topic)
+	if err != nil {
+		return err
+	}
+	var commits []kafka.OffsetCommit
+	for _, w := range marks {
+		commits = append(commits, kafka.OffsetCommit{Partition: w.Partition, Offset: w.Last})
+	}
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	resp, err := client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{
+		GroupID:      env.Name(c.group),
+		GenerationID: -1, // no member: an administrative commit
+		Topics:       map[string][]kafka.OffsetCommit{env.Topic: commits},
+	})
+	if err != nil {
+		return fmt.Errorf("commit start offsets for %s: %w", c.group, err)
+	}
+	for _, p := range resp.Topics[env.Topic] {
+		if p.Error != nil {
+			return fmt.Errorf("commit start offset of partition %d: %w", p.Partition, p.Error)
+		}
+	}
+	env.Out.Value("group", env.Name(c.group))
+	for _, w := range marks {
+		env.Out.Value(fmt.Sprintf("committed partition %d", w.Partition), w.Last)
+	}
+	c.produced = map[string]bool{}
+	orders := []Order{SampleOrder(0), SampleOrder(1), SampleOrder(2), SampleOrder(3)}
+	for _, o := range orders {
+		c.produced[o.OrderID] = true
+	}
+	return ProduceOrders(ctx, env, env.Topic, orders, func(d Delivery) { env.Out.Event("%s", d) })
+}
+
+// A Reader with a GroupID joins the group and the broker assigns it
+// partitions; it starts from the group's committed offsets. FetchMessage
+// does not commit (ReadMessage would, like enable.auto.commit): the program
+// commits with CommitMessages once an order is handled. After two orders it
+// closes, as if the program stopped.
+func (c *closeLesson) consumeAndCommit(ctx context.Context, env *Env) error {
+	if c.produced == nil {
+		return errors.New("no orders for the group yet: run the step that creates it first")
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:           env.Brokers,
+		GroupID:           env.Name(c.group),
+		Topic:             env.Topic,
+		MaxWait:           250 * time.Millisecond,
+		HeartbeatInterval: time.Second,
+	})
+	defer func() {
+		r.Close()
+		env.Out.Say("consumer closed")
+	}()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for got := 0; got < 2; {
+		msg, err := r.FetchMessage(ctx)
+		if err != nil {
+			return fmt.Errorf("fetch from group %s: %w", env.Name(c.group), err)
+		}
+		if order, err := DecodeOrder(msg.Value); err != nil {
+			env.Out.Warn("%s [%d] @ offset %d: skipped: %v", msg.Topic, msg.Partition, msg.Offset, err)
+		} else {
+			env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
+			got++
+		}
+		if err := r.CommitMessages(ctx, msg); err != nil {
+			return fmt.Errorf("commit offset %d of partition %d: %w", msg.Offset+1, msg.Partition, err)
+		}
+		env.Out.Say("committed: partition %d resumes at offset %d", msg.Partition, msg.Offset+1)
+	}
+	return nil
+}
+
+// A restarted consumer with the same GroupID gets the committed offsets
+// back from the broker and goes on right after the last committed order:
+// the other two orders, nothing read twice, nothing missed. It is the very
+// same code as the previous step.
+func (c *closeLesson) resume(ctx context.Context, env *Env) error {
+	return c.consumeAndCommit(ctx, env)
+}

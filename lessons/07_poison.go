@@ -1,0 +1,105 @@
+package lessons
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PoisonPills is lesson 7: records that are not orders.
+func PoisonPills() Lesson {
+	return Lesson{
+		Number: 7,
+		Title:  "Poison pills: records that are not orders",
+		Goal:   "Put records in the topic that no order decoder accepts, and keep a consumer running through them.",
+		Summary: []string{
+			"Kafka accepts any bytes: nothing stops a record that is not an order from reaching your consumer.",
+			"A poison pill is a record the consumer cannot handle; crashing on it means crashing on every restart.",
+			"Decode defensively: on failure, warn with topic, partition and offset, count it, and go on.",
+			"Large records need room at both ends: the Writer's BatchBytes and the Reader's MaxBytes.",
+		},
+		Plan: func() Plan {
+			l := &poisonLesson{}
+			return Plan{Steps: []Step{
+				{Title: "Produce orders and poison pills", Run: l.produce},
+				{Title: "A consumer that survives them", Run: l.consume},
+			}}
+		},
+	}
+}
+
+type poisonLesson struct {
+	start map[int]int64 // each partition's end before the pills were produced
+	sent  int
+}
+
+// Between two real orders go five records that are not orders: plain text,
+// JSON without a quantity, JSON with a quantity that is a string, an empty
+// value and one of a million bytes (just under the broker's default limit
+// of 1 MiB per record; kafka-go's Writer needs BatchBytes raised to send it).
+func (l *poisonLesson) produce(ctx context.Context, env *Env) error {
+	if err := EnsureTopic(ctx, env); err != nil {
+		return err
+	}
+	marks, err := ReadWatermarks(ctx, env, env.Topic)
+	if err != nil {
+		return err
+	}
+	l.start = map[int]int64{}
+	for _, w := range marks {
+		l.start[w.Partition] = w.Last
+	}
+	first, _ := SampleOrder(0).MarshalValue()
+	last, _ := SampleOrder(1).MarshalValue()
+	values := [][]byte{
+		first,
+		[]byte("pizza please"),
+		[]byte(`{"order_id": "42", "user": "Ada", "item": "Tea"}`),
+		[]byte(`{"order_id": "42", "user": "Ada", "item": "Tea", "quantity": "two"}`),
+		{},
+		bytes.Repeat([]byte("x"), 1_000_000),
+		last,
+	}
+	l.sent = len(values)
+	return ProduceValues(ctx, env, env.Topic, values, func(d Delivery) {
+		if len(d.Value) > 200 {
+			d.Value = append(d.Value[:40:40], fmt.Sprintf("… (%d bytes)", len(d.Value))...)
+		}
+		env.Out.Event("%s", d)
+	})
+}
+
+// The consumer decodes every record. A record that fails is not fatal: it
+// gets a warning naming its partition and offset, so someone can look at it
+// (kcat -t orders -p P -o O -c 1), and the loop goes on. A real service
+// would also copy it to a "dead letter" topic. The count comes at the end.
+func (l *poisonLesson) consume(ctx context.Context, env *Env) error {
+	if l.start == nil {
+		return errors.New("nothing produced yet: run the previous step first")
+	}
+	poller, err := NewPoller(env, env.Topic, l.start)
+	if err != nil {
+		return err
+	}
+	defer poller.Close()
+	orders, skipped := 0, 0
+	for orders+skipped < l.sent {
+		msg, err := poller.Poll(ctx, 5*time.Second)
+		if err != nil {
+			return fmt.Errorf("after %d of %d records: %w", orders+skipped, l.sent, err)
+		}
+		order, err := DecodeOrder(msg.Value)
+		if err != nil {
+			env.Out.Warn("%s [%d] @ offset %d: skipped: %v", msg.Topic, msg.Partition, msg.Offset, err)
+			skipped++
+			continue
+		}
+		env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
+		orders++
+	}
+	env.Out.Value("orders", orders)
+	env.Out.Value("skipped records", skipped)
+	return nil
+}

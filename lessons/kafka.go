@@ -1,0 +1,158 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// EnsureTopic creates the orders topic unless it exists, as lesson 1 does:
+// every lesson and command that needs it can run first.
+func EnsureTopic(ctx context.Context, env *Env) error { return createTopic(ctx, env) }
+
+// WaitForTopic returns the topic's metadata once every partition has a leader.
+func WaitForTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for {
+		t, err := DescribeTopic(ctx, env, topic)
+		if err == nil && ready(t) {
+			return t, nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = errors.New("partitions still have no leader")
+			}
+			return kafka.Topic{}, fmt.Errorf("topic %s is not ready: %w", topic, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func ready(t kafka.Topic) bool {
+	if len(t.Partitions) == 0 {
+		return false
+	}
+	for _, p := range t.Partitions {
+		if p.Leader.Port == 0 || p.Error != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrNoTopic says a topic does not exist.
+var ErrNoTopic = errors.New("topic does not exist")
+
+// DescribeTopic returns a topic's partitions, sorted by id.
+func DescribeTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, error) {
+	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return kafka.Topic{}, fmt.Errorf("read metadata of %s: %w", topic, err)
+	}
+	for _, t := range md.Topics {
+		if t.Name != topic {
+			continue
+		}
+		if errors.Is(t.Error, kafka.UnknownTopicOrPartition) {
+			return kafka.Topic{}, fmt.Errorf("%s: %w (create it with lesson 1: go run ./runner --lesson 1)", topic, ErrNoTopic)
+		}
+		if t.Error != nil {
+			return kafka.Topic{}, fmt.Errorf("read metadata of %s: %w", topic, t.Error)
+		}
+		sort.Slice(t.Partitions, func(i, j int) bool { return t.Partitions[i].ID < t.Partitions[j].ID })
+		return t, nil
+	}
+	return kafka.Topic{}, fmt.Errorf("%s: %w", topic, ErrNoTopic)
+}
+
+// Watermarks is a partition's first offset and its end: the offset the next
+// record will get.
+type Watermarks struct {
+	Partition   int
+	First, Last int64
+}
+
+// ReadWatermarks returns the first and last offsets of every partition.
+func ReadWatermarks(ctx context.Context, env *Env, topic string) ([]Watermarks, error) {
+	t, err := DescribeTopic(ctx, env, topic)
+	if err != nil {
+		return nil, err
+	}
+	var reqs []kafka.OffsetRequest
+	for _, p := range t.Partitions {
+		reqs = append(reqs, kafka.FirstOffsetOf(p.ID), kafka.LastOffsetOf(p.ID))
+	}
+	resp, err := env.Client().ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
+	}
+	var out []Watermarks
+	for _, p := range resp.Topics[topic] {
+		if p.Error != nil {
+			return nil, fmt.Errorf("list offsets of %s [%d]: %w", topic, p.Partition, p.Error)
+		}
+		out = append(out, Watermarks{Partition: p.Partition, First: p.FirstOffset, Last: p.LastOffset})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Partition < out[j].Partition })
+	return out, nil
+}
+
+// DrawPartition draws a partition as a row of offsets, with a marker under
+// the reader's position (pos < 0: no reader). Long partitions are elided in
+// the middle.
+func DrawPartition(w Watermarks, pos int64) string {
+	const edge = 4
+	var cells []string
+	var offsets []int64
+	add := func(o int64) { cells = append(cells, fmt.Sprintf("%d", o)); offsets = append(offsets, o) }
+	for o := w.First; o < w.Last; o++ {
+		if w.Last-w.First > 2*edge+1 && o == w.First+edge {
+			cells = append(cells, "…")
+			offsets = append(offsets, -1)
+			o = w.Last - edge - 1
+			continue
+		}
+		add(o)
+	}
+	var row, marks strings.Builder
+	fmt.Fprintf(&row, "partition %d │", w.Partition)
+	pad := strings.Repeat(" ", len([]rune(row.String())))
+	marks.WriteString(pad)
+	placed := false
+	for i, c := range cells {
+		cell := " " + c + " │"
+		row.WriteString(cell)
+		m := strings.Repeat(" ", len([]rune(cell)))
+		if offsets[i] == pos {
+			m = " ^" + strings.Repeat(" ", len([]rune(cell))-2)
+			placed = true
+		}
+		marks.WriteString(m)
+	}
+	end := fmt.Sprintf(" next: %d", w.Last)
+	if len(cells) == 0 {
+		end = fmt.Sprintf(" (empty) next: %d", w.Last)
+	}
+	row.WriteString(end)
+	if pos < 0 {
+		return row.String()
+	}
+	switch {
+	case placed:
+		marks.WriteString(fmt.Sprintf("reader at offset %d", pos))
+	case pos == w.Last:
+		marks.WriteString(" ^ reader at the end (offset " + fmt.Sprint(pos) + "): waits for the next record")
+	case pos > w.Last:
+		marks.WriteString(fmt.Sprintf(" ✗ reader at offset %d: past the end", pos))
+	default:
+		marks.WriteString(fmt.Sprintf("✗ reader at offset %d: before the first offset %d", pos, w.First))
+	}
+	return row.String() + "\n" + marks.String()
+}
