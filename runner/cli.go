@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+var errHelp = errors.New("help shown")
+
+const usageText = `Usage:
+  go run ./runner [flags]            the menu of lessons (unattended without a terminal)
+  go run ./runner --lesson 3 --yes   play lesson 3 without prompts (--lesson may repeat: 3,5)
+  go run ./runner --all --yes        play every lesson, unattended
+  go run ./runner list               list the lessons
+  go run ./runner produce            send an order, with its delivery report
+  go run ./runner consume            print new orders from every partition until Ctrl-C
+  go run ./runner consume --partition 0 --offset 50
+                                     read one partition from one offset, as the original consumer
+  go run ./runner consume --group order_tracker
+                                     read as a consumer group, committing after each order
+  go run ./runner docs > LESSONS.md  write the lessons' narration and code as Markdown
+
+Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
+answers there, else an embedded in-memory emulation (franz-go's kfake).
+Start the real KRaft broker with: docker compose up -d
+
+Flags:
+`
+
+// command is what the command line asked for.
+type command struct {
+	name string // "", list, produce, consume, docs
+
+	brokers     string
+	embedded    bool
+	topicPrefix string
+
+	lessons []int
+	all     bool
+	yes     bool
+
+	count     int
+	partition int
+	offset    int64
+	group     string
+	hasOffset bool
+	timeout   time.Duration // consume: stop after this long (0: until Ctrl-C)
+}
+
+// lessonList is --lesson, repeatable and comma-separated.
+type lessonList []int
+
+func (l *lessonList) String() string { return fmt.Sprint([]int(*l)) }
+
+func (l *lessonList) Set(s string) error {
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("%q is not a lesson number", f)
+		}
+		if _, ok := lessons.Find(n); !ok {
+			return fmt.Errorf("there is no lesson %d (lessons are %s)", n, lessonRange())
+		}
+		*l = append(*l, n)
+	}
+	return nil
+}
+
+func lessonRange() string {
+	all := lessons.All()
+	return fmt.Sprintf("%d to %d; see: go run ./runner list", all[0].Number, all[len(all)-1].Number)
+}
+
+func parseArgs(args []string, stderr io.Writer) (*command, error) {
+	c := &command{partition: -1}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		c.name, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("runner", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&c.brokers, "brokers", "", "broker addresses, host:port[,host:port...] (default $"+broker.EnvVar+" or "+broker.DefaultAddr+")")
+	fs.BoolVar(&c.embedded, "embedded", false, "use the embedded in-memory broker, even if a real one answers")
+	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-)")
+	switch c.name {
+	case "":
+		fs.Var((*lessonList)(&c.lessons), "lesson", "play lesson `N` (repeat or use commas for several)")
+		fs.BoolVar(&c.all, "all", false, "play every lesson")
+		fs.BoolVar(&c.yes, "yes", false, "no prompts: play the chosen lessons unattended")
+	case "produce":
+		fs.IntVar(&c.count, "count", 1, "how many orders to send")
+	case "consume":
+		fs.Func("partition", "read only partition `P` (with --offset)", func(s string) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a partition number (0, 1, 2...)", s)
+			}
+			c.partition = n
+			return nil
+		})
+		fs.Func("offset", "start partition --partition at offset `O`", func(s string) error {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not an offset (0 or more)", s)
+			}
+			c.offset, c.hasOffset = n, true
+			return nil
+		})
+		fs.StringVar(&c.group, "group", "", "read as consumer group `G`, committing each order after printing it")
+		fs.DurationVar(&c.timeout, "for", 0, "stop after this long, e.g. 30s (default: until Ctrl-C)")
+	case "list", "docs":
+	case "help":
+		fs.Usage()
+		return nil, errHelp
+	default:
+		return nil, usagef("unknown command %q (commands: list, produce, consume, docs)", c.name)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if c.brokers != "" {
+		if _, err := broker.ParseAddrs(c.brokers); err != nil {
+			return nil, usagef("--brokers: %v", err)
+		}
+	}
+	if c.embedded && c.brokers != "" {
+		return nil, usagef("--embedded and --brokers exclude each other")
+	}
+	if c.all && len(c.lessons) > 0 {
+		return nil, usagef("--all and --lesson exclude each other")
+	}
+	if c.name == "produce" && c.count < 1 {
+		return nil, usagef("--count must be at least 1")
+	}
+	if c.hasOffset != (c.partition >= 0) {
+		return nil, usagef("--partition and --offset go together: consume --partition 0 --offset 50")
+	}
+	if c.group != "" && c.partition >= 0 {
+		return nil, usagef("--group and --partition exclude each other: a group's partitions are assigned by the broker")
+	}
+	if strings.ContainsAny(c.topicPrefix, " /\\:") {
+		return nil, usagef("--topic-prefix %q: use letters, digits, '.', '_' or '-'", c.topicPrefix)
+	}
+	return c, nil
+}

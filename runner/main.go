@@ -1,0 +1,71 @@
+// Command runner is the walkthrough: a menu of numbered Kafka lessons that
+// run real kafka-go code, step by step. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report Ctrl-C
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
+}
+
+// stdio are the streams the runner uses; tests pass their own.
+type stdio struct {
+	in       *os.File
+	out, err io.Writer
+}
+
+// errInterrupted says the user pressed Ctrl-C.
+var errInterrupted = errors.New("interrupted")
+
+// usageError is a bad command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// run is the whole program; it returns the exit code.
+func run(ctx context.Context, args []string, io stdio) int {
+	cmd, err := parseArgs(args, io.err)
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(io.err, "runner: %v\nRun 'go run ./runner --help' for usage.\n", err)
+		return exitUsage
+	}
+	err = cmd.run(ctx, io)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errInterrupted) || ctx.Err() != nil:
+		fmt.Fprintln(io.err, "Interrupted.")
+		return exitInterrupted
+	default:
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintf(io.err, "runner: %v\nRun 'go run ./runner --help' for usage.\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(io.err, "runner: %v\n", err)
+		return exitFailure
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// run dispatches the command.
+func (c *command) run(ctx context.Context, io stdio) error {
+	out := output.New(io.out, output.ColorWanted() && isTerminal(io.out))
+	switch c.name {
+	case "list":
+		for _, l := range lessons.All() {
+			out.Plain("%d  %s — %s", l.Number, l.Title, l.Goal)
+		}
+		return nil
+	case "docs":
+		md, err := lessonsMarkdown()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(io.out, md)
+		return err
+	}
+	b, err := c.chooseBroker(ctx, out)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	env := lessons.NewEnv(b.Addrs, b.Embedded, c.topicPrefix, out)
+	switch c.name {
+	case "produce":
+		return c.produce(ctx, env)
+	case "consume":
+		return c.consume(ctx, env, b)
+	}
+	return c.walk(ctx, env, out, io)
+}
+
+// chooseBroker applies the broker rule and announces an emulation loudly.
+func (c *command) chooseBroker(ctx context.Context, out *output.Printer) (*broker.Broker, error) {
+	named, from := c.brokers, "--brokers"
+	if named == "" && !c.embedded {
+		named, from = os.Getenv(broker.EnvVar), "$"+broker.EnvVar
+	}
+	if named != "" {
+		if _, err := broker.ParseAddrs(named); err != nil {
+			return nil, usagef("%s: %v", from, err)
+		}
+	}
+	b, err := broker.Choose(ctx, broker.Options{Brokers: named, Embedded: c.embedded})
+	if errors.Is(err, broker.ErrUnreachable) {
+		return nil, fmt.Errorf("%v\n\nNothing answers there as a Kafka broker. Either:\n"+
+			"  • start the real KRaft broker:  docker compose up -d   (it listens on localhost:9092), or\n"+
+			"  • run without --brokers (and without $%s) to use the embedded broker", err, broker.EnvVar)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Embedded {
+		why := "No Kafka broker answers at " + broker.DefaultAddr + "."
+		if c.embedded {
+			why = "--embedded asked for it."
+		}
+		out.Banner(
+			"EMBEDDED BROKER: an in-memory EMULATION of Kafka (franz-go's kfake), not Apache Kafka.",
+			why+" It listens on "+strings.Join(b.Addrs, ",")+" while this program runs.",
+			"For the real KRaft broker:  docker compose up -d   then run this again.",
+		)
+	} else {
+		out.Plain("Kafka broker: %s", strings.Join(b.Addrs, ","))
+	}
+	return b, nil
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// explain turns a step's error into a message that says what to do.
+func explain(err error, brokers []string) string {
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, lessons.ErrBrokerGone),
+		errors.As(err, &opErr):
+		return fmt.Sprintf("%v\nThe broker at %s stopped answering. Start it again (docker compose up -d), then re-run the step.",
+			err, strings.Join(brokers, ","))
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("%v\nThe step ran out of time waiting for Kafka: is the broker at %s still up?", err, strings.Join(brokers, ","))
+	}
+	return err.Error()
+}
