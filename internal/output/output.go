@@ -59,7 +59,9 @@ func (p *Printer) line(c *color.Color, s string) {
 }
 
 // Say prints commentary.
-func (p *Printer) Say(format string, args ...any) { p.line(p.narration, "  "+fmt.Sprintf(format, args...)) }
+func (p *Printer) Say(format string, args ...any) {
+	p.line(p.narration, "  "+fmt.Sprintf(format, args...))
+}
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
@@ -131,7 +133,9 @@ func (p *Printer) Summary(number int, points []string) {
 }
 
 // Plain prints a line as it is.
-func (p *Printer) Plain(format string, args ...any) { p.line(p.narration, fmt.Sprintf(format, args...)) }
+func (p *Printer) Plain(format string, args ...any) {
+	p.line(p.narration, fmt.Sprintf(format, args...))
+}
 
 // wrap joins the lines of each paragraph and wraps them at width.
 func wrap(text string, width int) string {
