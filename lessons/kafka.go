@@ -61,7 +61,7 @@ func DescribeTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, er
 			continue
 		}
 		if errors.Is(t.Error, kafka.UnknownTopicOrPartition) {
-			return kafka.Topic{}, fmt.Errorf("%s: %w (create it with lesson 1: go run ./runner --lesson 1)", topic, ErrNoTopic)
+			return kafka.Topic{}, fmt.Errorf("%s: %w", topic, ErrNoTopic)
 		}
 		if t.Error != nil {
 			return kafka.Topic{}, fmt.Errorf("read metadata of %s: %w", topic, t.Error)
@@ -70,6 +70,25 @@ func DescribeTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, er
 		return t, nil
 	}
 	return kafka.Topic{}, fmt.Errorf("%s: %w", topic, ErrNoTopic)
+}
+
+// ListTopics returns the names of the topics that are not internal, sorted.
+func ListTopics(ctx context.Context, env *Env) ([]string, error) {
+	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var names []string
+	for _, t := range md.Topics {
+		if !t.Internal {
+			names = append(names, t.Name)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		names = []string{"(none)"}
+	}
+	return names, nil
 }
 
 // Watermarks is a partition's first offset and its end: the offset the next

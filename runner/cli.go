@@ -47,6 +47,7 @@ type command struct {
 	all     bool
 	yes     bool
 
+	topic     string
 	count     int
 	partition int
 	offset    int64
@@ -100,7 +101,9 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		fs.BoolVar(&c.yes, "yes", false, "no prompts: play the chosen lessons unattended")
 	case "produce":
 		fs.IntVar(&c.count, "count", 1, "how many orders to send")
+		fs.StringVar(&c.topic, "topic", "orders", "topic to send to (orders is created when missing; others must exist)")
 	case "consume":
+		fs.StringVar(&c.topic, "topic", "orders", "topic to read (orders is created when missing; others must exist)")
 		fs.Func("partition", "read only partition `P` (with --offset)", func(s string) error {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 {

@@ -17,7 +17,7 @@ import (
 // produce sends --count orders, each with its delivery report, like the
 // original producer.py.
 func (c *command) produce(ctx context.Context, env *lessons.Env) error {
-	if err := lessons.EnsureTopic(ctx, env); err != nil {
+	if err := c.checkTopic(ctx, env); err != nil {
 		return err
 	}
 	orders := make([]lessons.Order, c.count)
@@ -47,7 +47,7 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 // original consumer.py: from every partition's end, from one partition and
 // offset, or as a consumer group that commits after each order.
 func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broker) error {
-	if err := lessons.EnsureTopic(ctx, env); err != nil {
+	if err := c.checkTopic(ctx, env); err != nil {
 		return err
 	}
 	if c.timeout > 0 {
@@ -86,6 +86,23 @@ func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broke
 		return fmt.Errorf("%s", explain(err, env.Brokers))
 	}
 	return cerr
+}
+
+// checkTopic creates orders when it is missing, as lesson 1 does; any other
+// topic must exist, and when it does not the error lists those that do.
+func (c *command) checkTopic(ctx context.Context, env *lessons.Env) error {
+	if c.topic == "orders" {
+		return lessons.EnsureTopic(ctx, env)
+	}
+	_, err := lessons.DescribeTopic(ctx, env, env.Topic)
+	if !errors.Is(err, lessons.ErrNoTopic) {
+		return err
+	}
+	topics, lerr := lessons.ListTopics(ctx, env)
+	if lerr != nil {
+		return fmt.Errorf("topic %s does not exist", env.Topic)
+	}
+	return fmt.Errorf("topic %s does not exist. Existing topics: %s\nCheck the name (and --topic-prefix), or use --topic orders", env.Topic, strings.Join(topics, ", "))
 }
 
 type tally struct{ orders, skipped int }

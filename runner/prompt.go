@@ -73,7 +73,7 @@ func (s surveyPrompter) after(failed, last bool) (action, error) {
 	msg := "Next?"
 	def := labels[0]
 	if failed {
-		msg, def = "The step failed. What now?", "Run this step again"
+		msg, def = "The step failed. What now?", "Back to the menu"
 	}
 	var answer string
 	if err := survey.AskOne(&survey.Select{Message: msg, Options: labels, Default: def}, &answer, s.opts...); err != nil {

@@ -39,6 +39,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	defer b.Close()
 	env := lessons.NewEnv(b.Addrs, b.Embedded, c.topicPrefix, out)
+	if c.topic != "" {
+		env.Topic = env.Name(c.topic)
+	}
 	switch c.name {
 	case "produce":
 		return c.produce(ctx, env)

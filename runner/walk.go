@@ -89,9 +89,13 @@ func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printe
 // playLesson runs one lesson's steps, asking between them.
 func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p prompter, l lessons.Lesson) (action, error) {
 	plan := l.Plan()
-	if plan.Cleanup != nil {
-		defer plan.Cleanup()
+	cleanup := func() {
+		if plan.Cleanup != nil {
+			plan.Cleanup()
+			plan.Cleanup = nil
+		}
 	}
+	defer cleanup()
 	out.Heading(l.Number, l.Title, l.Goal)
 	for i := 0; i < len(plan.Steps); {
 		step := plan.Steps[i]
@@ -104,6 +108,10 @@ func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p pr
 		err = step.Run(stepCtx, env)
 		cancel()
 		if ctx.Err() != nil {
+			// The step's deferred Close calls have run; the plan's cleanup
+			// closes what earlier steps left open.
+			cleanup()
+			out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
 			return actQuit, errInterrupted
 		}
 		if err != nil {
