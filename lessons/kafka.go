@@ -15,20 +15,25 @@ import (
 // every lesson and command that needs it can run first.
 func EnsureTopic(ctx context.Context, env *Env) error { return createTopic(ctx, env) }
 
-// WaitForTopic returns the topic's metadata once every partition has a leader.
+// WaitForTopic returns the topic's metadata once every partition has a
+// leader that answers ListOffsets. Right after CreateTopics a real broker
+// names a leader a moment before that leader serves the partition ("Not
+// Leader For Partition"): a new topic is not usable before that.
 func WaitForTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	for {
 		t, err := DescribeTopic(ctx, env, topic)
-		if err == nil && ready(t) {
-			return t, nil
+		if err == nil && !ready(t) {
+			err = errors.New("partitions still have no leader")
+		}
+		if err == nil {
+			if _, err = listWatermarks(ctx, env, t); err == nil {
+				return t, nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			if err == nil {
-				err = errors.New("partitions still have no leader")
-			}
 			return kafka.Topic{}, fmt.Errorf("topic %s is not ready: %w", topic, err)
 		case <-time.After(100 * time.Millisecond):
 		}
@@ -104,6 +109,11 @@ func ReadWatermarks(ctx context.Context, env *Env, topic string) ([]Watermarks, 
 	if err != nil {
 		return nil, err
 	}
+	return listWatermarks(ctx, env, t)
+}
+
+func listWatermarks(ctx context.Context, env *Env, t kafka.Topic) ([]Watermarks, error) {
+	topic := t.Name
 	var reqs []kafka.OffsetRequest
 	for _, p := range t.Partitions {
 		reqs = append(reqs, kafka.FirstOffsetOf(p.ID), kafka.LastOffsetOf(p.ID))
