@@ -3,8 +3,10 @@ package lessons
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -288,5 +290,53 @@ func TestLesson7PoisonPills(t *testing.T) {
 	}
 	if n := len(regexp.MustCompile(`⚠ \S+ \[\d\] @ offset \d+: skipped`).FindAllString(s, -1)); n != 5 {
 		t.Errorf("want 5 warnings naming partition and offset, got %d:\n%s", n, s)
+	}
+}
+
+// When the broker goes away, Poll says so within seconds, and Close leaves
+// no goroutine of the readers running.
+func TestPollerWhenTheBrokerGoesAway(t *testing.T) {
+	b, err := broker.StartEmbedded(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	env := NewEnv(b.Addrs, true, "", output.New(&syncBuffer{}, false))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := EnsureTopic(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	p, err := NewPoller(env, env.Topic, map[int]int64{0: 0, 1: 0, 2: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Poll(ctx, 500*time.Millisecond); !errors.Is(err, ErrNoMessage) {
+		t.Fatalf("poll on an empty topic: %v, want ErrNoMessage", err)
+	}
+	b.Close()
+	start := time.Now()
+	for {
+		_, err := p.Poll(ctx, time.Second)
+		if errors.Is(err, ErrNoMessage) && time.Since(start) < 10*time.Second {
+			continue
+		}
+		if err == nil || errors.Is(err, ErrNoMessage) {
+			t.Fatalf("after 10 s without a broker Poll still says %v", err)
+		}
+		t.Logf("after %v: %v", time.Since(start).Round(time.Millisecond), err)
+		break
+	}
+	if err := p.Close(); err != nil {
+		t.Logf("close: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before the poller, %d after Close:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -38,7 +38,7 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 		return errInterrupted
 	}
 	if err != nil {
-		return fmt.Errorf("%s", explain(err, env.Brokers))
+		return explain(err, env.Brokers)
 	}
 	return nil
 }
@@ -83,7 +83,7 @@ func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broke
 	case ctx.Err() != nil:
 		return errInterrupted
 	case err != nil:
-		return fmt.Errorf("%s", explain(err, env.Brokers))
+		return explain(err, env.Brokers)
 	}
 	return cerr
 }
@@ -227,7 +227,7 @@ func newGroupSource(env *lessons.Env, group string) (source, error) {
 		MaxWait:           250 * time.Millisecond,
 		MaxBytes:          2 << 20,
 		HeartbeatInterval: time.Second,
-		SessionTimeout:    10 * time.Second,
+		SessionTimeout:    6 * time.Second, // the broker's minimum: a killed consumer's partitions move on sooner
 	})}, nil
 }
 

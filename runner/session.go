@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -92,16 +93,17 @@ func isTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// explain turns a step's error into a message that says what to do.
-func explain(err error, brokers []string) string {
+// explain adds to a failure what to do about it.
+func explain(err error, brokers []string) error {
+	addr := strings.Join(brokers, ",")
 	var opErr *net.OpError
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, lessons.ErrBrokerGone),
-		errors.As(err, &opErr):
-		return fmt.Sprintf("%v\nThe broker at %s stopped answering. Start it again (docker compose up -d), then re-run the step.",
-			err, strings.Join(brokers, ","))
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF),
+		errors.Is(err, lessons.ErrBrokerGone), errors.As(err, &opErr):
+		return fmt.Errorf("%w\nThe broker at %s stopped answering. Start it again (docker compose up -d, or run\n"+
+			"without --brokers for the embedded broker), then run this again.", err, addr)
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%v\nThe step ran out of time waiting for Kafka: is the broker at %s still up?", err, strings.Join(brokers, ","))
+		return fmt.Errorf("%w\nKafka did not answer in time: is the broker at %s still up?", err, addr)
 	}
-	return err.Error()
+	return err
 }

@@ -68,7 +68,7 @@ func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printe
 				if unattended || ctx.Err() != nil || errors.Is(err, errInterrupted) {
 					return err
 				}
-				out.Error("%s", explain(err, env.Brokers))
+				out.Error("%v", err)
 				act = actMenu
 			}
 			if act == actQuit {
@@ -115,11 +115,11 @@ func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p pr
 			return actQuit, errInterrupted
 		}
 		if err != nil {
-			err = fmt.Errorf("lesson %d, step %d (%s): %w", l.Number, i+1, step.Title, err)
+			err = explain(fmt.Errorf("lesson %d, step %d (%s): %w", l.Number, i+1, step.Title, err), env.Brokers)
 			if _, unattended := p.(noPrompt); unattended {
 				return actQuit, err
 			}
-			out.Error("%s", explain(err, env.Brokers))
+			out.Error("%v", err)
 		}
 		act, perr := p.after(err != nil, i == len(plan.Steps)-1)
 		if perr != nil {

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+)
+
+// The broker goes away while a step runs: the step fails with a clear
+// message and the runner exits 1, in a few seconds, without a panic.
+func TestBrokerGoesAwayMidStep(t *testing.T) {
+	for _, args := range [][]string{
+		{"consume"},
+		{"--lesson", "5", "--yes"},
+	} {
+		b, err := broker.StartEmbedded(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := strings.Join(b.Addrs, ",")
+		cmd, out, errb := runner(t, nil, append(args, "--brokers", addr, "--topic-prefix", prefix())...)
+		if args[0] == "consume" {
+			waitFor(t, out, "Waiting for orders", 20*time.Second)
+		} else {
+			waitFor(t, out, "Step 2/3", 20*time.Second)
+		}
+		b.Close()
+		start := time.Now()
+		code := exitCode(t, cmd, 30*time.Second)
+		t.Logf("%v: exit %d %v after the broker closed; stderr:\n%s", args, code, time.Since(start).Round(100*time.Millisecond), errb)
+		if code != 1 {
+			t.Errorf("%v: exit code %d, want 1\n%s\n%s", args, code, out, errb)
+		}
+		for _, bad := range []string{"panic", "goroutine "} {
+			if strings.Contains(errb.String(), bad) {
+				t.Errorf("%v: %q in stderr:\n%s", args, bad, errb)
+			}
+		}
+		if !strings.Contains(errb.String(), "stopped answering") ||
+			!strings.Contains(errb.String(), addr) {
+			t.Errorf("%v: stderr does not say the broker at %s went away:\n%s", args, addr, errb)
+		}
+	}
+}
+
+// Two learners run the same lessons at once on one broker, with no prefix:
+// neither fails on what the other created.
+func TestTwoLearnersAtOnce(t *testing.T) {
+	addr := testBroker(t)
+	p := prefix() // shared by both: the same topic, as two learners without prefixes
+	a, aout, aerr := runner(t, nil, "--lesson", "1,3,4,5", "--yes", "--brokers", addr, "--topic-prefix", p)
+	b, bout, berr := runner(t, nil, "--lesson", "1,3,4,5", "--yes", "--brokers", addr, "--topic-prefix", p)
+	if code := exitCode(t, a, 2*time.Minute); code != 0 {
+		t.Errorf("learner A: exit %d\n%s\n%s", code, aout, aerr)
+	}
+	if code := exitCode(t, b, 2*time.Minute); code != 0 {
+		t.Errorf("learner B: exit %d\n%s\n%s", code, bout, berr)
+	}
+	if created := strings.Count(aout.String()+bout.String(), "Created topic "+p+"orders"); created != 1 {
+		t.Errorf("the topic was created %d times", created)
+	}
+}
+
+// A consumer group member killed with SIGKILL after committing, then
+// started again: every order produced with acks=all is printed at least once
+// across the two runs.
+func TestKilledGroupConsumerMissesNothing(t *testing.T) {
+	addr := testBroker(t)
+	p := prefix()
+	group := []string{"consume", "--group", "order_tracker", "--brokers", addr, "--topic-prefix", p}
+	produce := func(n string) []string {
+		cmd, out, errb := runner(t, nil, "produce", "--count", n, "--brokers", addr, "--topic-prefix", p)
+		if code := exitCode(t, cmd, 30*time.Second); code != 0 {
+			t.Fatalf("produce: %d %s", code, errb)
+		}
+		var ids []string // how the consumer names each delivered record
+		for _, r := range deliveredRE.FindAllStringSubmatch(out.String(), -1) {
+			ids = append(ids, fmt.Sprintf("(%s [%s] @ offset %s)", r[1], r[2], r[3]))
+		}
+		return ids
+	}
+	first, out1, _ := runner(t, nil, group...)
+	waitFor(t, out1, "Waiting for orders", 20*time.Second)
+	ids := produce("3")
+	waitFor(t, out1, "orders [", 30*time.Second) // at least one printed and committed
+	first.Process.Kill()                         // SIGKILL: no Close, no goodbye
+	first.Wait()
+	ids = append(ids, produce("3")...)
+
+	second, out2, err2 := runner(t, nil, append(group, "--for", "40s")...)
+	printed := func() string { return out1.String() + out2.String() }
+	deadline := time.Now().Add(40 * time.Second)
+	for {
+		missing := 0
+		for _, id := range ids {
+			if !strings.Contains(printed(), id) {
+				missing++
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d orders never printed\nfirst run:\n%s\nsecond run:\n%s\n%s", missing, len(ids), out1, out2, err2)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	second.Process.Signal(os.Interrupt)
+	exitCode(t, second, 5*time.Second)
+}
