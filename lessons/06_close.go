@@ -116,17 +116,27 @@ func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
 		commits = append(commits, kafka.OffsetCommit{Partition: w.Partition, Offset: w.Last})
 	}
 	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
-	resp, err := client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{
+	req := &kafka.OffsetCommitRequest{
 		GroupID:      env.Name(c.group),
 		GenerationID: -1, // no member: an administrative commit
 		Topics:       map[string][]kafka.OffsetCommit{env.Topic: commits},
-	})
-	if err != nil {
-		return fmt.Errorf("commit start offsets for %s: %w", c.group, err)
 	}
-	for _, p := range resp.Topics[env.Topic] {
-		if p.Error != nil {
-			return fmt.Errorf("commit start offset of partition %d: %w", p.Partition, p.Error)
+	// A fresh broker creates its __consumer_offsets topic on the first group
+	// request and answers "not coordinator" until it is ready: a temporary
+	// error (kafka.Error.Temporary), so try again shortly.
+	for attempt := 1; ; attempt++ {
+		err := commitOffsets(ctx, client, req)
+		var kerr kafka.Error
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &kerr) || !kerr.Temporary() || attempt == 50 {
+			return fmt.Errorf("commit start offsets for %s: %w", req.GroupID, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 	env.Out.Value("group", env.Name(c.group))
@@ -139,6 +149,23 @@ func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
 		c.produced[o.OrderID] = true
 	}
 	return ProduceOrders(ctx, env, env.Topic, orders, func(d Delivery) { env.Out.Event("%s", d) })
+}
+
+// commitOffsets sends an OffsetCommit and returns the first error, whether
+// of the request or of a partition.
+func commitOffsets(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
+	resp, err := client.OffsetCommit(ctx, req)
+	if err != nil {
+		return err
+	}
+	for _, parts := range resp.Topics {
+		for _, p := range parts {
+			if p.Error != nil {
+				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+			}
+		}
+	}
+	return nil
 }
 
 // A Reader with a GroupID joins the group and the broker assigns it

@@ -45,7 +45,7 @@ func testBrokers(t *testing.T) ([]string, bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := broker.Probe(context.Background(), addrs, 5*time.Second); err != nil {
+		if _, err := broker.Probe(context.Background(), addrs, 5*time.Second); err != nil {
 			t.Fatalf("%s is set but: %v", broker.EnvVar, err)
 		}
 		return addrs, false

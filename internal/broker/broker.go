@@ -25,13 +25,18 @@ const EnvVar = "KAFKA_BOOTSTRAP_SERVERS"
 type Options struct {
 	Brokers  string // from --brokers or KAFKA_BOOTSTRAP_SERVERS; empty: choose
 	Embedded bool   // --embedded: always the emulation
+	// Default is tried when no broker is named, and is where the embedded
+	// broker listens if it can; empty means DefaultAddr.
+	Default string
 	// ProbeTimeout bounds each attempt to reach a broker.
 	ProbeTimeout time.Duration
 }
 
 // Broker is the chosen broker.
 type Broker struct {
-	Addrs    []string
+	Addrs []string
+	// Embedded says the broker is the emulation, hosted by this process or
+	// by another run of the walkthrough (recognised by its cluster id).
 	Embedded bool
 	// Hosted says this process runs the embedded broker: it goes away when
 	// the process ends.
@@ -74,65 +79,69 @@ func ParseAddrs(list string) ([]string, error) {
 }
 
 // Choose picks the broker: a named one must answer; otherwise the broker at
-// localhost:9092 if one answers; otherwise the embedded emulation, on port
-// 9092 when it is free so that a second process finds it there.
+// the default address if one answers; otherwise the embedded emulation, on
+// the default port when it is free, so that a second process finds it there.
 func Choose(ctx context.Context, opt Options) (*Broker, error) {
 	if opt.ProbeTimeout == 0 {
 		opt.ProbeTimeout = 3 * time.Second
 	}
+	if opt.Default == "" {
+		opt.Default = DefaultAddr
+	}
+	_, port, err := net.SplitHostPort(opt.Default)
+	if err != nil {
+		return nil, fmt.Errorf("default broker %q: %w", opt.Default, err)
+	}
+	defaultPort, _ := strconv.Atoi(port)
 	if opt.Embedded {
-		return StartEmbedded(9092)
+		return StartEmbedded(defaultPort)
 	}
 	if opt.Brokers != "" {
 		addrs, err := ParseAddrs(opt.Brokers)
 		if err != nil {
 			return nil, err
 		}
-		if err := Probe(ctx, addrs, opt.ProbeTimeout); err != nil {
+		id, err := Probe(ctx, addrs, opt.ProbeTimeout)
+		if err != nil {
 			return nil, err
 		}
-		return &Broker{Addrs: addrs}, nil
+		return &Broker{Addrs: addrs, Embedded: id == embeddedClusterID}, nil
 	}
-	if err := Probe(ctx, []string{DefaultAddr}, opt.ProbeTimeout); err == nil {
-		return &Broker{Addrs: []string{DefaultAddr}}, nil
+	if id, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout); err == nil {
+		return &Broker{Addrs: []string{opt.Default}, Embedded: id == embeddedClusterID}, nil
 	}
-	return StartEmbedded(9092)
+	return StartEmbedded(defaultPort)
 }
 
-// Probe asks the brokers for their API versions and returns the first
-// answer's error: nil as soon as one answers.
-func Probe(ctx context.Context, addrs []string, timeout time.Duration) error {
+// embeddedClusterID marks our embedded broker, so another process of the
+// walkthrough that finds it knows it is the emulation.
+const embeddedClusterID = "kafka-go-lessons-embedded"
+
+// Probe asks the brokers for the cluster's metadata and returns the cluster
+// id of the first that answers.
+func Probe(ctx context.Context, addrs []string, timeout time.Duration) (string, error) {
 	var errs []error
 	for _, a := range addrs {
+		// A transport of its own: kafka-go's shared one remembers a failed
+		// address for a while, and the embedded broker may start there next.
+		tr := &kafka.Transport{DialTimeout: timeout}
 		pctx, cancel := context.WithTimeout(ctx, timeout)
-		err := probeOne(pctx, a)
+		md, err := (&kafka.Client{Addr: kafka.TCP(a), Timeout: timeout, Transport: tr}).Metadata(pctx, &kafka.MetadataRequest{Topics: []string{}})
 		cancel()
+		tr.CloseIdleConnections()
 		if err == nil {
-			return nil
+			return md.ClusterID, nil
 		}
 		errs = append(errs, err)
 	}
-	return fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
-}
-
-func probeOne(ctx context.Context, addr string) error {
-	conn, err := (&kafka.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	}
-	_, err = conn.ApiVersions()
-	return err
+	return "", fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
 }
 
 // StartEmbedded starts franz-go's in-memory broker (kfake) with one node on
 // 127.0.0.1:port, or on a free port when that one is taken (port 0: always a
 // free port).
 func StartEmbedded(port int) (*Broker, error) {
-	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.ClusterID("kafka-go-lessons-embedded")}
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.ClusterID(embeddedClusterID)}
 	var c *kfake.Cluster
 	var err error
 	if port != 0 {
