@@ -112,3 +112,41 @@ func TestKilledGroupConsumerMissesNothing(t *testing.T) {
 	second.Process.Signal(os.Interrupt)
 	exitCode(t, second, 5*time.Second)
 }
+
+// Ctrl-C in the middle of a lesson's poll loop, and while producing: what
+// was open is closed, the program says so and exits 130 within 2 s.
+func TestCtrlCMidStep(t *testing.T) {
+	addr := testBroker(t)
+	for _, tc := range []struct {
+		args    []string
+		waitFor string
+		said    string
+	}{
+		{[]string{"--lesson", "5", "--yes"}, "nothing yet", "readers and writers are closed"},
+		{[]string{"produce", "--count", "200000"}, "Delivered to", "producer closed"},
+	} {
+		cmd, out, errb := runner(t, nil, append(tc.args, "--brokers", addr, "--topic-prefix", prefix())...)
+		waitFor(t, out, tc.waitFor, 30*time.Second)
+		cmd.Process.Signal(os.Interrupt)
+		start := time.Now()
+		if code := exitCode(t, cmd, 5*time.Second); code != exitInterrupted {
+			t.Errorf("%v: exit code %d, want 130\n%s", tc.args, code, errb)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%v: %v to exit after Ctrl-C", tc.args, d)
+		}
+		if !strings.Contains(out.String(), tc.said) {
+			t.Errorf("%v: did not say %q:\n%s", tc.args, tc.said, tail(out.String()))
+		}
+		if strings.Contains(errb.String(), "panic") {
+			t.Errorf("%v: panic:\n%s", tc.args, errb)
+		}
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return "…" + s[len(s)-2000:]
+	}
+	return s
+}
