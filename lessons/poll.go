@@ -181,11 +181,18 @@ func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte,
 			}
 		},
 	}
-	msgs := make([]kafka.Message, len(values))
-	for i, v := range values {
-		msgs[i] = kafka.Message{Value: v}
+	// Chunks, so that a cancelled context (Ctrl-C) stops between two of
+	// them and Close has at most one chunk left to flush.
+	const chunk = 500
+	var err error
+	for start := 0; start < len(values) && err == nil; start += chunk {
+		end := min(start+chunk, len(values))
+		msgs := make([]kafka.Message, 0, end-start)
+		for _, v := range values[start:end] {
+			msgs = append(msgs, kafka.Message{Value: v})
+		}
+		err = w.WriteMessages(ctx, msgs...)
 	}
-	err := w.WriteMessages(ctx, msgs...)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}

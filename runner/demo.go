@@ -24,17 +24,17 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 	for i := range orders {
 		orders[i] = lessons.SampleOrder(i)
 	}
-	failed := 0
+	delivered := 0
 	err := lessons.ProduceOrders(ctx, env, env.Topic, orders, func(d lessons.Delivery) {
 		if d.Err != nil {
-			failed++
 			env.Out.Warn("%s", d)
 			return
 		}
+		delivered++
 		env.Out.Event("%s", d)
 	})
 	if ctx.Err() != nil {
-		env.Out.Say("producer closed")
+		env.Out.Say("producer closed: %d of %d orders delivered (each reported above); the rest were not sent", delivered, len(orders))
 		return errInterrupted
 	}
 	if err != nil {
