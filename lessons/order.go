@@ -98,13 +98,16 @@ func jsonReason(err error) string {
 }
 
 // preview quotes a value for a one-line message, shortened: a 1 MB record
-// must not flood the screen.
+// or a run of control characters (each quoted as four) must not flood the
+// screen.
 func preview(b []byte) string {
 	const max = 60
-	if len(b) > max {
-		return fmt.Sprintf("%q… (%d bytes)", strings.ToValidUTF8(string(b[:max]), "�"), len(b))
+	q := fmt.Sprintf("%q", b)
+	if len(q) <= max+2 {
+		return q
 	}
-	return fmt.Sprintf("%q", b)
+	cut := strings.ToValidUTF8(q[:max], "")
+	return fmt.Sprintf("%s…\" (%d bytes)", cut, len(b))
 }
 
 // clip shortens a JSON fragment for a message.
