@@ -17,7 +17,7 @@ func Broker() Lesson {
 		Goal:   "Connect to the bootstrap server and see what a Kafka broker is made of, without ZooKeeper.",
 		Summary: []string{
 			"A client needs one bootstrap address; the broker tells it about every broker of the cluster.",
-			"In KRaft mode the controller (which used to be ZooKeeper) runs inside Kafka itself.",
+			"In KRaft mode the cluster's metadata is kept by Kafka's own controller quorum, not by ZooKeeper.",
 			"process.roles, node.id and controller.quorum.voters are what make a node a KRaft node.",
 			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk.",
 		},
@@ -33,9 +33,13 @@ func Broker() Lesson {
 }
 
 // A client is given one or more bootstrap addresses. It asks any of them for
-// the cluster's metadata and learns every broker, and which node is the
-// controller: the node that keeps the cluster's state (topics, partitions,
-// leaders). Before KRaft that was the job of a separate ZooKeeper ensemble.
+// the cluster's metadata and learns every broker. The cluster's own state
+// (topics, partitions, leaders) is kept by the controller. Before KRaft it
+// lived in a separate ZooKeeper ensemble, with one broker elected to act on
+// it; in KRaft mode a quorum of controller nodes keeps it in a Raft log.
+// Clients never talk to that quorum: they send admin requests to any
+// broker, which forwards them. So the "controller" a KRaft broker reports
+// in Metadata is just a broker that takes such requests.
 func listBrokers(ctx context.Context, env *Env) error {
 	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
 	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
@@ -47,8 +51,8 @@ func listBrokers(ctx context.Context, env *Env) error {
 	for _, b := range md.Brokers {
 		env.Out.Value(fmt.Sprintf("broker %d", b.ID), fmt.Sprintf("%s:%d", b.Host, b.Port))
 	}
-	env.Out.Value("controller", fmt.Sprintf("node %d", md.Controller.ID))
-	env.Out.Say("One broker: it hosts every partition and, in KRaft mode, is its own controller.")
+	env.Out.Value("controller (for clients)", fmt.Sprintf("node %d", md.Controller.ID))
+	env.Out.Say("One broker: it hosts every partition; with docker-compose.yml it is also the KRaft controller.")
 	return nil
 }
 
@@ -89,21 +93,25 @@ func kraftConfigs(ctx context.Context, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("metadata: %w", err)
 	}
+	if len(md.Brokers) == 0 {
+		return fmt.Errorf("metadata lists no broker")
+	}
+	node := md.Brokers[0].ID // the one broker of docker-compose.yml
 	names := []string{"process.roles", "node.id", "controller.quorum.voters", "controller.listener.names", "log.dirs"}
 	resp, err := client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
 		Resources: []kafka.DescribeConfigRequestResource{{
 			ResourceType: kafka.ResourceTypeBroker,
-			ResourceName: fmt.Sprint(md.Controller.ID),
+			ResourceName: fmt.Sprint(node),
 			ConfigNames:  names,
 		}},
 	})
 	if err != nil {
-		return fmt.Errorf("describe configs of broker %d: %w", md.Controller.ID, err)
+		return fmt.Errorf("describe configs of broker %d: %w", node, err)
 	}
 	found := map[string]string{}
 	for _, r := range resp.Resources {
 		if r.Error != nil {
-			return fmt.Errorf("describe configs of broker %d: %w", md.Controller.ID, r.Error)
+			return fmt.Errorf("describe configs of broker %d: %w", node, r.Error)
 		}
 		for _, c := range r.ConfigEntries {
 			found[c.ConfigName] = c.ConfigValue

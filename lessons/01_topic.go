@@ -18,7 +18,7 @@ func Topic() Lesson {
 		Summary: []string{
 			"A topic is a named stream of records; producers write to it, consumers read from it.",
 			"A topic is split into partitions: each is an append-only log, read and written independently.",
-			"Each partition has a leader broker, replicas, and in-sync replicas (ISR); on one node they are all node 1.",
+			"Each partition has a leader broker, replicas, and in-sync replicas (ISR); on a single broker they are all that broker.",
 			"Creating a topic that exists is an error you can recognise (TopicAlreadyExists) and accept.",
 		},
 		Plan: func() Plan {

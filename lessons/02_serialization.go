@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -47,13 +48,16 @@ func (s *serialLesson) build(ctx context.Context, env *Env) error {
 		Item:     "Pizza Pepperoni",
 		Quantity: 1,
 	}
-	env.Out.Value("order", fmt.Sprintf("%+v", s.order))
+	env.Out.Value("order", fmt.Sprintf("%#v", s.order))
 	return nil
 }
 
 // json.Marshal gives the text; in Go that text already is a []byte, the
 // record value Kafka carries. Kafka never looks inside it.
 func (s *serialLesson) encode(ctx context.Context, env *Env) error {
+	if s.order.OrderID == "" {
+		return errors.New("no order yet: run the step that builds it first")
+	}
 	value, err := json.Marshal(s.order)
 	if err != nil {
 		return fmt.Errorf("encode order: %w", err)
@@ -69,11 +73,14 @@ func (s *serialLesson) encode(ctx context.Context, env *Env) error {
 // DecodeOrder is json.Unmarshal plus checks that every field is there with
 // the right type, so a bad record gets a clear reason.
 func (s *serialLesson) decode(ctx context.Context, env *Env) error {
+	if s.value == nil {
+		return errors.New("no bytes yet: run the step that encodes the order first")
+	}
 	order, err := DecodeOrder(s.value)
 	if err != nil {
 		return fmt.Errorf("decode order: %w", err)
 	}
-	env.Out.Value("decoded", fmt.Sprintf("%+v", order))
+	env.Out.Value("decoded", fmt.Sprintf("%#v", order))
 	env.Out.Value("same order", order == s.order)
 	env.Out.Event("🍔 Received order: %s", order)
 	return nil

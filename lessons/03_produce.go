@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,10 +39,11 @@ type produceLesson struct {
 	w *kafka.Writer
 }
 
-// cleanup closes the writer if a step failed before the close step.
+// cleanup closes the writer if the lesson ends before the close step.
 func (p *produceLesson) cleanup() {
 	if p.w != nil {
-		p.w.Close()
+		CloseWithin(p.w, 1500*time.Millisecond)
+		p.w = nil
 	}
 }
 
@@ -51,6 +53,7 @@ func (p *produceLesson) cleanup() {
 // that answer: it is the delivery report of the original producer. Async
 // makes WriteMessages return at once, like produce() in the Python client.
 func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
+	p.cleanup() // when this step runs again: close the previous writer first
 	out := env.Out
 	p.w = &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
@@ -58,6 +61,7 @@ func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
 		RequiredAcks: kafka.RequireAll,
 		Async:        true,
 		BatchTimeout: 10 * time.Millisecond,
+		MaxAttempts:  3, // then report the failure, rather than retry for long
 		Completion: func(messages []kafka.Message, err error) {
 			for _, m := range messages {
 				if err != nil {
@@ -77,6 +81,9 @@ func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
 // from the writer's own goroutine. The writer spreads records over the
 // partitions in turn (its default balancer is round-robin).
 func (p *produceLesson) send(ctx context.Context, env *Env) error {
+	if p.w == nil {
+		return errors.New("no writer: run the step that creates it first")
+	}
 	for i := 0; i < 3; i++ {
 		value, err := json.Marshal(SampleOrder(i))
 		if err != nil {
@@ -95,7 +102,7 @@ func (p *produceLesson) send(ctx context.Context, env *Env) error {
 // exits without closing its writer loses the records still in the queue.
 func (p *produceLesson) close(ctx context.Context, env *Env) error {
 	if p.w == nil {
-		return fmt.Errorf("no writer: run the step that creates it first")
+		return errors.New("no writer: run the step that creates it first")
 	}
 	err := p.w.Close()
 	p.w = nil
@@ -112,35 +119,37 @@ func (p *produceLesson) close(ctx context.Context, env *Env) error {
 // waits a full second. Timed here: one write with the default, then three
 // with BatchTimeout set to 1 ms.
 func (p *produceLesson) batchTimeout(ctx context.Context, env *Env) error {
-	for _, timeout := range []time.Duration{0, time.Millisecond} {
-		w := &kafka.Writer{
-			Addr:         kafka.TCP(env.Brokers...),
-			Topic:        env.Topic,
-			RequiredAcks: kafka.RequireAll,
-			BatchTimeout: timeout, // 0 means kafka-go's default, 1 s
-		}
-		writes := 3
-		if timeout == 0 {
-			writes = 1
-		}
-		start := time.Now()
-		for i := 0; i < writes; i++ {
-			value, _ := json.Marshal(SampleOrder(i))
-			if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
-				w.Close()
-				return fmt.Errorf("write order: %w", err)
-			}
-		}
-		perWrite := time.Since(start) / time.Duration(writes)
-		if err := w.Close(); err != nil {
-			return fmt.Errorf("close writer: %w", err)
-		}
-		label := "BatchTimeout default (1s)"
-		if timeout != 0 {
-			label = "BatchTimeout " + timeout.String()
-		}
-		env.Out.Value(label, fmt.Sprintf("%v per synchronous write (%d write(s) timed)", perWrite.Round(time.Millisecond), writes))
+	slow := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: env.Topic, RequiredAcks: kafka.RequireAll}
+	perWrite, err := timeWrites(ctx, slow, 1)
+	if err != nil {
+		return err
 	}
+	env.Out.Value("BatchTimeout default (1s)", fmt.Sprintf("%v per synchronous write (1 write timed)", perWrite))
+
+	fast := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: env.Topic, RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond}
+	perWrite, err = timeWrites(ctx, fast, 3)
+	if err != nil {
+		return err
+	}
+	env.Out.Value("BatchTimeout 1ms", fmt.Sprintf("%v per synchronous write (3 writes timed)", perWrite))
 	env.Out.Say("Every lesson and command here sets BatchTimeout for that reason.")
 	return nil
+}
+
+// timeWrites writes n orders one call at a time, closes w, and returns the
+// mean time of one call.
+func timeWrites(ctx context.Context, w *kafka.Writer, n int) (time.Duration, error) {
+	defer w.Close()
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		value, err := SampleOrder(i).MarshalValue()
+		if err != nil {
+			return 0, err
+		}
+		if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
+			return 0, fmt.Errorf("write order: %w", err)
+		}
+	}
+	return (time.Since(start) / time.Duration(n)).Round(time.Millisecond), nil
 }

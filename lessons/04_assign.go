@@ -37,6 +37,7 @@ type assignLesson struct {
 	partition   int
 	offset      int64
 	first, last int64
+	known       bool // the watermarks were read
 }
 
 // The producer decides a record's partition. kafka-go asks the Writer's
@@ -57,7 +58,10 @@ func (a *assignLesson) fill(ctx context.Context, env *Env) error {
 	}
 	defer w.Close()
 	for i := 0; i < 3; i++ {
-		order, _ := SampleOrder(i).MarshalValue()
+		order, err := SampleOrder(i).MarshalValue()
+		if err != nil {
+			return err
+		}
 		if err := w.WriteMessages(ctx, kafka.Message{Value: order}); err != nil {
 			return fmt.Errorf("write to partition 0: %w", err)
 		}
@@ -83,7 +87,7 @@ func (a *assignLesson) watermarks(ctx context.Context, env *Env) error {
 		if p.Error != nil {
 			return fmt.Errorf("list offsets of partition %d: %w", p.Partition, p.Error)
 		}
-		a.first, a.last = p.FirstOffset, p.LastOffset
+		a.first, a.last, a.known = p.FirstOffset, p.LastOffset, true
 	}
 	env.Out.Value("first offset", a.first)
 	env.Out.Value("last offset (next to be written)", a.last)
@@ -97,6 +101,9 @@ func (a *assignLesson) watermarks(ctx context.Context, env *Env) error {
 // the end. Without OffsetOutOfRangeError the Reader would retry forever and
 // ReadMessage would just block; with it, ReadMessage returns the error.
 func (a *assignLesson) readAt(ctx context.Context, env *Env) error {
+	if !a.known {
+		return errors.New("offsets not read yet: run the step that reads them first")
+	}
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:               env.Brokers,
 		Topic:                 env.Topic,
@@ -130,6 +137,9 @@ func (a *assignLesson) readAt(ctx context.Context, env *Env) error {
 // auto.offset.reset=earliest; kafka.LastOffset at the next record to come,
 // like latest. At the last offset a reader simply waits for new records.
 func (a *assignLesson) firstAndLast(ctx context.Context, env *Env) error {
+	if !a.known {
+		return errors.New("offsets not read yet: run the step that reads them first")
+	}
 	for _, start := range []int64{kafka.FirstOffset, kafka.LastOffset} {
 		r := kafka.NewReader(kafka.ReaderConfig{
 			Brokers:   env.Brokers,

@@ -38,6 +38,7 @@ type pollLesson struct {
 func (l *pollLesson) cleanup() {
 	if l.poller != nil {
 		l.poller.Close()
+		l.poller = nil
 	}
 }
 
@@ -47,6 +48,7 @@ func (l *pollLesson) cleanup() {
 // Reader reads one partition; the Poller (poll.go) runs one per partition
 // and hands their records out one at a time.
 func (l *pollLesson) open(ctx context.Context, env *Env) error {
+	l.cleanup() // when this step runs again: close the previous readers first
 	if err := EnsureTopic(ctx, env); err != nil {
 		return err
 	}

@@ -73,11 +73,14 @@ func interrupt(ctx context.Context, env *Env) error {
 		r.Close()
 		env.Out.Event("consumer closed")
 	}()
-	r.SetOffset(kafka.LastOffset)
-	time.AfterFunc(1500*time.Millisecond, func() {
+	if err := r.SetOffset(kafka.LastOffset); err != nil {
+		return fmt.Errorf("set offset: %w", err)
+	}
+	finger := time.AfterFunc(1500*time.Millisecond, func() {
 		env.Out.Say("^C (simulated)")
 		stop()
 	})
+	defer finger.Stop()
 	for {
 		msg, err := r.ReadMessage(ctx)
 		if ctx.Err() != nil {
@@ -92,17 +95,18 @@ func interrupt(ctx context.Context, env *Env) error {
 }
 
 type closeLesson struct {
-	group    string
-	produced map[string]bool // ids of the orders the group should read
+	group      string
+	positioned bool // the group has start offsets and orders to read
 }
 
 // The original consumer belonged to the group order_tracker_debug with
 // enable.auto.commit off. A group's position is nothing but committed
 // offsets, stored by the broker. A new group has none; this step commits
 // the current end of each partition for it, as
-// "kafka-consumer-groups --reset-offsets --to-latest" would, then produces
-// four new orders for it to read. (Each run uses a new group name so the
-// lesson gives the same result every time.)
+// "kafka-consumer-groups --reset-offsets --to-latest" would (retrying while
+// a fresh broker sets up its offsets topic), then produces four new orders
+// for it to read. Each run uses a new group name, so the lesson gives the
+// same result every time.
 func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
 	if err := EnsureTopic(ctx, env); err != nil {
 		return err
@@ -121,39 +125,41 @@ func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
 		GenerationID: -1, // no member: an administrative commit
 		Topics:       map[string][]kafka.OffsetCommit{env.Topic: commits},
 	}
-	// A fresh broker creates its __consumer_offsets topic on the first group
-	// request and answers "not coordinator" until it is ready: a temporary
-	// error (kafka.Error.Temporary), so try again shortly.
-	for attempt := 1; ; attempt++ {
-		err := commitOffsets(ctx, client, req)
-		var kerr kafka.Error
-		if err == nil {
-			break
-		}
-		if !errors.As(err, &kerr) || !kerr.Temporary() || attempt == 50 {
-			return fmt.Errorf("commit start offsets for %s: %w", req.GroupID, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
+	if err := commitRetrying(ctx, client, req); err != nil {
+		return fmt.Errorf("commit start offsets for %s: %w", req.GroupID, err)
 	}
 	env.Out.Value("group", env.Name(c.group))
 	for _, w := range marks {
 		env.Out.Value(fmt.Sprintf("committed partition %d", w.Partition), w.Last)
 	}
-	c.produced = map[string]bool{}
+	c.positioned = true
 	orders := []Order{SampleOrder(0), SampleOrder(1), SampleOrder(2), SampleOrder(3)}
-	for _, o := range orders {
-		c.produced[o.OrderID] = true
-	}
 	return ProduceOrders(ctx, env, env.Topic, orders, func(d Delivery) { env.Out.Event("%s", d) })
 }
 
-// commitOffsets sends an OffsetCommit and returns the first error, whether
-// of the request or of a partition.
-func commitOffsets(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
+// commitRetrying sends an OffsetCommit. A fresh broker creates its
+// __consumer_offsets topic on the first group request and answers "not
+// coordinator" until it is ready: a temporary error (kafka.Error.Temporary),
+// so it tries again, for up to 10 s.
+func commitRetrying(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		err := commitOnce(ctx, client, req)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// commitOnce returns the first error, of the request or of a partition.
+func commitOnce(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
 	resp, err := client.OffsetCommit(ctx, req)
 	if err != nil {
 		return err
@@ -174,7 +180,7 @@ func commitOffsets(ctx context.Context, client *kafka.Client, req *kafka.OffsetC
 // commits with CommitMessages once an order is handled. After two orders it
 // closes, as if the program stopped.
 func (c *closeLesson) consumeAndCommit(ctx context.Context, env *Env) error {
-	if c.produced == nil {
+	if !c.positioned {
 		return errors.New("no orders for the group yet: run the step that creates it first")
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{
@@ -188,10 +194,14 @@ func (c *closeLesson) consumeAndCommit(ctx context.Context, env *Env) error {
 		r.Close()
 		env.Out.Say("consumer closed")
 	}()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	fetchCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for got := 0; got < 2; {
-		msg, err := r.FetchMessage(ctx)
+		msg, err := r.FetchMessage(fetchCtx)
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return fmt.Errorf("no new order for group %s within 10 s: it has read and committed all of them. "+
+				"Run step 3 again to produce more", env.Name(c.group))
+		}
 		if err != nil {
 			return fmt.Errorf("fetch from group %s: %w", env.Name(c.group), err)
 		}
@@ -201,7 +211,7 @@ func (c *closeLesson) consumeAndCommit(ctx context.Context, env *Env) error {
 			env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
 			got++
 		}
-		if err := r.CommitMessages(ctx, msg); err != nil {
+		if err := r.CommitMessages(fetchCtx, msg); err != nil {
 			return fmt.Errorf("commit offset %d of partition %d: %w", msg.Offset+1, msg.Partition, err)
 		}
 		env.Out.Say("committed: partition %d resumes at offset %d", msg.Partition, msg.Offset+1)

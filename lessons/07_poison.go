@@ -18,7 +18,7 @@ func PoisonPills() Lesson {
 			"Kafka accepts any bytes: nothing stops a record that is not an order from reaching your consumer.",
 			"A poison pill is a record the consumer cannot handle; crashing on it means crashing on every restart.",
 			"Decode defensively: on failure, warn with topic, partition and offset, count it, and go on.",
-			"Large records need room at both ends: the Writer's BatchBytes and the Reader's MaxBytes.",
+			"Large records are bounded by the broker (message.max.bytes, about 1 MiB by default), not by the consumer.",
 		},
 		Plan: func() Plan {
 			l := &poisonLesson{}
@@ -37,8 +37,10 @@ type poisonLesson struct {
 
 // Between two real orders go five records that are not orders: plain text,
 // JSON without a quantity, JSON with a quantity that is a string, an empty
-// value and one of a million bytes (just under the broker's default limit
-// of 1 MiB per record; kafka-go's Writer needs BatchBytes raised to send it).
+// value and one of a million bytes, just under the broker's default limit
+// per record (message.max.bytes, 1 MiB and a few bytes). kafka-go's defaults
+// carry it: the Writer's BatchBytes is 1 MiB, and a fetch always returns at
+// least one record, even one larger than the Reader's MaxBytes.
 func (l *poisonLesson) produce(ctx context.Context, env *Env) error {
 	if err := EnsureTopic(ctx, env); err != nil {
 		return err

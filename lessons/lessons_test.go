@@ -114,7 +114,7 @@ func TestLesson0Broker(t *testing.T) {
 	env, out := newTestEnv(t)
 	runLesson(t, env, Broker())
 	s := out.String()
-	for _, want := range []string{"cluster id:", "controller: node", "Produce", "Fetch", "APIs spoken:", "KAFKA_PROCESS_ROLES"} {
+	for _, want := range []string{"cluster id:", "controller (for clients): node", "Produce", "Fetch", "APIs spoken:", "KAFKA_PROCESS_ROLES"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("lesson 0 output lacks %q:\n%s", want, s)
 		}

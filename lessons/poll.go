@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -50,8 +51,6 @@ func NewPoller(env *Env, topic string, offsets map[int]int64) (*Poller, error) {
 			// Fetch requests wait at most this long on the broker, so a
 			// record produced now is delivered now and Close is quick.
 			MaxWait: 250 * time.Millisecond,
-			// Room for lesson 7's record of a million bytes.
-			MaxBytes: 2 << 20,
 			// Past the end, say so instead of retrying forever.
 			OffsetOutOfRangeError: true,
 			ErrorLogger:           kafka.LoggerFunc(p.logError),
@@ -172,7 +171,6 @@ func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte,
 		Topic:        topic,
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: time.Millisecond,
-		BatchBytes:   2 << 20, // room for lesson 7's 1 MB record
 		MaxAttempts:  3,
 		WriteTimeout: 5 * time.Second,
 		Completion: func(messages []kafka.Message, err error) {
@@ -193,11 +191,31 @@ func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte,
 		}
 		err = w.WriteMessages(ctx, msgs...)
 	}
-	if cerr := w.Close(); err == nil {
+	var cerr error
+	if ctx.Err() != nil {
+		// Interrupted: do not let the flush hold up the exit.
+		cerr = CloseWithin(w, 1500*time.Millisecond)
+	} else {
+		cerr = w.Close()
+	}
+	if err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("produce to %s: %w", topic, err)
 	}
 	return nil
+}
+
+// CloseWithin closes c but waits at most d: a writer whose broker is gone can
+// retry for seconds, and Ctrl-C must still end the program promptly.
+func CloseWithin(c io.Closer, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- c.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("close: still flushing after %v, gave up", d)
+	}
 }
