@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,9 @@ import (
 )
 
 var errHelp = errors.New("help shown")
+
+// topicChars is what Kafka accepts in a topic name.
+var topicChars = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
 
 const usageText = `Usage:
   go run ./runner [flags]            the menu of lessons (unattended without a terminal)
@@ -158,8 +162,8 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	if c.group != "" && c.partition >= 0 {
 		return nil, usagef("--group and --partition exclude each other: a group's partitions are assigned by the broker")
 	}
-	if strings.ContainsAny(c.topicPrefix, " /\\:") {
-		return nil, usagef("--topic-prefix %q: use letters, digits, '.', '_' or '-'", c.topicPrefix)
+	if !topicChars.MatchString(c.topicPrefix) {
+		return nil, usagef("--topic-prefix %q: Kafka names take only letters, digits, '.', '_' and '-'", c.topicPrefix)
 	}
 	return c, nil
 }

@@ -24,6 +24,7 @@ func TestBadCommandLinesExitTwoWithUsage(t *testing.T) {
 		{[]string{"produce", "--count", "0"}, "--count must be at least 1"},
 		{[]string{"--all", "--lesson", "1"}, "--all and --lesson exclude each other"},
 		{[]string{"list", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--topic-prefix", "ada!"}, "Kafka names take only letters"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

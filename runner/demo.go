@@ -56,8 +56,12 @@ func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broke
 		defer cancel()
 	}
 	if b.Hosted {
+		produce := "go run ./runner produce"
+		if b.Addrs[0] != "127.0.0.1:9092" {
+			produce += " --brokers " + b.Addrs[0]
+		}
 		env.Out.Say("This process hosts the embedded broker: keep it running, and produce from another terminal:")
-		env.Out.Say("  go run ./runner produce")
+		env.Out.Say("  %s", produce)
 	}
 	var src source
 	var err error

@@ -23,6 +23,8 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first Ctrl-C, a second one kills the program as usual.
+	go func() { <-ctx.Done(); stop() }()
 	os.Exit(run(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}))
 }
 
@@ -57,7 +59,7 @@ func run(ctx context.Context, args []string, io stdio) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errInterrupted) || ctx.Err() != nil:
-		fmt.Fprintln(io.err, "Interrupted.")
+		fmt.Fprintln(io.err, "Interrupted: what was open is closed.")
 		return exitInterrupted
 	default:
 		var u usageError

@@ -5,10 +5,13 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/hinshun/vt10x"
 )
 
 // learner drives the runner in a pseudo-terminal, as a person at a keyboard.
@@ -16,7 +19,9 @@ type learner struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	tty    *os.File
-	screen *syncBuffer
+	screen *syncBuffer // every byte the program wrote
+	mu     sync.Mutex
+	vt     vt10x.Terminal // what a person sees now, after survey's redraws
 }
 
 var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
@@ -29,12 +34,15 @@ func startLearner(t *testing.T, env []string, args ...string) *learner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}}
+	l := &learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(140, 50))}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
 			n, err := tty.Read(buf)
 			l.screen.Write(buf[:n])
+			l.mu.Lock()
+			l.vt.Write(buf[:n])
+			l.mu.Unlock()
 			if err != nil {
 				return
 			}
@@ -45,6 +53,13 @@ func startLearner(t *testing.T, env []string, args ...string) *learner {
 		tty.Close()
 	})
 	return l
+}
+
+// visible is the screen as it is now.
+func (l *learner) visible() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.vt.String()
 }
 
 // text is what the screen showed, without escape sequences.
@@ -122,6 +137,14 @@ func TestCtrlCAtThePrompts(t *testing.T) {
 	if code := exitCode(t, l.cmd, 5*time.Second); code != exitInterrupted {
 		t.Errorf("Ctrl-C at the menu: exit code %d, want 130", code)
 	}
+	// A signal from outside (kill -TERM) at the menu, where survey is
+	// blocked reading the keyboard.
+	l = startLearner(t, nil, "--brokers", addr)
+	l.expect("Which lesson?", 1)
+	l.cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitCode(t, l.cmd, 3*time.Second); code != exitInterrupted {
+		t.Errorf("SIGTERM at the menu: exit code %d, want 130", code)
+	}
 	// Between two steps.
 	l = startLearner(t, []string{"NO_COLOR=1"}, "--brokers", addr, "--lesson", "2")
 	l.expect("Next?", 1)
@@ -132,5 +155,44 @@ func TestCtrlCAtThePrompts(t *testing.T) {
 	// NO_COLOR: our own output carries no colour (survey still moves the cursor).
 	if headingColoured.MatchString(l.screen.String()) {
 		t.Errorf("NO_COLOR set, yet the heading is coloured")
+	}
+}
+
+// Lesson 3 in the menu: the asynchronous delivery reports arrive while the
+// prompt is on screen; they must still be shown, not drawn over. Skipping
+// the step that makes the writer is a clear step failure, not a crash.
+func TestMenuShowsAsyncDeliveryReportsAndSurvivesSkips(t *testing.T) {
+	addr := testBroker(t)
+	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3")
+	for i := 1; i <= 3; i++ { // up to the prompt after "Send three orders"
+		l.expect("Next?", i)
+		time.Sleep(300 * time.Millisecond) // the reports arrive meanwhile
+		l.press(enter)
+	}
+	l.expect("Step 4/5", 1)
+	time.Sleep(300 * time.Millisecond)
+	if n := strings.Count(l.visible(), "✔ Delivered to "); n != 3 {
+		t.Errorf("%d delivery reports visible on screen, want 3:\n%s", n, l.visible())
+	}
+	for i := 4; i <= 5; i++ {
+		l.expect("Next?", i)
+		l.press(enter)
+	}
+	l.expect("Lesson 3 done", 1)
+	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+
+	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3")
+	l.expect("Next?", 1)
+	l.press(down + down + enter) // skip the writer
+	l.expect("no writer: run the step that creates it first", 1)
+	l.expect("The step failed. What now?", 1)
+	l.press("Quit" + enter)
+	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
+		t.Errorf("exit code %d after Quit", code)
+	}
+	if strings.Contains(l.text(), "panic") {
+		t.Errorf("panic on screen:\n%s", l.text())
 	}
 }

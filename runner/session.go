@@ -19,7 +19,8 @@ import (
 
 // run dispatches the command.
 func (c *command) run(ctx context.Context, io stdio) error {
-	out := output.New(io.out, output.ColorWanted() && isTerminal(io.out))
+	colored := output.ColorWanted() && isTerminal(io.out)
+	out := output.New(io.out, colored)
 	switch c.name {
 	case "list":
 		for _, l := range lessons.All() {
@@ -49,7 +50,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	case "consume":
 		return c.consume(ctx, env, b)
 	}
-	return c.walk(ctx, env, out, io)
+	return c.walk(ctx, env, out, colored, io)
 }
 
 // chooseBroker applies the broker rule and announces an emulation loudly.
@@ -72,7 +73,8 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer) (*broke
 	if err != nil {
 		return nil, err
 	}
-	if b.Embedded {
+	switch {
+	case b.Embedded && b.Hosted:
 		why := "No Kafka broker answers at " + broker.DefaultAddr + "."
 		if c.embedded {
 			why = "--embedded asked for it."
@@ -82,7 +84,13 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer) (*broke
 			why+" It listens on "+strings.Join(b.Addrs, ",")+" while this program runs.",
 			"For the real KRaft broker:  docker compose up -d   then run this again.",
 		)
-	} else {
+	case b.Embedded:
+		out.Banner(
+			"EMBEDDED BROKER at "+strings.Join(b.Addrs, ",")+": the in-memory EMULATION of Kafka (franz-go's kfake)",
+			"that another run of this program hosts; it goes away when that program ends.",
+			"For the real KRaft broker:  docker compose up -d",
+		)
+	default:
 		out.Plain("Kafka broker: %s", strings.Join(b.Addrs, ","))
 	}
 	return b, nil

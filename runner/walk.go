@@ -27,13 +27,13 @@ const (
 // prompter asks the learner; the unattended one never asks.
 type prompter interface {
 	// pick returns the lesson numbers to play; nil means quit.
-	pick(all []lessons.Lesson) ([]int, error)
+	pick(ctx context.Context, all []lessons.Lesson) ([]int, error)
 	// after asks what to do once a step ran (or failed).
-	after(failed, last bool) (action, error)
+	after(ctx context.Context, failed, last bool) (action, error)
 }
 
 // walk plays the lessons: from the menu, or unattended.
-func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printer, io stdio) error {
+func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printer, colored bool, io stdio) error {
 	unattended := c.yes || !isTerminal(io.in) || !isTerminal(io.out)
 	var p prompter
 	if unattended {
@@ -42,7 +42,7 @@ func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printe
 		}
 		p = noPrompt{}
 	} else {
-		p = newSurveyPrompter(io)
+		p = newSurveyPrompter(io, out, colored)
 	}
 	chosen := c.lessons
 	if c.all || (unattended && len(chosen) == 0) {
@@ -53,7 +53,7 @@ func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printe
 	for {
 		if len(chosen) == 0 {
 			var err error
-			if chosen, err = p.pick(lessons.All()); err != nil {
+			if chosen, err = p.pick(ctx, lessons.All()); err != nil {
 				return err
 			}
 			if chosen == nil {
@@ -104,9 +104,7 @@ func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p pr
 			return actQuit, fmt.Errorf("lesson %d step %d: %w", l.Number, i+1, err)
 		}
 		out.Cell(i+1, len(plan.Steps), step.Title, src.Narration, src.Code)
-		stepCtx, cancel := context.WithTimeout(ctx, stepTimeout)
-		err = step.Run(stepCtx, env)
-		cancel()
+		err = runStep(ctx, step, env)
 		if ctx.Err() != nil {
 			// The step's deferred Close calls have run; the plan's cleanup
 			// closes what earlier steps left open.
@@ -121,7 +119,7 @@ func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p pr
 			}
 			out.Error("%v", err)
 		}
-		act, perr := p.after(err != nil, i == len(plan.Steps)-1)
+		act, perr := p.after(ctx, err != nil, i == len(plan.Steps)-1)
 		if perr != nil {
 			return actQuit, perr
 		}
@@ -142,5 +140,18 @@ func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p pr
 // noPrompt answers "next" to everything: the unattended mode.
 type noPrompt struct{}
 
-func (noPrompt) pick([]lessons.Lesson) ([]int, error) { return nil, nil }
-func (noPrompt) after(bool, bool) (action, error)     { return actNext, nil }
+func (noPrompt) pick(context.Context, []lessons.Lesson) ([]int, error) { return nil, nil }
+func (noPrompt) after(context.Context, bool, bool) (action, error)     { return actNext, nil }
+
+// runStep runs one step with a time limit. A panic in a step is a bug, but
+// it must end as a step failure with a message, not a stack trace.
+func runStep(ctx context.Context, step lessons.Step, env *lessons.Env) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the step crashed (%v): please report it", r)
+		}
+	}()
+	return step.Run(ctx, env)
+}

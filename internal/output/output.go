@@ -15,8 +15,9 @@ import (
 // Printer writes to one writer. It is safe for concurrent use: a lesson's
 // delivery reports arrive from the writer's goroutine.
 type Printer struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	held *strings.Builder // output kept back while a prompt is on screen
 
 	heading, title, narration, code, label, value, event, warn, dim *color.Color
 }
@@ -51,10 +52,41 @@ func New(w io.Writer, colored bool) *Printer {
 func ColorWanted() bool { return !color.NoColor }
 
 func (p *Printer) line(c *color.Color, s string) {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		b.WriteString(c.Sprint(l) + "\n")
+	}
+	p.write(b.String())
+}
+
+func (p *Printer) write(s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, l := range strings.Split(s, "\n") {
-		fmt.Fprintln(p.w, c.Sprint(l))
+	if p.held != nil {
+		p.held.WriteString(s)
+		return
+	}
+	io.WriteString(p.w, s)
+}
+
+// Hold keeps output back until Release: a delivery report arriving from a
+// writer's goroutine while a prompt is on screen would be drawn over by the
+// prompt and lost.
+func (p *Printer) Hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == nil {
+		p.held = &strings.Builder{}
+	}
+}
+
+// Release prints what was held back.
+func (p *Printer) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held != nil {
+		io.WriteString(p.w, p.held.String())
+		p.held = nil
 	}
 }
 
@@ -65,9 +97,7 @@ func (p *Printer) Say(format string, args ...any) {
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "  %s %s\n", p.label.Sprint(label+":"), p.value.Sprint(v))
+	p.write(fmt.Sprintf("  %s %s\n", p.label.Sprint(label+":"), p.value.Sprint(fmt.Sprint(v))))
 }
 
 // Event prints something Kafka did.
