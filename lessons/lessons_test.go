@@ -38,7 +38,7 @@ func (s *syncBuffer) String() string {
 
 // testBrokers returns the broker the tests use: KAFKA_BOOTSTRAP_SERVERS when
 // set (a real broker), else an embedded one for this test binary.
-func testBrokers(t *testing.T) ([]string, bool) {
+func testBrokers(t testing.TB) ([]string, bool) {
 	t.Helper()
 	if list := os.Getenv(broker.EnvVar); list != "" {
 		addrs, err := broker.ParseAddrs(list)

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 )
@@ -149,4 +154,66 @@ func tail(s string) string {
 		return "…" + s[len(s)-2000:]
 	}
 	return s
+}
+
+// A topic that does not exist is named, with those that do; an offset
+// before the start of a partition is explained with the valid range.
+func TestMissingTopicAndOffsetBeforeTheStart(t *testing.T) {
+	addr := testBroker(t)
+	p := prefix()
+	cmd, _, errb := runner(t, nil, "consume", "--topic", "no-such-topic", "--brokers", addr, "--topic-prefix", p)
+	if code := exitCode(t, cmd, 20*time.Second); code != 1 ||
+		!strings.Contains(errb.String(), "topic "+p+"no-such-topic does not exist. Existing topics:") {
+		t.Errorf("exit %d, stderr:\n%s", code, errb)
+	}
+
+	producer, pout, _ := runner(t, nil, "produce", "--count", "9", "--brokers", addr, "--topic-prefix", p)
+	if code := exitCode(t, producer, 30*time.Second); code != 0 {
+		t.Fatalf("produce: %d", code)
+	}
+	if n := strings.Count(pout.String(), "["+"0] @ offset "); n != 3 {
+		t.Fatalf("want 3 orders in partition 0, got %d:\n%s", n, pout)
+	}
+	// Delete partition 0's records before offset 2, as retention would,
+	// with an independent client (franz-go).
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(addr, ",")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDeleteRecordsRequest()
+	rt := kmsg.NewDeleteRecordsRequestTopic()
+	rt.Topic = p + "orders"
+	rp := kmsg.NewDeleteRecordsRequestTopicPartition()
+	rp.Partition, rp.Offset = 0, 2
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	req.TimeoutMillis = 5000
+	shards := cl.RequestSharded(context.Background(), req)
+	for _, s := range shards {
+		if s.Err != nil {
+			t.Fatalf("delete records: %v", s.Err)
+		}
+		for _, tp := range s.Resp.(*kmsg.DeleteRecordsResponse).Topics {
+			for _, pp := range tp.Partitions {
+				if err := kerr.ErrorForCode(pp.ErrorCode); err != nil {
+					t.Fatalf("delete records of partition %d: %v", pp.Partition, err)
+				}
+			}
+		}
+	}
+	cmd, out, errb := runner(t, nil, "consume", "--partition", "0", "--offset", "0", "--for", "2s", "--brokers", addr, "--topic-prefix", p)
+	if code := exitCode(t, cmd, 20*time.Second); code != 0 {
+		t.Fatalf("consume: exit %d %s", code, errb)
+	}
+	for _, want := range []string{
+		"offset 0 is before the start: partition 0 holds offsets 2 to 2, the next record gets 3.",
+		"Starting at 2 instead",
+		"orders [0] @ offset 2)",
+		"orders: 1",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("consume output lacks %q:\n%s", want, out)
+		}
+	}
 }
