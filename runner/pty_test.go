@@ -196,3 +196,17 @@ func TestMenuShowsAsyncDeliveryReportsAndSurvivesSkips(t *testing.T) {
 		t.Errorf("panic on screen:\n%s", l.text())
 	}
 }
+
+// The menu with a named broker that does not answer: the same clear error
+// as unattended, before any prompt.
+func TestMenuWithABrokerThatDoesNotAnswer(t *testing.T) {
+	l := startLearner(t, nil, "--brokers", "127.0.0.1:1")
+	if code := exitCode(t, l.cmd, 5*time.Second); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	l.expect("no Kafka broker answers at 127.0.0.1:1", 1)
+	l.expect("docker compose up -d", 1)
+	if strings.Contains(l.text(), "Which lesson?") {
+		t.Errorf("the menu was shown although no broker answers")
+	}
+}
