@@ -1,68 +1,29 @@
 package lessons
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"os"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 )
 
-// syncBuffer is a bytes.Buffer for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// testBrokers returns the broker the tests use: KAFKA_BOOTSTRAP_SERVERS when
-// set (a real broker), else an embedded one for this test binary.
-func testBrokers(t testing.TB) ([]string, bool) {
-	t.Helper()
-	if list := os.Getenv(broker.EnvVar); list != "" {
-		addrs, err := broker.ParseAddrs(list)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := broker.Probe(context.Background(), addrs, 5*time.Second); err != nil {
-			t.Fatalf("%s is set but: %v", broker.EnvVar, err)
-		}
-		return addrs, false
-	}
-	b, err := broker.StartEmbedded(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return b.Addrs, true
-}
+// testBrokers is testkit.Brokers: a real broker if named, else embedded.
+var testBrokers = testkit.Brokers
 
 // newTestEnv returns an env with a topic prefix of its own, so tests (and
 // runs against a shared real broker) never read each other's orders.
-func newTestEnv(t *testing.T) (*Env, *syncBuffer) {
+func newTestEnv(t *testing.T) (*Env, *testkit.Buffer) {
 	addrs, embedded := testBrokers(t)
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	prefix := "test-" + uuid.NewString()[:8] + "-"
 	return NewEnv(addrs, embedded, prefix, output.New(out, false)), out
 }
@@ -301,7 +262,7 @@ func TestPollerWhenTheBrokerGoesAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	env := NewEnv(b.Addrs, true, "", output.New(&syncBuffer{}, false))
+	env := NewEnv(b.Addrs, true, "", output.New(&testkit.Buffer{}, false))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := EnsureTopic(ctx, env); err != nil {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 )
 
 // binary is the runner, built once for the tests that run it as a learner does.
@@ -41,35 +40,12 @@ func TestMain(m *testing.M) {
 // $KAFKA_BOOTSTRAP_SERVERS names (a real one), else an embedded broker
 // hosted by this test.
 func testBroker(t *testing.T) string {
-	t.Helper()
-	if list := os.Getenv(broker.EnvVar); list != "" {
-		return list
-	}
-	b, err := broker.StartEmbedded(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return strings.Join(b.Addrs, ",")
+	addrs, _ := testkit.Brokers(t)
+	return strings.Join(addrs, ",")
 }
 
 // syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testkit.Buffer
 
 // runner starts the binary with no terminal: stdin from /dev/null, output
 // into buffers. KAFKA_BOOTSTRAP_SERVERS is removed unless env sets it.
