@@ -1,0 +1,97 @@
+package lessons
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Delivery is the delivery report of one record.
+type Delivery struct {
+	Topic     string
+	Partition int
+	Offset    int64
+	Value     []byte
+	Err       error
+}
+
+func (d Delivery) String() string {
+	if d.Err != nil {
+		return fmt.Sprintf("Delivery failed for record: %v", d.Err)
+	}
+	return fmt.Sprintf("Delivered to %s [%d] @ offset %d: %s", d.Topic, d.Partition, d.Offset, d.Value)
+}
+
+// ProduceOrders sends orders with acks=all and reports each delivery, as
+// lesson 3 teaches. It returns once every order is acknowledged or failed.
+func ProduceOrders(ctx context.Context, env *Env, topic string, orders []Order, report func(Delivery)) error {
+	values := make([][]byte, len(orders))
+	for i, o := range orders {
+		v, err := json.Marshal(o)
+		if err != nil {
+			return fmt.Errorf("encode order: %w", err)
+		}
+		values[i] = v
+	}
+	return ProduceValues(ctx, env, topic, values, report)
+}
+
+// ProduceValues sends raw values, orders or not, with delivery reports.
+func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte, report func(Delivery)) error {
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(env.Brokers...),
+		Topic:        topic,
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond,
+		MaxAttempts:  3,
+		WriteTimeout: 5 * time.Second,
+		Completion: func(messages []kafka.Message, err error) {
+			for _, m := range messages {
+				report(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Value: m.Value, Err: err})
+			}
+		},
+	}
+	// Chunks, so that a cancelled context (Ctrl-C) stops between two of
+	// them and Close has at most one chunk left to flush.
+	const chunk = 500
+	var err error
+	for start := 0; start < len(values) && err == nil; start += chunk {
+		end := min(start+chunk, len(values))
+		msgs := make([]kafka.Message, 0, end-start)
+		for _, v := range values[start:end] {
+			msgs = append(msgs, kafka.Message{Value: v})
+		}
+		err = w.WriteMessages(ctx, msgs...)
+	}
+	var cerr error
+	if ctx.Err() != nil {
+		// Interrupted: do not let the flush hold up the exit.
+		cerr = CloseWithin(w, 1500*time.Millisecond)
+	} else {
+		cerr = w.Close()
+	}
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("produce to %s: %w", topic, err)
+	}
+	return nil
+}
+
+// CloseWithin closes c but waits at most d: a writer whose broker is gone can
+// retry for seconds, and Ctrl-C must still end the program promptly.
+func CloseWithin(c io.Closer, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- c.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("close: still flushing after %v, gave up", d)
+	}
+}
