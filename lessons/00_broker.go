@@ -9,8 +9,8 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Broker is lesson 0: what the program talks to.
-func Broker() Lesson {
+// brokerLesson is lesson 0: what the program talks to.
+func brokerLesson() Lesson {
 	return Lesson{
 		Number: 0,
 		Title:  "The broker: Kafka in KRaft mode",
@@ -25,7 +25,8 @@ func Broker() Lesson {
 			return Plan{Steps: []Step{
 				{Title: "Connect and list the brokers", Run: listBrokers},
 				{Title: "The API versions the broker speaks", Run: apiVersions},
-				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs},
+				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs,
+					Requires: Requirement{RealKafka: true}},
 				{Title: "What docker-compose.yml sets, line by line", Run: explainCompose},
 			}}
 		},
@@ -41,8 +42,7 @@ func Broker() Lesson {
 // broker, which forwards them. So the "controller" a KRaft broker reports
 // in Metadata is just a broker that takes such requests.
 func listBrokers(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
-	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
+	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
 		return fmt.Errorf("metadata from %s: %w", strings.Join(env.Brokers, ","), err)
 	}
@@ -61,8 +61,7 @@ func listBrokers(ctx context.Context, env *Env) error {
 // speaks and picks the newest both sides know. This is why one client
 // library can talk to brokers of many releases.
 func apiVersions(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
-	resp, err := client.ApiVersions(ctx, &kafka.ApiVersionsRequest{})
+	resp, err := env.Client().ApiVersions(ctx, &kafka.ApiVersionsRequest{})
 	if err != nil {
 		return fmt.Errorf("api versions: %w", err)
 	}
@@ -88,7 +87,7 @@ func apiVersions(ctx context.Context, env *Env) error {
 // themselves with the Raft protocol (hence "KRaft"). DescribeConfigs asks the
 // broker for its live values.
 func kraftConfigs(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
+	client := env.Client()
 	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
 		return fmt.Errorf("metadata: %w", err)
@@ -124,11 +123,7 @@ func kraftConfigs(ctx context.Context, env *Env) error {
 			env.Out.Value(n, "(not reported)")
 		}
 	}
-	if env.Embedded {
-		env.Out.Warn("This is the embedded emulation (franz-go's kfake), not Apache Kafka: it has no process roles,")
-		env.Out.Warn("no node.id setting and no controller quorum to report. Start the real KRaft broker to see them:")
-		env.Out.Warn("  docker compose up -d   then   go run ./runner --lesson 0")
-	} else if found["process.roles"] != "" {
+	if found["process.roles"] != "" {
 		env.Out.Say("process.roles=%s: this node is a broker and the KRaft controller at once, no ZooKeeper.", found["process.roles"])
 	}
 	return nil

@@ -9,8 +9,8 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Topic is lesson 1: the topic orders and its partitions.
-func Topic() Lesson {
+// topicLesson is lesson 1: the topic orders and its partitions.
+func topicLesson() Lesson {
 	return Lesson{
 		Number: 1,
 		Title:  "Topic: orders, in three partitions",
@@ -24,8 +24,8 @@ func Topic() Lesson {
 		Plan: func() Plan {
 			return Plan{Steps: []Step{
 				{Title: "Create the topic orders", Run: createTopic},
-				{Title: "Describe its partitions", Run: describeTopic},
-				{Title: "Draw the partitions", Run: drawTopic},
+				{Title: "Describe its partitions", Run: describeTopic, Needs: []int{1}},
+				{Title: "Draw the partitions", Run: drawTopic, Needs: []int{1}},
 			}}
 		},
 	}
@@ -34,22 +34,22 @@ func Topic() Lesson {
 // Topics are created explicitly: the compose file turns off automatic topic
 // creation, and kafka-go's Writer does not ask for it either. CreateTopics
 // goes to the controller. Three partitions let three consumers read in
-// parallel later; one replica is all a single broker can hold. If the topic
-// is already there (you ran this lesson before), the broker answers
-// TopicAlreadyExists, which is fine.
+// parallel later. Each partition gets env.Replicas() copies: three on a
+// cluster of three brokers, one on a single broker, which can hold only one
+// copy of each partition. If the topic is already there (you ran this
+// lesson before), the broker answers TopicAlreadyExists, which is fine.
 func createTopic(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
-	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{
-		Topics: []kafka.TopicConfig{{Topic: env.Topic, NumPartitions: 3, ReplicationFactor: 1}},
+	resp, err := env.Client().CreateTopics(ctx, &kafka.CreateTopicsRequest{
+		Topics: []kafka.TopicConfig{{Topic: env.Topic, NumPartitions: 3, ReplicationFactor: int(env.Replicas())}},
 	})
 	if err != nil {
 		return fmt.Errorf("create topic %s: %w", env.Topic, err)
 	}
 	switch err := resp.Errors[env.Topic]; {
 	case err == nil:
-		env.Out.Event("Created topic %s with 3 partitions", env.Topic)
+		env.Out.Value("created topic", env.Topic)
 	case errors.Is(err, kafka.TopicAlreadyExists):
-		env.Out.Event("Topic %s already exists: nothing to do", env.Topic)
+		env.Out.Value("already there, nothing to do", env.Topic)
 	default:
 		return fmt.Errorf("create topic %s: %w", env.Topic, err)
 	}
@@ -63,8 +63,7 @@ func createTopic(ctx context.Context, env *Env) error {
 // its in-sync replicas, the ISR: the replicas that are up to date. A write
 // with acks=all is confirmed once every in-sync replica has it.
 func describeTopic(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
-	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{env.Topic}})
+	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{Topics: []string{env.Topic}})
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", env.Topic, err)
 	}
@@ -75,8 +74,8 @@ func describeTopic(ctx context.Context, env *Env) error {
 		env.Out.Value("topic", t.Name)
 		env.Out.Value("partitions", len(t.Partitions))
 		for _, p := range t.Partitions {
-			env.Out.Say("partition %d  leader: node %d  replicas: %v  isr: %v",
-				p.ID, p.Leader.ID, brokerIDs(p.Replicas), brokerIDs(p.Isr))
+			env.Out.Value(fmt.Sprintf("partition %d", p.ID), fmt.Sprintf("leader: node %d  replicas: %v  isr: %v",
+				p.Leader.ID, brokerIDs(p.Replicas), brokerIDs(p.Isr)))
 		}
 	}
 	return nil

@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 )
 
-// Serialization is lesson 2: an order becomes bytes and back.
-func Serialization() Lesson {
+// serializationLesson is lesson 2: an order becomes bytes and back.
+func serializationLesson() Lesson {
 	return Lesson{
 		Number: 2,
 		Title:  "JSON serialization: an order becomes bytes",
@@ -25,8 +24,8 @@ func Serialization() Lesson {
 			s := &serialLesson{}
 			return Plan{Steps: []Step{
 				{Title: "Build an order", Run: s.build},
-				{Title: "Encode it: JSON, then bytes", Run: s.encode},
-				{Title: "Decode the bytes back", Run: s.decode},
+				{Title: "Encode it: JSON, then bytes", Run: s.encode, Needs: []int{1}},
+				{Title: "Decode the bytes back", Run: s.decode, Needs: []int{2}},
 				{Title: "Bytes that are not an order", Run: s.decodeBad},
 			}}
 		},
@@ -55,16 +54,13 @@ func (s *serialLesson) build(ctx context.Context, env *Env) error {
 // json.Marshal gives the text; in Go that text already is a []byte, the
 // record value Kafka carries. Kafka never looks inside it.
 func (s *serialLesson) encode(ctx context.Context, env *Env) error {
-	if s.order.OrderID == "" {
-		return errors.New("no order yet: run the step that builds it first")
-	}
 	value, err := json.Marshal(s.order)
 	if err != nil {
 		return fmt.Errorf("encode order: %w", err)
 	}
 	s.value = value
 	env.Out.Value("json", string(value))
-	env.Out.Value("length", fmt.Sprintf("%d bytes", len(value)))
+	env.Out.Value("length in bytes", len(value))
 	env.Out.Block(hex.Dump(value))
 	return nil
 }
@@ -73,16 +69,13 @@ func (s *serialLesson) encode(ctx context.Context, env *Env) error {
 // DecodeOrder is json.Unmarshal plus checks that every field is there with
 // the right type, so a bad record gets a clear reason.
 func (s *serialLesson) decode(ctx context.Context, env *Env) error {
-	if s.value == nil {
-		return errors.New("no bytes yet: run the step that encodes the order first")
-	}
 	order, err := DecodeOrder(s.value)
 	if err != nil {
 		return fmt.Errorf("decode order: %w", err)
 	}
 	env.Out.Value("decoded", fmt.Sprintf("%#v", order))
 	env.Out.Value("same order", order == s.order)
-	env.Out.Event("🍔 Received order: %s", order)
+	env.Out.Say("the consumer prints: 🍔 Received order: %s", order)
 	return nil
 }
 

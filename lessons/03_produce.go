@@ -3,15 +3,15 @@ package lessons
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 )
 
-// Produce is lesson 3: send orders and get a delivery report for each.
-func Produce() Lesson {
+// produceLesson is lesson 3: send orders and get a delivery report for each.
+func produceLesson() Lesson {
 	return Lesson{
 		Number: 3,
 		Title:  "Produce with a delivery report",
@@ -23,24 +23,25 @@ func Produce() Lesson {
 			"BatchTimeout (1 s by default) is how long a batch waits to fill: set it low for synchronous writes.",
 		},
 		Plan: func() Plan {
-			p := &produceLesson{}
-			return Plan{Steps: []Step{
-				{Title: "Make sure the topic exists (as in lesson 1)", Run: createTopic},
-				{Title: "A writer with a delivery report", Run: p.newWriter},
-				{Title: "Send three orders", Run: p.send},
-				{Title: "Close: the flush", Run: p.close},
+			p := &produceState{}
+			return Plan{Setup: topicReady, Steps: []Step{
+				{Title: "A writer with a delivery report", Run: p.newWriter, Reset: p.cleanup},
+				{Title: "Send three orders", Run: p.send, Needs: []int{1}},
+				{Title: "Close: the flush", Run: p.close, Needs: []int{1}},
 				{Title: "What the default BatchTimeout costs", Run: p.batchTimeout},
 			}, Cleanup: p.cleanup}
 		},
 	}
 }
 
-type produceLesson struct {
-	w *kafka.Writer
+type produceState struct {
+	w       *kafka.Writer
+	queued  int
+	reports atomic.Int64 // Completion runs on the writer's goroutines
 }
 
 // cleanup closes the writer if the lesson ends before the close step.
-func (p *produceLesson) cleanup() {
+func (p *produceState) cleanup() {
 	if p.w != nil {
 		CloseWithin(p.w, 1500*time.Millisecond)
 		p.w = nil
@@ -52,11 +53,10 @@ func (p *produceLesson) cleanup() {
 // its answer carries the partition and the offset. Completion is called with
 // that answer: it is the delivery report of the original producer. Async
 // makes WriteMessages return at once, like produce() in the Python client.
-func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
-	p.cleanup() // when this step runs again: close the previous writer first
-	out := env.Out
+func (p *produceState) newWriter(ctx context.Context, env *Env) error {
 	p.w = &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
+		Transport:    env.Transport,
 		Topic:        env.Topic,
 		RequiredAcks: kafka.RequireAll,
 		Async:        true,
@@ -64,15 +64,16 @@ func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
 		MaxAttempts:  3, // then report the failure, rather than retry for long
 		Completion: func(messages []kafka.Message, err error) {
 			for _, m := range messages {
+				p.reports.Add(1)
 				if err != nil {
-					out.Warn("Delivery failed for record: %v", err)
+					env.Out.Record(Record{Kind: DeliveryFailed, Topic: m.Topic, Value: m.Value, Err: err})
 					continue
 				}
-				out.Event("Delivered to %s [%d] @ offset %d: %s", m.Topic, m.Partition, m.Offset, m.Value)
+				env.Out.Record(Record{Kind: Delivered, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Value: m.Value})
 			}
 		},
 	}
-	out.Say("Writer ready for topic %s, acks=all, asynchronous.", env.Topic)
+	env.Out.Say("Writer ready for topic %s, acks=all, asynchronous.", env.Topic)
 	return nil
 }
 
@@ -80,10 +81,7 @@ func (p *produceLesson) newWriter(ctx context.Context, env *Env) error {
 // call only queues the record; the delivery reports arrive a moment later,
 // from the writer's own goroutine. The writer spreads records over the
 // partitions in turn (its default balancer is round-robin).
-func (p *produceLesson) send(ctx context.Context, env *Env) error {
-	if p.w == nil {
-		return errors.New("no writer: run the step that creates it first")
-	}
+func (p *produceState) send(ctx context.Context, env *Env) error {
 	for i := 0; i < 3; i++ {
 		value, err := json.Marshal(SampleOrder(i))
 		if err != nil {
@@ -92,6 +90,7 @@ func (p *produceLesson) send(ctx context.Context, env *Env) error {
 		if err := p.w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
 			return fmt.Errorf("queue order: %w", err)
 		}
+		p.queued++
 		env.Out.Say("queued order %d", i+1)
 	}
 	return nil
@@ -100,16 +99,10 @@ func (p *produceLesson) send(ctx context.Context, env *Env) error {
 // Close sends what is still queued, waits for every delivery report and
 // closes the connections: it is producer.flush() and more. A program that
 // exits without closing its writer loses the records still in the queue.
-func (p *produceLesson) close(ctx context.Context, env *Env) error {
-	if p.w == nil {
-		return errors.New("no writer: run the step that creates it first")
-	}
-	err := p.w.Close()
-	p.w = nil
-	if err != nil {
-		return fmt.Errorf("close writer: %w", err)
-	}
-	env.Out.Say("writer closed: every queued order was sent and reported")
+func (p *produceState) close(ctx context.Context, env *Env) error {
+	p.w.Close()
+	env.Out.Value("orders queued", p.queued)
+	env.Out.Value("delivery reports", p.reports.Load())
 	return nil
 }
 
@@ -118,21 +111,22 @@ func (p *produceLesson) close(ctx context.Context, env *Env) error {
 // passed since its first record: 1 s by default. One order per call thus
 // waits a full second. Timed here: one write with the default, then three
 // with BatchTimeout set to 1 ms.
-func (p *produceLesson) batchTimeout(ctx context.Context, env *Env) error {
-	slow := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: env.Topic, RequiredAcks: kafka.RequireAll}
+func (p *produceState) batchTimeout(ctx context.Context, env *Env) error {
+	slow := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic,
+		RequiredAcks: kafka.RequireAll}
 	perWrite, err := timeWrites(ctx, slow, 1)
 	if err != nil {
 		return err
 	}
-	env.Out.Value("BatchTimeout default (1s)", fmt.Sprintf("%v per synchronous write (1 write timed)", perWrite))
+	env.Out.Value("one synchronous write, BatchTimeout default (1s)", perWrite)
 
-	fast := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: env.Topic, RequiredAcks: kafka.RequireAll,
-		BatchTimeout: time.Millisecond}
+	fast := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic,
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
 	perWrite, err = timeWrites(ctx, fast, 3)
 	if err != nil {
 		return err
 	}
-	env.Out.Value("BatchTimeout 1ms", fmt.Sprintf("%v per synchronous write (3 writes timed)", perWrite))
+	env.Out.Value("one synchronous write, BatchTimeout 1ms (mean of 3)", perWrite)
 	env.Out.Say("Every lesson and command here sets BatchTimeout for that reason.")
 	return nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Assign is lesson 4: read one partition from a chosen offset.
-func Assign() Lesson {
+// assignLesson is lesson 4: read one partition from a chosen offset.
+func assignLesson() Lesson {
 	return Lesson{
 		Number: 4,
 		Title:  "Assign a partition and an offset",
@@ -22,33 +22,30 @@ func Assign() Lesson {
 			"kafka.FirstOffset and kafka.LastOffset start at the oldest record or at the next new one.",
 		},
 		Plan: func() Plan {
-			a := &assignLesson{partition: 0, offset: 50}
-			return Plan{Steps: []Step{
+			a := &assignState{partition: 0, offset: 50}
+			return Plan{Setup: topicReady, Steps: []Step{
 				{Title: "Put a few orders in partition 0", Run: a.fill},
 				{Title: "Read the partition's first and last offsets", Run: a.watermarks},
-				{Title: "Assign partition 0 at offset 50", Run: a.readAt},
-				{Title: "Start from the first or the last offset instead", Run: a.firstAndLast},
+				{Title: "Assign partition 0 at offset 50", Run: a.readAt, Needs: []int{2}},
+				{Title: "Start from the first or the last offset instead", Run: a.firstAndLast, Needs: []int{2}},
 			}}
 		},
 	}
 }
 
-type assignLesson struct {
+type assignState struct {
 	partition   int
 	offset      int64
 	first, last int64
-	known       bool // the watermarks were read
 }
 
 // The producer decides a record's partition. kafka-go asks the Writer's
 // Balancer; this one sends every order to partition 0, so the partition we
 // are about to read is sure to hold some.
-func (a *assignLesson) fill(ctx context.Context, env *Env) error {
-	if err := EnsureTopic(ctx, env); err != nil {
-		return err
-	}
+func (a *assignState) fill(ctx context.Context, env *Env) error {
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
+		Transport:    env.Transport,
 		Topic:        env.Topic,
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: time.Millisecond,
@@ -73,9 +70,8 @@ func (a *assignLesson) fill(ctx context.Context, env *Env) error {
 // ListOffsets returns a partition's first offset (the oldest record still
 // kept) and its last offset, the "high watermark": the offset the next
 // record will get. Offsets that exist are first ≤ offset < last.
-func (a *assignLesson) watermarks(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
-	resp, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+func (a *assignState) watermarks(ctx context.Context, env *Env) error {
+	resp, err := env.Client().ListOffsets(ctx, &kafka.ListOffsetsRequest{
 		Topics: map[string][]kafka.OffsetRequest{
 			env.Topic: {kafka.FirstOffsetOf(a.partition), kafka.LastOffsetOf(a.partition)},
 		},
@@ -87,7 +83,7 @@ func (a *assignLesson) watermarks(ctx context.Context, env *Env) error {
 		if p.Error != nil {
 			return fmt.Errorf("list offsets of partition %d: %w", p.Partition, p.Error)
 		}
-		a.first, a.last, a.known = p.FirstOffset, p.LastOffset, true
+		a.first, a.last = p.FirstOffset, p.LastOffset
 	}
 	env.Out.Value("first offset", a.first)
 	env.Out.Value("last offset (next to be written)", a.last)
@@ -100,15 +96,13 @@ func (a *assignLesson) watermarks(ctx context.Context, env *Env) error {
 // SetOffset. At 50 on a young topic there is nothing yet: the offset is past
 // the end. Without OffsetOutOfRangeError the Reader would retry forever and
 // ReadMessage would just block; with it, ReadMessage returns the error.
-func (a *assignLesson) readAt(ctx context.Context, env *Env) error {
-	if !a.known {
-		return errors.New("offsets not read yet: run the step that reads them first")
-	}
+func (a *assignState) readAt(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:               env.Brokers,
+		Dialer:                env.Dialer,
 		Topic:                 env.Topic,
 		Partition:             a.partition,
-		MaxWait:               250 * time.Millisecond,
+		MaxWait:               FetchWait,
 		OffsetOutOfRangeError: true,
 	})
 	defer r.Close()
@@ -120,8 +114,9 @@ func (a *assignLesson) readAt(ctx context.Context, env *Env) error {
 	msg, err := r.ReadMessage(ctx)
 	switch {
 	case err == nil:
-		env.Out.Event("%s [%d] @ offset %d: %s", msg.Topic, msg.Partition, msg.Offset, msg.Value)
+		Receive(env.Out, msg)
 	case errors.Is(err, kafka.OffsetOutOfRange):
+		env.Out.Value("ReadMessage returned", err)
 		env.Out.Warn("offset %d is out of range: partition %d holds offsets %d to %d (next: %d).",
 			a.offset, a.partition, a.first, a.last-1, a.last)
 		env.Out.Say("Kafka only keeps the offsets it has written; pick one in range, or start from the first or last.")
@@ -136,16 +131,14 @@ func (a *assignLesson) readAt(ctx context.Context, env *Env) error {
 // kafka.FirstOffset starts at the oldest record the partition keeps, like
 // auto.offset.reset=earliest; kafka.LastOffset at the next record to come,
 // like latest. At the last offset a reader simply waits for new records.
-func (a *assignLesson) firstAndLast(ctx context.Context, env *Env) error {
-	if !a.known {
-		return errors.New("offsets not read yet: run the step that reads them first")
-	}
+func (a *assignState) firstAndLast(ctx context.Context, env *Env) error {
 	for _, start := range []int64{kafka.FirstOffset, kafka.LastOffset} {
 		r := kafka.NewReader(kafka.ReaderConfig{
 			Brokers:   env.Brokers,
+			Dialer:    env.Dialer,
 			Topic:     env.Topic,
 			Partition: a.partition,
-			MaxWait:   250 * time.Millisecond,
+			MaxWait:   FetchWait,
 		})
 		if err := r.SetOffset(start); err != nil {
 			r.Close()
@@ -158,7 +151,8 @@ func (a *assignLesson) firstAndLast(ctx context.Context, env *Env) error {
 		name := map[int64]string{kafka.FirstOffset: "FirstOffset", kafka.LastOffset: "LastOffset"}[start]
 		switch {
 		case err == nil:
-			env.Out.Event("from %s: %s [%d] @ offset %d: %s", name, msg.Topic, msg.Partition, msg.Offset, msg.Value)
+			env.Out.Say("from %s:", name)
+			Receive(env.Out, msg)
 			env.Out.Block(DrawPartition(Watermarks{a.partition, a.first, a.last}, msg.Offset))
 		case errors.Is(err, context.DeadlineExceeded):
 			env.Out.Say("from %s: nothing within 1 s: the reader waits at offset %d for the next order.", name, a.last)

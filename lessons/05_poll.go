@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// PollLoop is lesson 5: the consumer's loop.
-func PollLoop() Lesson {
+// pollLoopLesson is lesson 5: the consumer's loop.
+func pollLoopLesson() Lesson {
 	return Lesson{
 		Number: 5,
 		Title:  "The poll loop",
@@ -21,21 +21,21 @@ func PollLoop() Lesson {
 			"A record that is not an order gets a warning with its partition and offset, and the loop goes on.",
 		},
 		Plan: func() Plan {
-			l := &pollLesson{}
-			return Plan{Steps: []Step{
-				{Title: "Open a reader at the end of each partition", Run: l.open},
-				{Title: "Poll while a customer orders", Run: l.loop},
-				{Title: "Close the readers", Run: l.close},
+			l := &pollState{}
+			return Plan{Setup: topicReady, Steps: []Step{
+				{Title: "Open a reader at the end of each partition", Run: l.open, Reset: l.cleanup},
+				{Title: "Poll while a customer orders", Run: l.loop, Needs: []int{1}},
+				{Title: "Close the readers", Run: l.close, Needs: []int{1}},
 			}, Cleanup: l.cleanup}
 		},
 	}
 }
 
-type pollLesson struct {
+type pollState struct {
 	poller *Poller
 }
 
-func (l *pollLesson) cleanup() {
+func (l *pollState) cleanup() {
 	if l.poller != nil {
 		l.poller.Close()
 		l.poller = nil
@@ -47,11 +47,7 @@ func (l *pollLesson) cleanup() {
 // placed there before anyone produces cannot miss a record. One kafka-go
 // Reader reads one partition; the Poller (poll.go) runs one per partition
 // and hands their records out one at a time.
-func (l *pollLesson) open(ctx context.Context, env *Env) error {
-	l.cleanup() // when this step runs again: close the previous readers first
-	if err := EnsureTopic(ctx, env); err != nil {
-		return err
-	}
+func (l *pollState) open(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {
 		return err
@@ -69,10 +65,7 @@ func (l *pollLesson) open(ctx context.Context, env *Env) error {
 // comes, it says so and goes round again. Meanwhile a simulated customer,
 // the other terminal of the original demo, sends three orders; each shows
 // up in the loop as soon as it is delivered.
-func (l *pollLesson) loop(ctx context.Context, env *Env) error {
-	if l.poller == nil {
-		return errors.New("no readers: run the step that opens them first")
-	}
+func (l *pollState) loop(ctx context.Context, env *Env) error {
 	var customer sync.WaitGroup
 	var customerErr error
 	customer.Add(1)
@@ -80,7 +73,7 @@ func (l *pollLesson) loop(ctx context.Context, env *Env) error {
 		defer customer.Done()
 		time.Sleep(1200 * time.Millisecond)
 		customerErr = ProduceOrders(ctx, env, env.Topic, []Order{SampleOrder(0), SampleOrder(1), SampleOrder(2)},
-			func(d Delivery) { env.Out.Say("  (customer) %s", d) })
+			func(r Record) { r.From = "customer"; env.Out.Record(r) })
 	}()
 	defer customer.Wait()
 
@@ -94,13 +87,9 @@ func (l *pollLesson) loop(ctx context.Context, env *Env) error {
 		if err != nil {
 			return err
 		}
-		order, err := DecodeOrder(msg.Value)
-		if err != nil {
-			env.Out.Warn("%s [%d] @ offset %d: skipped: %v", msg.Topic, msg.Partition, msg.Offset, err)
-			continue
+		if _, err := Receive(env.Out, msg); err == nil {
+			received++
 		}
-		env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
-		received++
 	}
 	customer.Wait()
 	if customerErr != nil {
@@ -112,13 +101,8 @@ func (l *pollLesson) loop(ctx context.Context, env *Env) error {
 
 // Closing stops each reader's fetch loop and its connection. Lesson 6 is
 // about doing this on every path out, Ctrl-C included.
-func (l *pollLesson) close(ctx context.Context, env *Env) error {
-	if l.poller == nil {
-		return nil
-	}
-	err := l.poller.Close()
-	l.poller = nil
-	if err != nil {
+func (l *pollState) close(ctx context.Context, env *Env) error {
+	if err := l.poller.Close(); err != nil {
 		return fmt.Errorf("close readers: %w", err)
 	}
 	env.Out.Say("readers closed")

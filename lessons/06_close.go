@@ -13,8 +13,8 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Close is lesson 6: close cleanly, on Ctrl-C too, and resume where you were.
-func Close() Lesson {
+// closeLesson is lesson 6: close cleanly, on Ctrl-C too, and resume where you were.
+func closeLesson() Lesson {
 	return Lesson{
 		Number: 6,
 		Title:  "Close: defer, Ctrl-C and committed offsets",
@@ -26,13 +26,13 @@ func Close() Lesson {
 			"With auto-commit off, commit after handling a record: a restarted consumer resumes after the last commit.",
 		},
 		Plan: func() Plan {
-			c := &closeLesson{group: "order_tracker_debug-" + uuid.NewString()[:8]}
-			return Plan{Steps: []Step{
+			c := &closeState{group: "order_tracker_debug-" + uuid.NewString()[:8]}
+			return Plan{Setup: topicReady, Steps: []Step{
 				{Title: "defer Close", Run: deferClose},
 				{Title: "Ctrl-C closes the consumer", Run: interrupt},
 				{Title: "A consumer group, positioned at the end", Run: c.newGroup},
-				{Title: "Consume two orders and commit them", Run: c.consumeAndCommit},
-				{Title: "Restart: resume from the committed offsets", Run: c.resume},
+				{Title: "Consume two orders and commit them", Run: c.consumeAndCommit, Needs: []int{3}},
+				{Title: "Restart: resume from the committed offsets", Run: c.resume, Needs: []int{3}},
 			}}
 		},
 	}
@@ -42,15 +42,13 @@ func Close() Lesson {
 // it right after the open, and a later error cannot leak the writer or the
 // reader. Deferred calls run last-in, first-out: the reader closes first.
 func deferClose(ctx context.Context, env *Env) error {
-	if err := EnsureTopic(ctx, env); err != nil {
-		return err
-	}
-	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: env.Topic, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic}
 	defer func() {
 		w.Close()
 		env.Out.Say("writer closed (deferred first, runs last)")
 	}()
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Topic: env.Topic, Partition: 0, MaxWait: 250 * time.Millisecond})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: env.Topic, Partition: 0,
+		MaxWait: FetchWait})
 	defer func() {
 		r.Close()
 		env.Out.Say("reader closed (deferred last, runs first)")
@@ -68,7 +66,8 @@ func deferClose(ctx context.Context, env *Env) error {
 func interrupt(ctx context.Context, env *Env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Topic: env.Topic, Partition: 0, MaxWait: 250 * time.Millisecond})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: env.Topic, Partition: 0,
+		MaxWait: FetchWait})
 	defer func() {
 		r.Close()
 		env.Out.Event("consumer closed")
@@ -90,13 +89,12 @@ func interrupt(ctx context.Context, env *Env) error {
 		if err != nil {
 			return fmt.Errorf("read: %w", err)
 		}
-		env.Out.Event("%s [%d] @ offset %d", msg.Topic, msg.Partition, msg.Offset)
+		Receive(env.Out, msg)
 	}
 }
 
-type closeLesson struct {
-	group      string
-	positioned bool // the group has start offsets and orders to read
+type closeState struct {
+	group string
 }
 
 // The original consumer belonged to the group order_tracker_debug with
@@ -107,10 +105,7 @@ type closeLesson struct {
 // a fresh broker sets up its offsets topic), then produces four new orders
 // for it to read. Each run uses a new group name, so the lesson gives the
 // same result every time.
-func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
-	if err := EnsureTopic(ctx, env); err != nil {
-		return err
-	}
+func (c *closeState) newGroup(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {
 		return err
@@ -119,22 +114,20 @@ func (c *closeLesson) newGroup(ctx context.Context, env *Env) error {
 	for _, w := range marks {
 		commits = append(commits, kafka.OffsetCommit{Partition: w.Partition, Offset: w.Last})
 	}
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...)}
 	req := &kafka.OffsetCommitRequest{
 		GroupID:      env.Name(c.group),
 		GenerationID: -1, // no member: an administrative commit
 		Topics:       map[string][]kafka.OffsetCommit{env.Topic: commits},
 	}
-	if err := commitRetrying(ctx, client, req); err != nil {
+	if err := commitRetrying(ctx, env.Client(), req); err != nil {
 		return fmt.Errorf("commit start offsets for %s: %w", req.GroupID, err)
 	}
 	env.Out.Value("group", env.Name(c.group))
 	for _, w := range marks {
 		env.Out.Value(fmt.Sprintf("committed partition %d", w.Partition), w.Last)
 	}
-	c.positioned = true
 	orders := []Order{SampleOrder(0), SampleOrder(1), SampleOrder(2), SampleOrder(3)}
-	return ProduceOrders(ctx, env, env.Topic, orders, func(d Delivery) { env.Out.Event("%s", d) })
+	return ProduceOrders(ctx, env, env.Topic, orders, env.Out.Record)
 }
 
 // commitRetrying sends an OffsetCommit. A fresh broker creates its
@@ -179,15 +172,13 @@ func commitOnce(ctx context.Context, client *kafka.Client, req *kafka.OffsetComm
 // does not commit (ReadMessage would, like enable.auto.commit): the program
 // commits with CommitMessages once an order is handled. After two orders it
 // closes, as if the program stopped.
-func (c *closeLesson) consumeAndCommit(ctx context.Context, env *Env) error {
-	if !c.positioned {
-		return errors.New("no orders for the group yet: run the step that creates it first")
-	}
+func (c *closeState) consumeAndCommit(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:           env.Brokers,
+		Dialer:            env.Dialer,
 		GroupID:           env.Name(c.group),
 		Topic:             env.Topic,
-		MaxWait:           250 * time.Millisecond,
+		MaxWait:           FetchWait,
 		HeartbeatInterval: time.Second,
 	})
 	defer func() {
@@ -205,24 +196,32 @@ func (c *closeLesson) consumeAndCommit(ctx context.Context, env *Env) error {
 		if err != nil {
 			return fmt.Errorf("fetch from group %s: %w", env.Name(c.group), err)
 		}
-		if order, err := DecodeOrder(msg.Value); err != nil {
-			env.Out.Warn("%s [%d] @ offset %d: skipped: %v", msg.Topic, msg.Partition, msg.Offset, err)
-		} else {
-			env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
+		if _, err := Receive(env.Out, msg); err == nil {
 			got++
 		}
 		if err := r.CommitMessages(fetchCtx, msg); err != nil {
 			return fmt.Errorf("commit offset %d of partition %d: %w", msg.Offset+1, msg.Partition, err)
 		}
-		env.Out.Say("committed: partition %d resumes at offset %d", msg.Partition, msg.Offset+1)
+		env.Out.Value(fmt.Sprintf("committed: partition %d resumes at", msg.Partition), msg.Offset+1)
 	}
 	return nil
 }
 
 // A restarted consumer with the same GroupID gets the committed offsets
-// back from the broker and goes on right after the last committed order:
-// the other two orders, nothing read twice, nothing missed. It is the very
-// same code as the previous step.
-func (c *closeLesson) resume(ctx context.Context, env *Env) error {
+// back from the broker (OffsetFetch, shown here first) and goes on right
+// after the last committed order: the other two orders, nothing read twice,
+// nothing missed. The restarted program is the very same code as the
+// previous step.
+func (c *closeState) resume(ctx context.Context, env *Env) error {
+	resp, err := env.Client().OffsetFetch(ctx, &kafka.OffsetFetchRequest{
+		GroupID: env.Name(c.group),
+		Topics:  map[string][]int{env.Topic: {0, 1, 2}},
+	})
+	if err != nil {
+		return fmt.Errorf("fetch the offsets of group %s: %w", env.Name(c.group), err)
+	}
+	for _, p := range resp.Topics[env.Topic] {
+		env.Out.Value(fmt.Sprintf("group's offset for partition %d", p.Partition), p.CommittedOffset)
+	}
 	return c.consumeAndCommit(ctx, env)
 }

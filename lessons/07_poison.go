@@ -3,13 +3,12 @@ package lessons
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
 
-// PoisonPills is lesson 7: records that are not orders.
-func PoisonPills() Lesson {
+// poisonPillLesson is lesson 7: records that are not orders.
+func poisonPillLesson() Lesson {
 	return Lesson{
 		Number: 7,
 		Title:  "Poison pills: records that are not orders",
@@ -21,16 +20,16 @@ func PoisonPills() Lesson {
 			"Large records are bounded by the broker (message.max.bytes, about 1 MiB by default), not by the consumer.",
 		},
 		Plan: func() Plan {
-			l := &poisonLesson{}
-			return Plan{Steps: []Step{
+			l := &poisonState{}
+			return Plan{Setup: topicReady, Steps: []Step{
 				{Title: "Produce orders and poison pills", Run: l.produce},
-				{Title: "A consumer that survives them", Run: l.consume},
+				{Title: "A consumer that survives them", Run: l.consume, Needs: []int{1}},
 			}}
 		},
 	}
 }
 
-type poisonLesson struct {
+type poisonState struct {
 	start map[int]int64 // each partition's end before the pills were produced
 	sent  int
 }
@@ -41,10 +40,7 @@ type poisonLesson struct {
 // per record (message.max.bytes, 1 MiB and a few bytes). kafka-go's defaults
 // carry it: the Writer's BatchBytes is 1 MiB, and a fetch always returns at
 // least one record, even one larger than the Reader's MaxBytes.
-func (l *poisonLesson) produce(ctx context.Context, env *Env) error {
-	if err := EnsureTopic(ctx, env); err != nil {
-		return err
-	}
+func (l *poisonState) produce(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {
 		return err
@@ -65,22 +61,14 @@ func (l *poisonLesson) produce(ctx context.Context, env *Env) error {
 		last,
 	}
 	l.sent = len(values)
-	return ProduceValues(ctx, env, env.Topic, values, func(d Delivery) {
-		if len(d.Value) > 200 {
-			d.Value = append(d.Value[:40:40], fmt.Sprintf("… (%d bytes)", len(d.Value))...)
-		}
-		env.Out.Event("%s", d)
-	})
+	return ProduceValues(ctx, env, env.Topic, values, env.Out.Record)
 }
 
 // The consumer decodes every record. A record that fails is not fatal: it
 // gets a warning naming its partition and offset, so someone can look at it
 // (kcat -t orders -p P -o O -c 1), and the loop goes on. A real service
 // would also copy it to a "dead letter" topic. The count comes at the end.
-func (l *poisonLesson) consume(ctx context.Context, env *Env) error {
-	if l.start == nil {
-		return errors.New("nothing produced yet: run the previous step first")
-	}
+func (l *poisonState) consume(ctx context.Context, env *Env) error {
 	poller, err := NewPoller(env, env.Topic, l.start)
 	if err != nil {
 		return err
@@ -92,14 +80,11 @@ func (l *poisonLesson) consume(ctx context.Context, env *Env) error {
 		if err != nil {
 			return fmt.Errorf("after %d of %d records: %w", orders+skipped, l.sent, err)
 		}
-		order, err := DecodeOrder(msg.Value)
-		if err != nil {
-			env.Out.Warn("%s [%d] @ offset %d: skipped: %v", msg.Topic, msg.Partition, msg.Offset, err)
+		if _, err := Receive(env.Out, msg); err != nil {
 			skipped++
-			continue
+		} else {
+			orders++
 		}
-		env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
-		orders++
 	}
 	env.Out.Value("orders", orders)
 	env.Out.Value("skipped records", skipped)

@@ -1,14 +1,14 @@
-package lessons
+package lessons_test
 
 import (
 	"context"
-	"io"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
+	. "github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // BenchmarkSyncWrite measures one synchronous WriteMessages of one order with
@@ -17,10 +17,9 @@ import (
 //
 //	go test -run '^$' -bench SyncWrite ./lessons
 func BenchmarkSyncWrite(b *testing.B) {
-	addrs, embedded := testBrokers(b)
-	env := NewEnv(addrs, embedded, "bench-", output.New(io.Discard, false))
+	env, _ := testkit.Env(b)
 	ctx := context.Background()
-	if err := EnsureTopic(ctx, env); err != nil {
+	if err := EnsureTopic(ctx, env, env.OrdersTopic()); err != nil {
 		b.Fatal(err)
 	}
 	value, _ := SampleOrder(0).MarshalValue()
@@ -29,7 +28,8 @@ func BenchmarkSyncWrite(b *testing.B) {
 		timeout time.Duration
 	}{{"BatchTimeout=default", 0}, {"BatchTimeout=1ms", time.Millisecond}} {
 		b.Run(bc.name, func(b *testing.B) {
-			w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: env.Topic, RequiredAcks: kafka.RequireAll, BatchTimeout: bc.timeout}
+			w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic,
+				RequiredAcks: kafka.RequireAll, BatchTimeout: bc.timeout}
 			defer w.Close()
 			for i := 0; i < b.N; i++ {
 				if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {

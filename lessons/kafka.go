@@ -11,9 +11,51 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// EnsureTopic creates the orders topic unless it exists, as lesson 1 does:
-// every lesson and command that needs it can run first.
-func EnsureTopic(ctx context.Context, env *Env) error { return createTopic(ctx, env) }
+// TopicSpec is a topic a lesson or command needs.
+type TopicSpec struct {
+	Name              string
+	Partitions        int
+	ReplicationFactor int16
+	Configs           map[string]string // topic settings, e.g. cleanup.policy
+}
+
+// OrdersTopic is the topic of the order simulation: three partitions, so
+// that three consumers can share it, and as many replicas as the cluster
+// can keep (up to three).
+func (e *Env) OrdersTopic() TopicSpec {
+	return TopicSpec{Name: e.Topic, Partitions: 3, ReplicationFactor: e.Replicas()}
+}
+
+// EnsureTopic creates the topic unless it exists, waits until its
+// partitions serve requests and says so in one quiet line. Lesson 1 shows
+// the CreateTopics call itself.
+func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
+	var configs []kafka.ConfigEntry
+	for k, v := range spec.Configs {
+		configs = append(configs, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
+	}
+	sort.Slice(configs, func(i, j int) bool { return configs[i].ConfigName < configs[j].ConfigName })
+	resp, err := env.Client().CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
+		Topic: spec.Name, NumPartitions: spec.Partitions, ReplicationFactor: int(spec.ReplicationFactor), ConfigEntries: configs,
+	}}})
+	if err != nil {
+		return fmt.Errorf("create topic %s: %w", spec.Name, err)
+	}
+	created := "created now"
+	switch err := resp.Errors[spec.Name]; {
+	case err == nil:
+	case errors.Is(err, kafka.TopicAlreadyExists):
+		created = "it already existed"
+	default:
+		return fmt.Errorf("create topic %s: %w", spec.Name, err)
+	}
+	t, err := WaitForTopic(ctx, env, spec.Name)
+	if err != nil {
+		return err
+	}
+	env.Out.Say("(topic %s is ready: %d partitions, %s)", spec.Name, len(t.Partitions), created)
+	return nil
+}
 
 // WaitForTopic returns the topic's metadata once every partition has a
 // leader that answers ListOffsets. Right after CreateTopics a real broker

@@ -1,12 +1,15 @@
 // Package lessons holds the Kafka lessons of the walkthrough. A lesson is one
-// file: its number, title, goal, summary and an ordered list of steps. A step
-// is a small function whose doc comment is the narration the runner shows and
-// whose body is the code the runner shows and then runs. Lessons know nothing
-// about terminals: they report through a Printer.
+// file, NN_name.go: its number, title, goal, summary and an ordered list of
+// steps. A step is a small function whose doc comment is the narration the
+// runner shows and whose body is the code the runner shows and then runs.
+// Lessons know nothing about terminals: they report through a Printer.
+//
+// How to add a lesson: CONTRIBUTING.md.
 package lessons
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"runtime"
 	"strings"
@@ -16,57 +19,111 @@ import (
 )
 
 // Printer is how a lesson reports what happened. The runner decides how it
-// looks: coloured on a terminal, plain in a pipe.
+// looks: coloured on a terminal, plain in a pipe, recorded in a test.
 type Printer interface {
 	// Say prints a line of commentary.
 	Say(format string, args ...any)
 	// Value prints a value the step got from Kafka, under a short label.
 	Value(label string, value any)
-	// Event prints something Kafka did: a delivery, a received order.
+	// Event prints something Kafka did that is not a record.
 	Event(format string, args ...any)
+	// Record reports a record: a delivery report, an order received, a
+	// record skipped.
+	Record(r Record)
 	// Warn prints something that went wrong but that the step survives.
 	Warn(format string, args ...any)
 	// Block prints preformatted text: drawings, hex dumps, config files.
 	Block(text string)
 }
 
-// Env is everything a lesson needs, passed as one value.
-type Env struct {
-	Brokers  []string // bootstrap addresses, host:port
-	Embedded bool     // the broker is the in-process emulation, not Apache Kafka
-	Prefix   string   // prepended to topic and group names, so a class can share a broker
-	Topic    string   // "orders", with Prefix
-	Out      Printer
+// Cluster is what the brokers behind Env.Brokers are.
+type Cluster struct {
+	Brokers  int  // how many brokers the cluster's metadata lists
+	Embedded bool // the in-process emulation (franz-go's kfake), not Apache Kafka
 }
 
-// NewEnv returns the environment for brokers, with names carrying prefix.
-func NewEnv(brokers []string, embedded bool, prefix string, out Printer) *Env {
-	return &Env{Brokers: brokers, Embedded: embedded, Prefix: prefix, Topic: prefix + "orders", Out: out}
+// Env is everything a lesson needs, passed as one value.
+type Env struct {
+	Brokers []string // bootstrap addresses, host:port
+	Cluster Cluster
+	Prefix  string // prepended to topic and group names, so a class can share a broker
+	Topic   string // "orders", with Prefix
+	Out     Printer
+	// Transport carries the connections of Writers and Clients, Dialer
+	// those of Readers: one place for connection settings.
+	Transport *kafka.Transport
+	Dialer    *kafka.Dialer
+}
+
+// NewEnv returns the environment for the brokers of cluster, with names
+// carrying prefix.
+func NewEnv(brokers []string, cluster Cluster, prefix string, out Printer) *Env {
+	return &Env{
+		Brokers: brokers, Cluster: cluster, Prefix: prefix, Topic: prefix + "orders", Out: out,
+		Transport: &kafka.Transport{DialTimeout: 5 * time.Second},
+		Dialer:    &kafka.Dialer{Timeout: 5 * time.Second, DualStack: true},
+	}
 }
 
 // Name returns a topic or group name with the learner's prefix.
 func (e *Env) Name(s string) string { return e.Prefix + s }
 
-// Client returns a kafka-go admin client for the brokers. Its timeout bounds
-// every request that has no deadline of its own.
+// adminTimeout bounds every admin request that has no deadline of its own.
+const adminTimeout = 10 * time.Second
+
+// Client returns a kafka-go admin client for the brokers, bounded in time.
 func (e *Env) Client() *kafka.Client {
-	return &kafka.Client{Addr: kafka.TCP(e.Brokers...), Timeout: 10 * time.Second}
+	return &kafka.Client{Addr: kafka.TCP(e.Brokers...), Timeout: adminTimeout, Transport: e.Transport}
 }
 
-// Lesson is one numbered lesson.
+// Close releases the connections the env's transport keeps open.
+func (e *Env) Close() {
+	if e.Transport != nil {
+		e.Transport.CloseIdleConnections()
+	}
+}
+
+// Replicas is how many copies of a partition this cluster can keep: three
+// (the usual production choice) or as many brokers as there are.
+func (e *Env) Replicas() int16 { return int16(min(3, max(1, e.Cluster.Brokers))) }
+
+// Requirement is what a lesson or a step needs of the cluster.
+type Requirement struct {
+	Brokers   int  // at least this many brokers
+	RealKafka bool // Apache Kafka, not the emulation
+}
+
+// Unmet says why c does not meet r, or "" when it does.
+func (r Requirement) Unmet(c Cluster) string {
+	switch {
+	case r.RealKafka && c.Embedded:
+		return "it needs Apache Kafka, and this is the embedded emulation"
+	case c.Brokers < r.Brokers:
+		return fmt.Sprintf("it needs %d brokers, and this cluster has %d", r.Brokers, c.Brokers)
+	}
+	return ""
+}
+
+// Lesson is one numbered lesson. Its number is its file's prefix and its
+// place in All().
 type Lesson struct {
-	Number  int
-	Title   string
-	Goal    string
-	Summary []string
+	Number   int
+	Title    string
+	Goal     string
+	Summary  []string
+	Requires Requirement
 	// Plan returns the steps with fresh state, so a lesson can run again.
 	Plan func() Plan
 }
 
-// Plan is one run of a lesson: its steps, and what to release when the run
-// ends however it ends (a writer left open by a step that failed, say).
+// Plan is one run of a lesson.
 type Plan struct {
-	Steps   []Step
+	// Setup prepares what the lesson assumes (its topic), quietly, before
+	// the first step. It is not a step: it teaches nothing new.
+	Setup func(ctx context.Context, env *Env) error
+	Steps []Step
+	// Cleanup releases what the steps left open, however the run ends (a
+	// writer left open by a step that failed or was never reached, say).
 	Cleanup func()
 }
 
@@ -74,33 +131,48 @@ type Plan struct {
 type Step struct {
 	Title string
 	Run   func(ctx context.Context, env *Env) error
+	// Needs lists the earlier steps (numbered from 1) whose results this
+	// step uses: the runner runs them first when they were skipped.
+	Needs []int
+	// Requires is what the cluster must be for this step to mean anything.
+	Requires Requirement
+	// Reset undoes an earlier run of this step before it runs again (it
+	// closes the writer that run made, say). The runner calls it.
+	Reset func()
 }
 
-// All returns the lessons in order.
+// All returns the lessons in order: the one registry.
 func All() []Lesson {
 	return []Lesson{
-		Broker(), Topic(), Serialization(), Produce(), Assign(), PollLoop(), Close(), PoisonPills(),
+		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
+		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 	}
 }
 
 // Find returns the lesson with number n.
 func Find(n int) (Lesson, bool) {
-	for _, l := range All() {
-		if l.Number == n {
-			return l, true
-		}
+	all := All()
+	if n < 0 || n >= len(all) {
+		return Lesson{}, false
 	}
-	return Lesson{}, false
+	return all[n], true
 }
 
 // FuncName returns the name of the step's function as the source spells it:
-// "createTopic" or "(*produceLesson).deliver".
-func (s Step) FuncName() string {
-	full := runtime.FuncForPC(reflect.ValueOf(s.Run).Pointer()).Name()
+// "listBrokers" or "(*producer).send".
+func (s Step) FuncName() string { return funcName(s.Run) }
+
+func funcName(f any) string {
+	full := runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
 	full = strings.TrimSuffix(full, "-fm") // method values
 	if i := strings.LastIndex(full, "/"); i >= 0 {
 		full = full[i+1:]
 	}
 	_, name, _ := strings.Cut(full, ".") // drop the package name
 	return name
+}
+
+// topicReady is the Setup of the lessons that use the orders topic.
+func topicReady(ctx context.Context, env *Env) error {
+	return EnsureTopic(ctx, env, env.OrdersTopic())
 }

@@ -10,6 +10,12 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
+// FetchWait is how long a Reader's fetch waits on the broker for new
+// records (ReaderConfig.MaxWait; kafka-go's default is 10 s). A record
+// produced meanwhile is returned at once either way, but Close waits for the
+// fetch in flight: 250 ms keeps closing a reader quick.
+const FetchWait = 250 * time.Millisecond
+
 // ErrNoMessage is what Poll returns when no record came within the timeout,
 // like poll() returning None in the Python client.
 var ErrNoMessage = errors.New("no message within the poll timeout")
@@ -44,11 +50,10 @@ func NewPoller(env *Env, topic string, offsets map[int]int64) (*Poller, error) {
 	for partition, offset := range offsets {
 		r := kafka.NewReader(kafka.ReaderConfig{
 			Brokers:   env.Brokers,
+			Dialer:    env.Dialer,
 			Topic:     topic,
 			Partition: partition,
-			// Fetch requests wait at most this long on the broker, so a
-			// record produced now is delivered now and Close is quick.
-			MaxWait: 250 * time.Millisecond,
+			MaxWait:   FetchWait,
 			// Past the end, say so instead of retrying forever.
 			OffsetOutOfRangeError: true,
 			ErrorLogger:           kafka.LoggerFunc(p.logError),

@@ -10,25 +10,9 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Delivery is the delivery report of one record.
-type Delivery struct {
-	Topic     string
-	Partition int
-	Offset    int64
-	Value     []byte
-	Err       error
-}
-
-func (d Delivery) String() string {
-	if d.Err != nil {
-		return fmt.Sprintf("Delivery failed for record: %v", d.Err)
-	}
-	return fmt.Sprintf("Delivered to %s [%d] @ offset %d: %s", d.Topic, d.Partition, d.Offset, d.Value)
-}
-
 // ProduceOrders sends orders with acks=all and reports each delivery, as
 // lesson 3 teaches. It returns once every order is acknowledged or failed.
-func ProduceOrders(ctx context.Context, env *Env, topic string, orders []Order, report func(Delivery)) error {
+func ProduceOrders(ctx context.Context, env *Env, topic string, orders []Order, report func(Record)) error {
 	values := make([][]byte, len(orders))
 	for i, o := range orders {
 		v, err := json.Marshal(o)
@@ -41,17 +25,18 @@ func ProduceOrders(ctx context.Context, env *Env, topic string, orders []Order, 
 }
 
 // ProduceValues sends raw values, orders or not, with delivery reports.
-func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte, report func(Delivery)) error {
+func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte, report func(Record)) error {
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
+		Transport:    env.Transport,
 		Topic:        topic,
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: time.Millisecond,
 		MaxAttempts:  3,
 		WriteTimeout: 5 * time.Second,
 		Completion: func(messages []kafka.Message, err error) {
-			for _, m := range messages {
-				report(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Value: m.Value, Err: err})
+			for _, r := range Reported(messages, err) {
+				report(r)
 			}
 		},
 	}

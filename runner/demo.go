@@ -25,13 +25,11 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 		orders[i] = lessons.SampleOrder(i)
 	}
 	delivered := 0
-	err := lessons.ProduceOrders(ctx, env, env.Topic, orders, func(d lessons.Delivery) {
-		if d.Err != nil {
-			env.Out.Warn("%s", d)
-			return
+	err := lessons.ProduceOrders(ctx, env, env.Topic, orders, func(r lessons.Record) {
+		if r.Kind == lessons.Delivered {
+			delivered++
 		}
-		delivered++
-		env.Out.Event("%s", d)
+		env.Out.Record(r)
 	})
 	if ctx.Err() != nil {
 		env.Out.Say("producer closed: %d of %d orders delivered (each reported above); the rest were not sent", delivered, len(orders))
@@ -96,7 +94,7 @@ func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broke
 // topic must exist, and when it does not the error lists those that do.
 func (c *command) checkTopic(ctx context.Context, env *lessons.Env) error {
 	if c.topic == "orders" {
-		return lessons.EnsureTopic(ctx, env)
+		return lessons.EnsureTopic(ctx, env, env.OrdersTopic())
 	}
 	_, err := lessons.DescribeTopic(ctx, env, env.Topic)
 	if !errors.Is(err, lessons.ErrNoTopic) {
@@ -129,11 +127,9 @@ func pollLoop(ctx context.Context, env *lessons.Env, src source) (tally, error) 
 		if err != nil {
 			return t, err
 		}
-		if order, err := lessons.DecodeOrder(msg.Value); err != nil {
-			env.Out.Warn("%s [%d] @ offset %d: skipped: %v", msg.Topic, msg.Partition, msg.Offset, err)
+		if _, err := lessons.Receive(env.Out, msg); err != nil {
 			t.skipped++
 		} else {
-			env.Out.Event("🍔 Received order: %s  (%s [%d] @ offset %d)", order, msg.Topic, msg.Partition, msg.Offset)
 			t.orders++
 		}
 		if err := src.done(ctx, msg); err != nil && ctx.Err() == nil {
@@ -225,10 +221,11 @@ func newGroupSource(env *lessons.Env, group string) (source, error) {
 	env.Out.Value("consumer group", group)
 	return groupSource{env: env, r: kafka.NewReader(kafka.ReaderConfig{
 		Brokers:           env.Brokers,
+		Dialer:            env.Dialer,
 		GroupID:           group,
 		Topic:             env.Topic,
 		StartOffset:       kafka.FirstOffset,
-		MaxWait:           250 * time.Millisecond,
+		MaxWait:           lessons.FetchWait,
 		MaxBytes:          2 << 20,
 		HeartbeatInterval: time.Second,
 		SessionTimeout:    6 * time.Second, // the broker's minimum: a killed consumer's partitions move on sooner

@@ -44,6 +44,20 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// hinted is a failure and what to do about it, printed on the lines after it.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h hinted) Error() string { return h.err.Error() + "\n" + h.hint }
+func (h hinted) Unwrap() error { return h.err }
+
+// withHint adds to err what the user can do about it.
+func withHint(err error, format string, args ...any) error {
+	return hinted{err: err, hint: fmt.Sprintf(format, args...)}
+}
+
 // run is the whole program; it returns the exit code.
 func run(ctx context.Context, args []string, io stdio) int {
 	cmd, err := parseArgs(args, io.err)

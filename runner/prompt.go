@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/core"
@@ -12,8 +13,18 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
-	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
+
+// unattended answers "go on" to everything: no terminal, or --yes. Steps a
+// step needs are run first.
+type unattended struct{}
+
+func (unattended) Interactive() bool                                 { return false }
+func (unattended) pick(context.Context, []menuEntry) ([]int, error)  { return nil, nil }
+func (unattended) after(context.Context, bool, bool) (action, error) { return actNext, nil }
+func (unattended) needs(context.Context, stepRef, []stepRef) (action, error) {
+	return actRunNeeded, nil
+}
 
 // surveyPrompter asks with survey's menus on the terminal.
 type surveyPrompter struct {
@@ -29,6 +40,8 @@ func newSurveyPrompter(io stdio, out *output.Printer, colored bool) surveyPrompt
 	w, _ := io.out.(terminal.FileWriter)
 	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err)}, in: io.in, out: out}
 }
+
+func (s surveyPrompter) Interactive() bool { return true }
 
 // ask runs one survey prompt. Output from other goroutines is held back
 // while it is on screen. A signal (kill -INT, -TERM) cancels ctx but cannot
@@ -55,9 +68,32 @@ func (s surveyPrompter) ask(ctx context.Context, p survey.Prompt, answer any) er
 		return nil
 	case <-ctx.Done():
 		term.Restore(fd, state)
-		fmt.Println()
+		s.out.Release()
+		s.out.Plain("")
 		return errInterrupted
 	}
+}
+
+// choice is one answer of a question and what it means.
+type choice struct {
+	label string
+	act   action
+}
+
+// choose asks msg with the given choices and returns the action chosen.
+func (s surveyPrompter) choose(ctx context.Context, msg string, choices []choice, def string) (action, error) {
+	labels := make([]string, len(choices))
+	for i, c := range choices {
+		labels[i] = c.label
+	}
+	if def == "" {
+		def = labels[0]
+	}
+	var idx int
+	if err := s.ask(ctx, &survey.Select{Message: msg, Options: labels, Default: def}, &idx); err != nil {
+		return actQuit, err
+	}
+	return choices[idx].act, nil
 }
 
 const (
@@ -65,10 +101,10 @@ const (
 	quitMenu = "✖ Quit"
 )
 
-func (s surveyPrompter) pick(ctx context.Context, all []lessons.Lesson) ([]int, error) {
-	options := make([]string, 0, len(all)+2)
-	for _, l := range all {
-		options = append(options, fmt.Sprintf("%d · %s", l.Number, l.Title))
+func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]int, error) {
+	options := make([]string, 0, len(menu)+2)
+	for _, e := range menu {
+		options = append(options, e.Label)
 	}
 	options = append(options, playAll, quitMenu)
 	var idx int
@@ -81,50 +117,45 @@ func (s surveyPrompter) pick(ctx context.Context, all []lessons.Lesson) ([]int, 
 		return nil, err
 	}
 	switch {
-	case idx < len(all):
-		return []int{all[idx].Number}, nil
+	case idx < len(menu):
+		return []int{menu[idx].Number}, nil
 	case options[idx] == playAll:
 		var ns []int
-		for _, l := range all {
-			ns = append(ns, l.Number)
+		for _, e := range menu {
+			ns = append(ns, e.Number)
 		}
 		return ns, nil
 	}
 	return nil, nil
 }
 
-var afterOptions = []struct {
-	label string
-	act   action
-}{
-	{"Continue", actNext},
-	{"Run this step again", actAgain},
-	{"Skip the next step", actSkip},
-	{"Back to the menu", actMenu},
-	{"Quit", actQuit},
+func (s surveyPrompter) after(ctx context.Context, failed, last bool) (action, error) {
+	choices := []choice{{"Continue", actNext}, {"Run this step again", actAgain}}
+	if !last {
+		choices = append(choices, choice{"Skip the next step", actSkip})
+	}
+	choices = append(choices, choice{"Back to the menu", actMenu}, choice{"Quit", actQuit})
+	if failed {
+		return s.choose(ctx, "The step failed. What now?", choices, "Back to the menu")
+	}
+	return s.choose(ctx, "Next?", choices, "")
 }
 
-func (s surveyPrompter) after(ctx context.Context, failed, last bool) (action, error) {
-	var labels []string
-	for _, o := range afterOptions {
-		if last && o.act == actSkip {
-			continue
-		}
-		labels = append(labels, o.label)
+func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepRef) (action, error) {
+	var names, numbers []string
+	for _, m := range missing {
+		names = append(names, fmt.Sprintf("step %d (%s)", m.Number, m.Title))
+		numbers = append(numbers, fmt.Sprint(m.Number))
 	}
-	msg := "Next?"
-	def := labels[0]
-	if failed {
-		msg, def = "The step failed. What now?", "Back to the menu"
+	s.out.Warn("Step %d uses what %s makes, and that has not run.", step.Number, strings.Join(names, " and "))
+	first := fmt.Sprintf("Run step %s first, then step %d", numbers[0], step.Number)
+	if len(missing) > 1 {
+		first = fmt.Sprintf("Run steps %s first, then step %d", strings.Join(numbers, ", "), step.Number)
 	}
-	var answer string
-	if err := s.ask(ctx, &survey.Select{Message: msg, Options: labels, Default: def}, &answer); err != nil {
-		return actQuit, err
-	}
-	for _, o := range afterOptions {
-		if o.label == answer {
-			return o.act, nil
-		}
-	}
-	return actNext, nil
+	return s.choose(ctx, "What now?", []choice{
+		{first, actRunNeeded},
+		{fmt.Sprintf("Skip step %d too", step.Number), actSkip},
+		{"Back to the menu", actMenu},
+		{"Quit", actQuit},
+	}, "")
 }

@@ -159,22 +159,21 @@ func TestCtrlCAtThePrompts(t *testing.T) {
 }
 
 // Lesson 3 in the menu: the asynchronous delivery reports arrive while the
-// prompt is on screen; they must still be shown, not drawn over. Skipping
-// the step that makes the writer is a clear step failure, not a crash.
-func TestMenuShowsAsyncDeliveryReportsAndSurvivesSkips(t *testing.T) {
+// prompt is on screen; they must still be shown, not drawn over.
+func TestMenuShowsAsyncDeliveryReports(t *testing.T) {
 	addr := testBroker(t)
 	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3")
-	for i := 1; i <= 3; i++ { // up to the prompt after "Send three orders"
+	for i := 1; i <= 2; i++ { // up to the prompt after "Send three orders"
 		l.expect("Next?", i)
 		time.Sleep(300 * time.Millisecond) // the reports arrive meanwhile
 		l.press(enter)
 	}
-	l.expect("Step 4/5", 1)
+	l.expect("Step 3/4", 1)
 	time.Sleep(300 * time.Millisecond)
 	if n := strings.Count(l.visible(), "✔ Delivered to "); n != 3 {
 		t.Errorf("%d delivery reports visible on screen, want 3:\n%s", n, l.visible())
 	}
-	for i := 4; i <= 5; i++ {
+	for i := 3; i <= 4; i++ {
 		l.expect("Next?", i)
 		l.press(enter)
 	}
@@ -182,18 +181,47 @@ func TestMenuShowsAsyncDeliveryReportsAndSurvivesSkips(t *testing.T) {
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Errorf("exit code %d", code)
 	}
+}
 
-	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3")
+// Skipping a step whose result a later step uses: the runner says which step
+// is missing and offers to run it, then runs both.
+func TestSkippedStepIsOfferedWhenNeeded(t *testing.T) {
+	addr := testBroker(t)
+	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2")
 	l.expect("Next?", 1)
-	l.press(down + down + enter) // skip the writer
-	l.expect("no writer: run the step that creates it first", 1)
-	l.expect("The step failed. What now?", 1)
+	l.press(down + down + enter) // after step 1: skip step 2, which encodes the order
+	l.expect("Step 3 uses what step 2 (Encode it: JSON, then bytes) makes", 1)
+	l.expect("Run step 2 first, then step 3", 1)
+	l.press(enter)
+	l.expect("Step 2/4", 1)
+	l.expect("Step 3/4", 1)
+	l.expect("same order: true", 1)
+	l.expect("Next?", 2)
 	l.press("Quit" + enter)
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Errorf("exit code %d after Quit", code)
 	}
-	if strings.Contains(l.text(), "panic") {
-		t.Errorf("panic on screen:\n%s", l.text())
+	for _, bad := range []string{"panic", "The step failed"} {
+		if strings.Contains(l.text(), bad) {
+			t.Errorf("%q on screen:\n%s", bad, l.text())
+		}
+	}
+
+	// Choosing to skip the needy step too goes on with the one after it.
+	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2")
+	l.expect("Next?", 1)
+	l.press(down + down + enter)
+	l.expect("Skip step 3 too", 1)
+	l.press(down + enter)
+	l.expect("Step 4/4", 1)
+	if strings.Contains(l.text(), "Step 2/4") || strings.Contains(l.text(), "Step 3/4") {
+		t.Errorf("a skipped step ran:\n%s", l.text())
+	}
+	l.expect("Next?", 2)
+	l.press(enter)
+	l.expect("Lesson 2 done", 1)
+	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
+		t.Errorf("exit code %d", code)
 	}
 }
 

@@ -40,7 +40,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return err
 	}
 	defer b.Close()
-	env := lessons.NewEnv(b.Addrs, b.Embedded, c.topicPrefix, out)
+	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}, c.topicPrefix, out)
+	defer env.Close()
 	if c.topic != "" {
 		env.Topic = env.Name(c.topic)
 	}
@@ -50,7 +51,28 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	case "consume":
 		return c.consume(ctx, env, b)
 	}
-	return c.walk(ctx, env, out, colored, io)
+	s := &session{env: env, out: out, prompt: unattended{}}
+	if !c.yes && isTerminal(io.in) && isTerminal(io.out) {
+		s.prompt = newSurveyPrompter(io, out, colored)
+	} else if !c.yes {
+		out.Plain("No terminal on stdin or stdout: running unattended, without prompts.")
+	}
+	return s.walk(ctx, c.queue(s.prompt.Interactive()), false)
+}
+
+// queue is the lessons the command line chose: --lesson, --all, or every
+// lesson when nobody is there to choose.
+func (c *command) queue(interactive bool) []int {
+	if len(c.lessons) > 0 {
+		return c.lessons
+	}
+	var all []int
+	if c.all || !interactive {
+		for _, l := range lessons.All() {
+			all = append(all, l.Number)
+		}
+	}
+	return all
 }
 
 // chooseBroker applies the broker rule and announces an emulation loudly.
@@ -108,10 +130,10 @@ func explain(err error, brokers []string) error {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF),
 		errors.Is(err, lessons.ErrBrokerGone), errors.As(err, &opErr):
-		return fmt.Errorf("%w\nThe broker at %s stopped answering. Start it again (docker compose up -d, or run\n"+
-			"without --brokers for the embedded broker), then run this again.", err, addr)
+		return withHint(err, "The broker at %s stopped answering. Start it again (docker compose up -d, or run\n"+
+			"without --brokers for the embedded broker), then run this again.", addr)
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w\nKafka did not answer in time: is the broker at %s still up?", err, addr)
+		return withHint(err, "Kafka did not answer in time: is the broker at %s still up?", addr)
 	}
 	return err
 }

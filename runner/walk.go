@@ -13,113 +13,143 @@ import (
 // stepTimeout bounds one step, so that nothing can hang a classroom demo.
 const stepTimeout = 90 * time.Second
 
-// action is what the learner chose after a step.
+// action is what the learner chose.
 type action int
 
 const (
-	actNext action = iota
-	actAgain
-	actSkip
-	actMenu
-	actQuit
+	actNext      action = iota // go on
+	actAgain                   // run this step again
+	actSkip                    // skip the next step (or, asked about needs, this one)
+	actMenu                    // back to the menu
+	actQuit                    // leave the program
+	actRunNeeded               // run the steps this one needs first
 )
 
-// prompter asks the learner; the unattended one never asks.
+// prompter asks the learner. The unattended one never asks.
 type prompter interface {
-	// pick returns the lesson numbers to play; nil means quit.
-	pick(ctx context.Context, all []lessons.Lesson) ([]int, error)
+	// Interactive says whether a person answers the questions.
+	Interactive() bool
+	// pick shows the menu and returns the lessons to play; nil means quit.
+	pick(ctx context.Context, menu []menuEntry) ([]int, error)
 	// after asks what to do once a step ran (or failed).
 	after(ctx context.Context, failed, last bool) (action, error)
+	// needs asks what to do when step wants earlier steps that have not run.
+	needs(ctx context.Context, step stepRef, missing []stepRef) (action, error)
 }
 
-// walk plays the lessons: from the menu, or unattended.
-func (c *command) walk(ctx context.Context, env *lessons.Env, out *output.Printer, colored bool, io stdio) error {
-	unattended := c.yes || !isTerminal(io.in) || !isTerminal(io.out)
-	var p prompter
-	if unattended {
-		if !c.yes {
-			out.Plain("No terminal on stdin or stdout: running unattended, without prompts.")
-		}
-		p = noPrompt{}
-	} else {
-		p = newSurveyPrompter(io, out, colored)
-	}
-	chosen := c.lessons
-	if c.all || (unattended && len(chosen) == 0) {
-		for _, l := range lessons.All() {
-			chosen = append(chosen, l.Number)
-		}
-	}
+// menuEntry is a lesson as the menu shows it.
+type menuEntry struct {
+	Number int
+	Label  string
+}
+
+// stepRef names a step for a question: its number (from 1) and title.
+type stepRef struct {
+	Number int
+	Title  string
+}
+
+// session is one run of the walkthrough: where it talks to Kafka, how it
+// prints and how it asks.
+type session struct {
+	env    *lessons.Env
+	out    *output.Printer
+	prompt prompter
+}
+
+// walk plays queue, then, for a person, offers the menu until they quit.
+// stay says whether to come back to the menu once queue is played (a
+// lesson chosen on the command line ends the program when it is done).
+func (s *session) walk(ctx context.Context, queue []int, stay bool) error {
 	for {
-		if len(chosen) == 0 {
+		if len(queue) == 0 {
+			if !s.prompt.Interactive() {
+				return nil
+			}
 			var err error
-			if chosen, err = p.pick(ctx, lessons.All()); err != nil {
+			if queue, err = s.prompt.pick(ctx, s.menu()); err != nil || queue == nil {
 				return err
 			}
-			if chosen == nil {
-				return nil
-			}
+			stay = true
 		}
-		toMenu := false
-		for _, n := range chosen {
-			l, _ := lessons.Find(n)
-			act, err := playLesson(ctx, env, out, p, l)
-			if err != nil {
-				if unattended || ctx.Err() != nil || errors.Is(err, errInterrupted) {
-					return err
-				}
-				out.Error("%v", err)
-				act = actMenu
-			}
-			if act == actQuit {
-				return nil
-			}
-			if act == actMenu {
-				toMenu = true
-				break
-			}
+		act, err := s.playAll(ctx, queue)
+		queue = nil
+		if err != nil || act == actQuit || (act != actMenu && !stay) {
+			return err
 		}
-		if unattended || (!toMenu && (len(c.lessons) > 0 || c.all)) {
-			return nil
-		}
-		chosen = nil
 	}
 }
 
-// playLesson runs one lesson's steps, asking between them.
-func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p prompter, l lessons.Lesson) (action, error) {
-	plan := l.Plan()
-	cleanup := func() {
-		if plan.Cleanup != nil {
-			plan.Cleanup()
-			plan.Cleanup = nil
+// menu lists the lessons, marking those this cluster cannot run.
+func (s *session) menu() []menuEntry {
+	var entries []menuEntry
+	for _, l := range lessons.All() {
+		label := fmt.Sprintf("%d · %s", l.Number, l.Title)
+		if why := l.Requires.Unmet(s.env.Cluster); why != "" {
+			label += "  (not here: " + why + ")"
 		}
+		entries = append(entries, menuEntry{Number: l.Number, Label: label})
 	}
-	defer cleanup()
-	out.Heading(l.Number, l.Title, l.Goal)
-	for i := 0; i < len(plan.Steps); {
-		step := plan.Steps[i]
-		src, err := lessons.SourceOf(step)
+	return entries
+}
+
+// playAll plays lessons in turn until one sends the learner to the menu or
+// out of the program.
+func (s *session) playAll(ctx context.Context, queue []int) (action, error) {
+	for _, n := range queue {
+		l, _ := lessons.Find(n)
+		act, err := s.play(ctx, l)
 		if err != nil {
-			return actQuit, fmt.Errorf("lesson %d step %d: %w", l.Number, i+1, err)
-		}
-		out.Cell(i+1, len(plan.Steps), step.Title, src.Narration, src.Code)
-		err = runStep(ctx, step, env)
-		if ctx.Err() != nil {
-			// The step's deferred Close calls have run; the plan's cleanup
-			// closes what earlier steps left open.
-			cleanup()
-			out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
-			return actQuit, errInterrupted
-		}
-		if err != nil {
-			err = explain(fmt.Errorf("lesson %d, step %d (%s): %w", l.Number, i+1, step.Title, err), env.Brokers)
-			if _, unattended := p.(noPrompt); unattended {
+			if !s.prompt.Interactive() || ctx.Err() != nil || errors.Is(err, errInterrupted) {
 				return actQuit, err
 			}
-			out.Error("%v", err)
+			s.out.Error("%v", err)
+			return actMenu, nil
 		}
-		act, perr := p.after(ctx, err != nil, i == len(plan.Steps)-1)
+		if act == actQuit || act == actMenu {
+			return act, nil
+		}
+	}
+	return actNext, nil
+}
+
+// play runs one lesson's steps, asking between them.
+func (s *session) play(ctx context.Context, l lessons.Lesson) (action, error) {
+	s.out.Heading(l.Number, l.Title, l.Goal)
+	if why := l.Requires.Unmet(s.env.Cluster); why != "" {
+		s.out.Warn("This lesson does not run here: %s.", why)
+		s.out.Say("%s", howToMeet(l.Requires))
+		return actNext, nil
+	}
+	r := &lessonRun{session: s, lesson: l, plan: l.Plan()}
+	defer r.cleanup()
+	r.ran = make([]bool, len(r.plan.Steps))
+	r.tried = make([]bool, len(r.plan.Steps))
+	if r.plan.Setup != nil {
+		if err := r.guard(ctx, r.plan.Setup); err != nil {
+			return actQuit, r.failure(ctx, "getting ready", err)
+		}
+	}
+	for i := 0; i < len(r.plan.Steps); {
+		err := r.step(ctx, i)
+		var leave errLeave
+		if errors.As(err, &leave) {
+			return leave.act, nil
+		}
+		if errors.Is(err, errInterrupted) {
+			return actQuit, err
+		}
+		if errors.Is(err, errStepSkipped) {
+			i++
+			continue
+		}
+		if err != nil {
+			if !s.prompt.Interactive() {
+				return actQuit, err
+			}
+			s.out.Error("%v", err)
+		}
+		act, perr := s.prompt.after(ctx, err != nil, i == len(r.plan.Steps)-1)
 		if perr != nil {
 			return actQuit, perr
 		}
@@ -128,30 +158,152 @@ func playLesson(ctx context.Context, env *lessons.Env, out *output.Printer, p pr
 			i++
 		case actSkip:
 			i += 2
-		case actAgain:
 		case actMenu, actQuit:
 			return act, nil
 		}
 	}
-	out.Summary(l.Number, l.Summary)
+	s.out.Summary(l.Number, l.Summary)
 	return actNext, nil
 }
 
-// noPrompt answers "next" to everything: the unattended mode.
-type noPrompt struct{}
+// errStepSkipped says a step did not run, by the learner's choice or
+// because the cluster cannot run it; the lesson goes on.
+var errStepSkipped = errors.New("step skipped")
 
-func (noPrompt) pick(context.Context, []lessons.Lesson) ([]int, error) { return nil, nil }
-func (noPrompt) after(context.Context, bool, bool) (action, error)     { return actNext, nil }
+// lessonRun is one play of a lesson: its plan and which steps have run.
+type lessonRun struct {
+	*session
+	lesson lessons.Lesson
+	plan   lessons.Plan
+	ran    []bool // the step ran and succeeded
+	tried  []bool // the step ran at least once
+}
 
-// runStep runs one step with a time limit. A panic in a step is a bug, but
-// it must end as a step failure with a message, not a stack trace.
-func runStep(ctx context.Context, step lessons.Step, env *lessons.Env) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, stepTimeout)
+func (r *lessonRun) cleanup() {
+	if r.plan.Cleanup != nil {
+		r.plan.Cleanup()
+		r.plan.Cleanup = nil
+	}
+}
+
+// step runs step i after the earlier steps it needs, asking the learner
+// first when some of those were skipped.
+func (r *lessonRun) step(ctx context.Context, i int) error {
+	if missing := r.missing(i); len(missing) > 0 {
+		refs := make([]stepRef, len(missing))
+		for k, m := range missing {
+			refs[k] = r.ref(m)
+		}
+		act, err := r.prompt.needs(ctx, r.ref(i), refs)
+		if err != nil {
+			return err
+		}
+		switch act {
+		case actSkip:
+			return errStepSkipped
+		case actMenu, actQuit:
+			return errLeave{act}
+		}
+		for _, m := range missing {
+			if err := r.cell(ctx, m); err != nil {
+				if errors.Is(err, errInterrupted) {
+					return err
+				}
+				if errors.Is(err, errStepSkipped) {
+					err = fmt.Errorf("step %d cannot run here", m+1)
+				}
+				return fmt.Errorf("step %d needs step %d, which failed: %w", i+1, m+1, err)
+			}
+		}
+	}
+	return r.cell(ctx, i)
+}
+
+// errLeave carries a choice to leave the lesson out of step.
+type errLeave struct{ act action }
+
+func (e errLeave) Error() string { return "left the lesson" }
+
+// missing returns the steps i needs, directly or through other steps, that
+// have not run successfully, in order.
+func (r *lessonRun) missing(i int) []int {
+	want := map[int]bool{}
+	var visit func(int)
+	visit = func(j int) {
+		for _, n := range r.plan.Steps[j].Needs {
+			if k := n - 1; k >= 0 && k < j && !want[k] {
+				want[k] = true
+				visit(k)
+			}
+		}
+	}
+	visit(i)
+	var out []int
+	for k := range r.plan.Steps {
+		if want[k] && !r.ran[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (r *lessonRun) ref(i int) stepRef { return stepRef{Number: i + 1, Title: r.plan.Steps[i].Title} }
+
+// cell shows step i (narration and code) and runs it.
+func (r *lessonRun) cell(ctx context.Context, i int) error {
+	step, n := r.plan.Steps[i], len(r.plan.Steps)
+	if why := step.Requires.Unmet(r.env.Cluster); why != "" {
+		r.out.Skip(i+1, n, step.Title, why+". "+howToMeet(step.Requires))
+		return errStepSkipped
+	}
+	src, err := lessons.SourceOf(step)
+	if err != nil {
+		return fmt.Errorf("lesson %d step %d: %w", r.lesson.Number, i+1, err)
+	}
+	r.out.Cell(i+1, n, step.Title, src.Narration, src.Code)
+	if r.tried[i] && step.Reset != nil {
+		step.Reset()
+	}
+	r.tried[i] = true
+	err = r.guard(ctx, step.Run)
+	r.ran[i] = err == nil && ctx.Err() == nil
+	if !r.ran[i] {
+		return r.failure(ctx, fmt.Sprintf("step %d (%s)", i+1, step.Title), err)
+	}
+	return nil
+}
+
+// guard runs f with a time limit. A panic in a step is a bug, but it must
+// end as a step failure with a message, not a stack trace.
+func (r *lessonRun) guard(ctx context.Context, f func(context.Context, *lessons.Env) error) (err error) {
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the step crashed (%v): please report it", r)
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the step crashed (%v): please report it", p)
 		}
 	}()
-	return step.Run(ctx, env)
+	return f(sctx, r.env)
+}
+
+// failure words an error of the lesson; Ctrl-C becomes errInterrupted once
+// what the steps left open is closed.
+func (r *lessonRun) failure(ctx context.Context, what string, err error) error {
+	if ctx.Err() != nil {
+		r.cleanup()
+		r.out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
+		return errInterrupted
+	}
+	return explain(fmt.Errorf("lesson %d, %s: %w", r.lesson.Number, what, err), r.env.Brokers)
+}
+
+// howToMeet says how to get a cluster that meets req.
+func howToMeet(req lessons.Requirement) string {
+	if req.Brokers > 1 {
+		return "Start a three-broker cluster (docker compose -f docker-compose.cluster.yml up -d, " +
+			"or without Docker: go run ./cmd/kafka-native up --nodes 3), then run this again with " +
+			"--brokers localhost:9092,localhost:9094,localhost:9096."
+	}
+	return "Start the real KRaft broker (docker compose up -d, or without Docker: go run ./cmd/kafka-native up), " +
+		"then run this again."
 }

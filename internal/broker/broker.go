@@ -40,7 +40,9 @@ type Broker struct {
 	Embedded bool
 	// Hosted says this process runs the embedded broker: it goes away when
 	// the process ends.
-	Hosted  bool
+	Hosted bool
+	// Nodes is how many brokers the cluster's metadata lists.
+	Nodes   int
 	cluster *kfake.Cluster
 }
 
@@ -101,14 +103,14 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 		if err != nil {
 			return nil, err
 		}
-		id, err := Probe(ctx, addrs, opt.ProbeTimeout)
+		info, err := Probe(ctx, addrs, opt.ProbeTimeout)
 		if err != nil {
 			return nil, err
 		}
-		return &Broker{Addrs: addrs, Embedded: id == embeddedClusterID}, nil
+		return &Broker{Addrs: addrs, Embedded: info.Embedded(), Nodes: info.Brokers}, nil
 	}
-	if id, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout); err == nil {
-		return &Broker{Addrs: []string{opt.Default}, Embedded: id == embeddedClusterID}, nil
+	if info, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout); err == nil {
+		return &Broker{Addrs: []string{opt.Default}, Embedded: info.Embedded(), Nodes: info.Brokers}, nil
 	}
 	return StartEmbedded(defaultPort)
 }
@@ -117,9 +119,18 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 // walkthrough that finds it knows it is the emulation.
 const embeddedClusterID = "kafka-go-lessons-embedded"
 
-// Probe asks the brokers for the cluster's metadata and returns the cluster
-// id of the first that answers.
-func Probe(ctx context.Context, addrs []string, timeout time.Duration) (string, error) {
+// Info is what a probe learns of a cluster.
+type Info struct {
+	ClusterID string
+	Brokers   int // how many brokers the metadata lists
+}
+
+// Embedded says the cluster is the walkthrough's embedded emulation.
+func (i Info) Embedded() bool { return i.ClusterID == embeddedClusterID }
+
+// Probe asks the brokers for the cluster's metadata and returns what the
+// first that answers says.
+func Probe(ctx context.Context, addrs []string, timeout time.Duration) (Info, error) {
 	var errs []error
 	for _, a := range addrs {
 		// A transport of its own: kafka-go's shared one remembers a failed
@@ -130,11 +141,11 @@ func Probe(ctx context.Context, addrs []string, timeout time.Duration) (string, 
 		cancel()
 		tr.CloseIdleConnections()
 		if err == nil {
-			return md.ClusterID, nil
+			return Info{ClusterID: md.ClusterID, Brokers: len(md.Brokers)}, nil
 		}
 		errs = append(errs, err)
 	}
-	return "", fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
+	return Info{}, fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
 }
 
 // StartEmbedded starts franz-go's in-memory broker (kfake) with one node on
@@ -153,5 +164,5 @@ func StartEmbedded(port int) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded broker: %w", err)
 	}
-	return &Broker{Addrs: c.ListenAddrs(), Embedded: true, Hosted: true, cluster: c}, nil
+	return &Broker{Addrs: c.ListenAddrs(), Embedded: true, Hosted: true, Nodes: 1, cluster: c}, nil
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/fatih/color"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // Printer writes to one writer. It is safe for concurrent use: a lesson's
@@ -105,6 +107,16 @@ func (p *Printer) Event(format string, args ...any) {
 	p.line(p.event, "  ✔ "+fmt.Sprintf(format, args...))
 }
 
+// Record prints a record a lesson reports: an event, or a warning when it
+// is a failed delivery or a skipped record.
+func (p *Printer) Record(r lessons.Record) {
+	if r.Failed() {
+		p.Warn("%s", r)
+		return
+	}
+	p.Event("%s", r)
+}
+
 // Warn prints a problem the program survives.
 func (p *Printer) Warn(format string, args ...any) {
 	p.line(p.warn, "  ⚠ "+fmt.Sprintf(format, args...))
@@ -152,6 +164,12 @@ func (p *Printer) Cell(i, n int, title, narration, code string) {
 	p.line(p.dim, "  ┌─ Go code that runs now")
 	p.line(p.code, "  │ "+strings.ReplaceAll(strings.ReplaceAll(code, "\t", "    "), "\n", "\n  │ "))
 	p.line(p.dim, "  └─ output")
+}
+
+// Skip prints a step that does not run, and why.
+func (p *Printer) Skip(i, n int, title, why string) {
+	p.line(p.title, fmt.Sprintf("\n▷ Step %d/%d · %s", i, n, title))
+	p.line(p.warn, "  skipped: "+why)
 }
 
 // Summary prints what a lesson taught.

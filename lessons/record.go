@@ -1,0 +1,94 @@
+package lessons
+
+import (
+	"fmt"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// RecordKind says what happened to a record.
+type RecordKind int
+
+const (
+	Delivered      RecordKind = iota // the broker stored it: a delivery report
+	DeliveryFailed                   // the producer gave up on it
+	Received                         // a consumer read it and it is an order
+	Skipped                          // a consumer read it and it is not an order
+)
+
+// Record is one record as a step reports it: the facts a test checks and
+// the line a learner reads.
+type Record struct {
+	Kind      RecordKind
+	Topic     string
+	Partition int
+	Offset    int64
+	Key       []byte
+	Value     []byte
+	Order     Order  // Received: the decoded order
+	Err       error  // DeliveryFailed, Skipped: why
+	From      string // who reports it, when not the step itself ("customer")
+}
+
+// Failed says the record is a problem to show: a failed delivery or a
+// skipped record.
+func (r Record) Failed() bool { return r.Kind == DeliveryFailed || r.Kind == Skipped }
+
+// Position formats where a record is, the way kcat prints it.
+func Position(topic string, partition int, offset int64) string {
+	return fmt.Sprintf("%s [%d] @ offset %d", topic, partition, offset)
+}
+
+// String is the line a learner reads.
+func (r Record) String() string {
+	var s string
+	pos := Position(r.Topic, r.Partition, r.Offset)
+	switch r.Kind {
+	case Delivered:
+		s = fmt.Sprintf("Delivered to %s: %s", pos, shorten(r.Value))
+	case DeliveryFailed:
+		s = fmt.Sprintf("Delivery failed for record: %v", r.Err)
+	case Received:
+		s = fmt.Sprintf("🍔 Received order: %s  (%s)", r.Order, pos)
+	case Skipped:
+		s = fmt.Sprintf("%s: skipped: %v", pos, r.Err)
+	}
+	if r.From != "" {
+		s = "(" + r.From + ") " + s
+	}
+	return s
+}
+
+// shorten keeps a large value from flooding the screen.
+func shorten(v []byte) string {
+	if len(v) > 200 {
+		return fmt.Sprintf("%s… (%d bytes)", v[:40], len(v))
+	}
+	return string(v)
+}
+
+// Receive decodes a record a consumer read and reports it: the order with
+// its position, or why it is skipped. Every consumer here uses it.
+func Receive(out Printer, msg kafka.Message) (Order, error) {
+	order, err := DecodeOrder(msg.Value)
+	r := Record{Kind: Received, Topic: msg.Topic, Partition: msg.Partition, Offset: msg.Offset,
+		Key: msg.Key, Value: msg.Value, Order: order}
+	if err != nil {
+		r.Kind, r.Err = Skipped, err
+	}
+	out.Record(r)
+	return order, err
+}
+
+// Reported turns a Writer's Completion call into delivery records.
+func Reported(messages []kafka.Message, err error) []Record {
+	out := make([]Record, 0, len(messages))
+	for _, m := range messages {
+		r := Record{Kind: Delivered, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value}
+		if err != nil {
+			r.Kind, r.Err = DeliveryFailed, err
+		}
+		out = append(out, r)
+	}
+	return out
+}
