@@ -136,8 +136,11 @@ func (b *Book) addLocked(c *cell, base string) {
 		b.ids = map[string]bool{}
 	}
 	id := base
-	for i := 2; b.ids[id]; i++ {
+	for i := 2; b.ids[id] || len(id) > 64; i++ { // nbformat allows 64 characters
 		id = fmt.Sprintf("%s-%d", base, i)
+		if len(id) > 64 {
+			id = fmt.Sprintf("cell-%d", len(b.cells)+i)
+		}
 	}
 	b.ids[id] = true
 	c.id = id

@@ -378,3 +378,20 @@ func TestValidatesWithNbformat(t *testing.T) {
 		})
 	}
 }
+
+func TestLongIDsStayValid(t *testing.T) {
+	b := &Book{}
+	for range 3 {
+		b.Step(1<<62, 1<<62, 1<<62, "big", "", "x")
+	}
+	nb, _ := readNotebook(t, b)
+	idOK := regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
+	ids := map[string]bool{}
+	for _, c := range nb.Cells {
+		id := field[string](t, c, "id")
+		if !idOK.MatchString(id) || ids[id] {
+			t.Errorf("id %q: invalid or repeated", id)
+		}
+		ids[id] = true
+	}
+}
