@@ -517,7 +517,8 @@ func TestKafkaGo_ReaderWithGroupIDRefusesSetOffset(t *testing.T) {
 // classic group protocol.
 func TestKafkaGo_ReaderGroupBalancersDefaultRangeThenRoundRobin(t *testing.T) {
 	addrs := kgBroker(t)
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: "kafkago-none", GroupID: "kafkago-" + uuid.NewString()[:8]})
+	topic := kgTopic(t, addrs, 1)
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: "kafkago-" + uuid.NewString()[:8], MaxWait: 250 * time.Millisecond})
 	defer r.Close()
 	want := []kafka.GroupBalancer{kafka.RangeGroupBalancer{}, kafka.RoundRobinGroupBalancer{}}
 	if got := r.Config().GroupBalancers; !reflect.DeepEqual(got, want) {
