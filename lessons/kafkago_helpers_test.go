@@ -1,4 +1,4 @@
-package lessons
+package lessons_test
 
 import (
 	"context"

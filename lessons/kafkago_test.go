@@ -1,4 +1,4 @@
-package lessons
+package lessons_test
 
 // Pins of what the lessons say about kafka-go (v0.4.51): its defaults and its
 // behaviour, asserted against the library and a broker. When an upgrade of
