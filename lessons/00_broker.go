@@ -18,7 +18,7 @@ func brokerLesson() Lesson {
 		Summary: []string{
 			"A client needs one bootstrap address; the broker tells it about every broker of the cluster.",
 			"In KRaft mode the cluster's metadata is kept by Kafka's own controller quorum, not by ZooKeeper.",
-			"process.roles, node.id and controller.quorum.voters are what make a node a KRaft node.",
+			"process.roles, node.id, controller.listener.names and the quorum (controller.quorum.voters) make a KRaft node.",
 			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk.",
 		},
 		Plan: func() Plan {
@@ -37,10 +37,12 @@ func brokerLesson() Lesson {
 // the cluster's metadata and learns every broker. The cluster's own state
 // (topics, partitions, leaders) is kept by the controller. Before KRaft it
 // lived in a separate ZooKeeper ensemble, with one broker elected to act on
-// it; in KRaft mode a quorum of controller nodes keeps it in a Raft log.
-// Clients never talk to that quorum: they send admin requests to any
-// broker, which forwards them. So the "controller" a KRaft broker reports
-// in Metadata is just a broker that takes such requests.
+// it; in KRaft mode a quorum of controller nodes keeps it in a Raft log,
+// and since Kafka 4.0 ZooKeeper mode is gone entirely. Clients normally talk
+// only to brokers, which forward admin requests to the quorum (since 3.7 an
+// admin client may also reach the controllers directly, with
+// bootstrap.controllers). So the "controller" a KRaft broker reports in
+// Metadata is just a broker that takes such requests.
 func listBrokers(ctx context.Context, env *Env) error {
 	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
@@ -52,7 +54,7 @@ func listBrokers(ctx context.Context, env *Env) error {
 		env.Out.Value(fmt.Sprintf("broker %d", b.ID), fmt.Sprintf("%s:%d", b.Host, b.Port))
 	}
 	env.Out.Value("controller (for clients)", fmt.Sprintf("node %d", md.Controller.ID))
-	env.Out.Say("One broker: it hosts every partition; with docker-compose.yml it is also the KRaft controller.")
+	env.Out.Value("brokers", len(md.Brokers))
 	return nil
 }
 
@@ -81,11 +83,13 @@ func apiVersions(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// A KRaft node's role is set by three settings. process.roles says whether it
-// is a broker, a controller or both; node.id is its number in the cluster;
-// controller.quorum.voters lists the controllers that elect a leader among
-// themselves with the Raft protocol (hence "KRaft"). DescribeConfigs asks the
-// broker for its live values.
+// A KRaft node is made by a few settings. process.roles says whether it is a
+// broker, a controller or both; node.id is its number in the cluster;
+// controller.listener.names names the listener the quorum talks on; and
+// controller.quorum.voters (or, since 3.9, controller.quorum.bootstrap.servers)
+// says where the controllers are, which elect a leader among themselves
+// with the Raft protocol (hence "KRaft"). DescribeConfigs asks a broker, here
+// the first the metadata lists, for its live values.
 func kraftConfigs(ctx context.Context, env *Env) error {
 	client := env.Client()
 	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
@@ -95,7 +99,7 @@ func kraftConfigs(ctx context.Context, env *Env) error {
 	if len(md.Brokers) == 0 {
 		return fmt.Errorf("metadata lists no broker")
 	}
-	node := md.Brokers[0].ID // the one broker of docker-compose.yml
+	node := md.Brokers[0].ID
 	names := []string{"process.roles", "node.id", "controller.quorum.voters", "controller.listener.names", "log.dirs"}
 	resp, err := client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
 		Resources: []kafka.DescribeConfigRequestResource{{
@@ -123,18 +127,20 @@ func kraftConfigs(ctx context.Context, env *Env) error {
 			env.Out.Value(n, "(not reported)")
 		}
 	}
-	if found["process.roles"] != "" {
-		env.Out.Say("process.roles=%s: this node is a broker and the KRaft controller at once, no ZooKeeper.", found["process.roles"])
+	if found["process.roles"] == "broker,controller" {
+		env.Out.Say("node %d is a broker and a KRaft controller at once: no ZooKeeper anywhere.", node)
 	}
 	return nil
 }
 
 // docker-compose.yml starts that broker for you (confluentinc/cp-kafka, the
-// image of the original project). The image turns every KAFKA_* variable
-// into a broker setting: drop KAFKA_, lowercase, "_" becomes ".". The
-// original file also set KAFKA_KRAFT_MODE: the image does not know it (it
-// would only become an unknown "kraft.mode" setting), so ours leaves it out;
-// KAFKA_PROCESS_ROLES is what selects KRaft mode.
+// image of the original project). The image turns each KAFKA_* variable into
+// a broker setting (drop KAFKA_, lowercase, "_" becomes ".", "__" becomes
+// "_"), except the JVM and logging ones (KAFKA_OPTS, KAFKA_HEAP_OPTS,
+// KAFKA_JMX_OPTS, KAFKA_LOG4J_*) and KAFKA_VERSION. The original file also set
+// KAFKA_KRAFT_MODE: the image does not know it (it would only become an
+// unknown "kraft.mode" setting), so ours leaves it out; KAFKA_PROCESS_ROLES
+// is what selects KRaft mode.
 func explainCompose(ctx context.Context, env *Env) error {
 	lines := [][2]string{
 		{"KAFKA_PROCESS_ROLES: broker,controller", "one process is both broker and controller"},
@@ -146,8 +152,14 @@ func explainCompose(ctx context.Context, env *Env) error {
 		{"KAFKA_ADVERTISED_LISTENERS: ...PLAINTEXT_HOST://localhost:9092", "what clients are told to dial back"},
 		{"KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: ...", "each listener name is plain TCP"},
 		{"KAFKA_CONTROLLER_LISTENER_NAMES: CONTROLLER", "which listener is the quorum's"},
-		{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: 1", "one node: internal topics get 1 replica"},
+		{"KAFKA_INTER_BROKER_LISTENER_NAME: PLAINTEXT", "brokers talk to each other on PLAINTEXT"},
+		{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: 1", "one node: the offsets topic gets 1 replica"},
+		{"KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 1", "and so does the transactions topic,"},
+		{"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1", "  which one copy must be enough for"},
 		{"KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: 0", "consumer groups start without a 3 s wait"},
+		{"KAFKA_AUTO_CREATE_TOPICS_ENABLE: false", "topics are created explicitly"},
+		{"KAFKA_LOG_DIRS: /var/lib/kafka/data", "where the partitions' logs are stored"},
+		{"healthcheck: kafka-broker-api-versions", "healthy once the broker answers on 9092"},
 	}
 	var b strings.Builder
 	for _, l := range lines {

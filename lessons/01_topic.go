@@ -19,6 +19,7 @@ func topicLesson() Lesson {
 			"A topic is a named stream of records; producers write to it, consumers read from it.",
 			"A topic is split into partitions: each is an append-only log, read and written independently.",
 			"Each partition has a leader broker, replicas, and in-sync replicas (ISR); on a single broker they are all that broker.",
+			"acks=all waits for the replicas now in the ISR; min.insync.replicas says how few of them a write may settle for.",
 			"Creating a topic that exists is an error you can recognise (TopicAlreadyExists) and accept.",
 		},
 		Plan: func() Plan {
@@ -60,8 +61,12 @@ func createTopic(ctx context.Context, env *Env) error {
 
 // Metadata describes each partition: its leader (the broker that takes the
 // writes and serves the reads), its replicas (brokers that keep a copy) and
-// its in-sync replicas, the ISR: the replicas that are up to date. A write
-// with acks=all is confirmed once every in-sync replica has it.
+// its in-sync replicas, the ISR: the leader and the followers that caught up
+// with it within the last replica.lag.time.max.ms (30 s). A write with
+// acks=all is confirmed once every replica now in the ISR has appended it
+// (to its log, not yet fsynced to disk). The ISR can shrink to the leader
+// alone: then acks=all means one copy, unless min.insync.replicas (1 by
+// default) is set higher, and the write is refused instead.
 func describeTopic(ctx context.Context, env *Env) error {
 	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{Topics: []string{env.Topic}})
 	if err != nil {
@@ -90,9 +95,9 @@ func brokerIDs(bs []kafka.Broker) []int {
 }
 
 // Each partition is a log: records are appended at the end and numbered by
-// their offset, 0, 1, 2... The "next" offset is where the next record will
-// go. A new topic's partitions are empty. ListOffsets tells the first and
-// next offset of each.
+// their offset, 0, 1, 2... A new topic's partitions are empty. ListOffsets
+// tells each partition's first offset and its high watermark: the end of
+// what consumers may read (lesson 4 says more).
 func drawTopic(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {

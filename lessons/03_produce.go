@@ -17,9 +17,10 @@ func produceLesson() Lesson {
 		Title:  "Produce with a delivery report",
 		Goal:   "Send orders to the topic and learn, for each, the partition and offset Kafka stored it at.",
 		Summary: []string{
-			"A kafka.Writer sends records; RequiredAcks: kafka.RequireAll waits until every in-sync replica has them.",
-			"Completion is kafka-go's delivery report: it gets each record with its partition and offset.",
-			"Writes are batched: an asynchronous writer returns at once, Close flushes what is pending.",
+			"A kafka.Writer sends records; RequiredAcks: kafka.RequireAll waits until every replica in the ISR has them.",
+			"A zero-value Writer is fire-and-forget (acks=0): always say which acks you want.",
+			"Completion is kafka-go's delivery report, run on the writer's goroutines: each record with its partition and offset, or the error.",
+			"Writes are batched per partition: an asynchronous writer returns at once, Close flushes what is pending; Close returns nil, failures only reach Completion.",
 			"BatchTimeout (1 s by default) is how long a batch waits to fill: set it low for synchronous writes.",
 		},
 		Plan: func() Plan {
@@ -34,6 +35,9 @@ func produceLesson() Lesson {
 	}
 }
 
+// What this lesson says of kafka-go is pinned by TestKafkaGo_WriterDefaultsInStats,
+// …RequiredAcksDefaultIsNone, …DefaultBalancerIsRoundRobin, …CompletionRunsConcurrently…,
+// …WriterCloseReturnsNilAfterFailures and …BatchTimeoutDefaultIs1s.
 type produceState struct {
 	w       *kafka.Writer
 	queued  int
@@ -49,10 +53,15 @@ func (p *produceState) cleanup() {
 }
 
 // A Writer is kafka-go's producer. RequiredAcks: RequireAll is acks=all:
-// the broker answers only when every in-sync replica stored the record, and
-// its answer carries the partition and the offset. Completion is called with
-// that answer: it is the delivery report of the original producer. Async
-// makes WriteMessages return at once, like produce() in the Python client.
+// the broker answers only when every replica in the ISR appended the record,
+// and its answer carries the partition and the offset. A Writer left at its
+// zero value is fire-and-forget (acks=0, and no offsets in its reports),
+// while the Python client's default is acks=all: so every writer here says
+// its RequiredAcks. Completion is called with the answer: it is the delivery
+// report of the original producer. It runs on the writer's own goroutines,
+// several at once (Python runs callbacks inside poll()), so what it touches
+// must be safe for concurrent use, like the atomic counter here. Async makes
+// WriteMessages return at once, like produce() in the Python client.
 func (p *produceState) newWriter(ctx context.Context, env *Env) error {
 	p.w = &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
@@ -96,9 +105,12 @@ func (p *produceState) send(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// Close sends what is still queued, waits for every delivery report and
-// closes the connections: it is producer.flush() and more. A program that
-// exits without closing its writer loses the records still in the queue.
+// Close sends what is still queued and waits until each batch is delivered
+// or has failed (after MaxAttempts): when it returns, every delivery report
+// has arrived. It is producer.flush(). It always returns nil: failures reach
+// you only in Completion, so count the reports against the orders queued.
+// (The connections belong to the Transport, which outlives the writer.) A
+// program that exits without closing its writer loses what is still queued.
 func (p *produceState) close(ctx context.Context, env *Env) error {
 	p.w.Close()
 	env.Out.Value("orders queued", p.queued)
@@ -106,11 +118,12 @@ func (p *produceState) close(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// A synchronous WriteMessages returns when the batch is sent. kafka-go sends
-// a batch when it is full (BatchSize, 100 records) or when BatchTimeout has
-// passed since its first record: 1 s by default. One order per call thus
-// waits a full second. Timed here: one write with the default, then three
-// with BatchTimeout set to 1 ms.
+// A synchronous WriteMessages returns when its records are acknowledged, or
+// have failed after MaxAttempts. kafka-go batches per partition and sends a
+// batch when it is full (BatchSize, 100 records, or BatchBytes, 1 MiB) or
+// when BatchTimeout has passed since its first record: 1 s by default. One
+// order per call thus waits a full second. Timed here: one write with the
+// default, then three with BatchTimeout set to 1 ms.
 func (p *produceState) batchTimeout(ctx context.Context, env *Env) error {
 	slow := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic,
 		RequiredAcks: kafka.RequireAll}

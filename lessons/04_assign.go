@@ -16,10 +16,10 @@ func assignLesson() Lesson {
 		Title:  "Assign a partition and an offset",
 		Goal:   "Read exactly one partition from exactly one offset, as the original consumer did, and learn what happens past the end.",
 		Summary: []string{
-			"A partition's records are numbered by offset; a consumer can start at any offset that exists.",
-			"Read the first and last offsets (the watermarks) before choosing where to start.",
-			"Past the end, kafka-go retries forever unless OffsetOutOfRangeError is set; then you get an error to act on.",
-			"kafka.FirstOffset and kafka.LastOffset start at the oldest record or at the next new one.",
+			"A partition's records are numbered by offset; a consumer can start at any offset the partition still keeps.",
+			"Read the first offset and the high watermark before choosing where to start.",
+			"Past the end, a kafka-go Reader waits until the partition gets there, unless OffsetOutOfRangeError is set; then you get an error to act on.",
+			"kafka.FirstOffset and kafka.LastOffset are explicit start positions; auto.offset.reset is only a fallback, and the Python client's default (latest) is the opposite of kafka-go's StartOffset (FirstOffset).",
 		},
 		Plan: func() Plan {
 			a := &assignState{partition: 0, offset: 50}
@@ -33,6 +33,9 @@ func assignLesson() Lesson {
 	}
 }
 
+// Pinned by TestKafkaGo_ReaderOffsetOutOfRangeErrorPastTheEnd,
+// …ReaderPastTheEndWaitsThenReadsThere, …ReaderBeforeTheStartMovesToFirstOffset
+// and …ReaderStartOffsetDefaultIsFirstOffset.
 type assignState struct {
 	partition   int
 	offset      int64
@@ -68,8 +71,12 @@ func (a *assignState) fill(ctx context.Context, env *Env) error {
 }
 
 // ListOffsets returns a partition's first offset (the oldest record still
-// kept) and its last offset, the "high watermark": the offset the next
-// record will get. Offsets that exist are first ≤ offset < last.
+// kept) and its high watermark: the end of what consumers may read, past
+// every record that all in-sync replicas have copied. The next record goes
+// to the log end offset, which can be ahead of the high watermark while
+// followers catch up; on one broker the two are the same. Records sit below
+// the watermark, though not at every offset: compaction and transaction
+// markers leave gaps.
 func (a *assignState) watermarks(ctx context.Context, env *Env) error {
 	resp, err := env.Client().ListOffsets(ctx, &kafka.ListOffsetsRequest{
 		Topics: map[string][]kafka.OffsetRequest{
@@ -86,7 +93,7 @@ func (a *assignState) watermarks(ctx context.Context, env *Env) error {
 		a.first, a.last = p.FirstOffset, p.LastOffset
 	}
 	env.Out.Value("first offset", a.first)
-	env.Out.Value("last offset (next to be written)", a.last)
+	env.Out.Value("high watermark", a.last)
 	env.Out.Block(DrawPartition(Watermarks{a.partition, a.first, a.last}, a.offset))
 	return nil
 }
@@ -94,8 +101,13 @@ func (a *assignState) watermarks(ctx context.Context, env *Env) error {
 // The original consumer called assign([TopicPartition("orders", 0, 50)]).
 // In kafka-go that is a Reader with a Partition (and no GroupID) and
 // SetOffset. At 50 on a young topic there is nothing yet: the offset is past
-// the end. Without OffsetOutOfRangeError the Reader would retry forever and
-// ReadMessage would just block; with it, ReadMessage returns the error.
+// the end. Without OffsetOutOfRangeError the Reader retries, about once a
+// second, until the partition reaches offset 50, then reads from there;
+// ReadMessage just blocks meanwhile. With it, ReadMessage returns the error.
+// (The Python client did neither: it applied auto.offset.reset, latest by
+// default, and jumped to the end; its log said "offset reset … to END".) An
+// offset before the start is moved to the first offset silently, flag or
+// no flag.
 func (a *assignState) readAt(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:               env.Brokers,
@@ -117,7 +129,7 @@ func (a *assignState) readAt(ctx context.Context, env *Env) error {
 		Receive(env.Out, msg)
 	case errors.Is(err, kafka.OffsetOutOfRange):
 		env.Out.Value("ReadMessage returned", err)
-		env.Out.Warn("offset %d is out of range: partition %d holds offsets %d to %d (next: %d).",
+		env.Out.Warn("offset %d is out of range: partition %d holds offsets %d to %d (high watermark: %d).",
 			a.offset, a.partition, a.first, a.last-1, a.last)
 		env.Out.Say("Kafka only keeps the offsets it has written; pick one in range, or start from the first or last.")
 	case errors.Is(err, context.DeadlineExceeded):
@@ -128,9 +140,12 @@ func (a *assignState) readAt(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// kafka.FirstOffset starts at the oldest record the partition keeps, like
-// auto.offset.reset=earliest; kafka.LastOffset at the next record to come,
-// like latest. At the last offset a reader simply waits for new records.
+// kafka.FirstOffset starts at the oldest record the partition keeps,
+// kafka.LastOffset at the next record to come: explicit start positions,
+// like OFFSET_BEGINNING and OFFSET_END in the Python client. They are not
+// auto.offset.reset, which only applies when a group has no committed
+// offset or an offset is out of range. At the end a reader simply waits
+// for new records.
 func (a *assignState) firstAndLast(ctx context.Context, env *Env) error {
 	for _, start := range []int64{kafka.FirstOffset, kafka.LastOffset} {
 		r := kafka.NewReader(kafka.ReaderConfig{

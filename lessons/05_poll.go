@@ -44,9 +44,9 @@ func (l *pollState) cleanup() {
 
 // The loop should print only new orders, so each partition's reader starts
 // at that partition's last offset, read first with ListOffsets: a reader
-// placed there before anyone produces cannot miss a record. One kafka-go
-// Reader reads one partition; the Poller (poll.go) runs one per partition
-// and hands their records out one at a time.
+// placed there before anyone produces cannot miss a record. Without a
+// GroupID, one kafka-go Reader reads one partition; the Poller (poll.go)
+// runs one per partition and hands their records out one at a time.
 func (l *pollState) open(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {

@@ -24,6 +24,7 @@ func closeLesson() Lesson {
 			"signal.NotifyContext turns Ctrl-C into a cancelled context; the loop ends and the deferred Closes run.",
 			"A consumer group stores its position as committed offsets in the broker.",
 			"With auto-commit off, commit after handling a record: a restarted consumer resumes after the last commit.",
+			"That is at least once: an order handled but not yet committed when the program dies comes again.",
 		},
 		Plan: func() Plan {
 			c := &closeState{group: "order_tracker_debug-" + uuid.NewString()[:8]}
@@ -41,8 +42,11 @@ func closeLesson() Lesson {
 // defer runs a call when the function returns, whichever return it is. Put
 // it right after the open, and a later error cannot leak the writer or the
 // reader. Deferred calls run last-in, first-out: the reader closes first.
+// Neither Close takes a context, and both can wait (a Reader for its fetch
+// in flight, up to MaxWait), which is why the runner bounds its own closes.
 func deferClose(ctx context.Context, env *Env) error {
-	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic}
+	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic,
+		RequiredAcks: kafka.RequireAll}
 	defer func() {
 		w.Close()
 		env.Out.Say("writer closed (deferred first, runs last)")
@@ -61,8 +65,9 @@ func deferClose(ctx context.Context, env *Env) error {
 // gets SIGINT (Ctrl-C) or SIGTERM. Every blocking kafka-go call takes that
 // context, so the loop wakes up at once, leaves, and the deferred Close runs
 // before the program exits. Here a timer stands in for your finger: stop()
-// cancels the context exactly as Ctrl-C would. Press Ctrl-C during
-// "go run ./runner consume" to see the real one.
+// cancels the context exactly as Ctrl-C would; it also unregisters the
+// handler, so a second Ctrl-C kills the program as usual. Press Ctrl-C
+// during "go run ./runner consume" to see the real one.
 func interrupt(ctx context.Context, env *Env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -93,13 +98,18 @@ func interrupt(ctx context.Context, env *Env) error {
 	}
 }
 
+// Pinned by TestKafkaGo_ReaderGroupBalancersDefaultRangeThenRoundRobin,
+// …GroupLeaderClientComputesAssignment, …ReadMessageCommitsFetchMessageDoesNot
+// and …ReaderCloseWaitsForTheFetchUpToMaxWait.
 type closeState struct {
 	group string
 }
 
-// The original consumer belonged to the group order_tracker_debug with
-// enable.auto.commit off. A group's position is nothing but committed
-// offsets, stored by the broker. A new group has none; this step commits
+// The original consumer set group.id order_tracker_debug but used assign():
+// it never joined the group (no rebalance), and with enable.auto.commit off
+// it committed nothing; the group id only named where offsets would go.
+// Here a real group does the work. A group's position is nothing but
+// committed offsets, stored by the broker. A new group has none; this step commits
 // the current end of each partition for it, as
 // "kafka-consumer-groups --reset-offsets --to-latest" would (retrying while
 // a fresh broker sets up its offsets topic), then produces four new orders
@@ -130,48 +140,13 @@ func (c *closeState) newGroup(ctx context.Context, env *Env) error {
 	return ProduceOrders(ctx, env, env.Topic, orders, env.Out.Record)
 }
 
-// commitRetrying sends an OffsetCommit. A fresh broker creates its
-// __consumer_offsets topic on the first group request and answers "not
-// coordinator" until it is ready: a temporary error (kafka.Error.Temporary),
-// so it tries again, for up to 10 s.
-func commitRetrying(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
-		err := commitOnce(ctx, client, req)
-		var kerr kafka.Error
-		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-// commitOnce returns the first error, of the request or of a partition.
-func commitOnce(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
-	resp, err := client.OffsetCommit(ctx, req)
-	if err != nil {
-		return err
-	}
-	for _, parts := range resp.Topics {
-		for _, p := range parts {
-			if p.Error != nil {
-				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
-			}
-		}
-	}
-	return nil
-}
-
-// A Reader with a GroupID joins the group and the broker assigns it
-// partitions; it starts from the group's committed offsets. FetchMessage
-// does not commit (ReadMessage would, like enable.auto.commit): the program
-// commits with CommitMessages once an order is handled. After two orders it
-// closes, as if the program stopped.
+// A Reader with a GroupID joins the group. One member, the group's leader,
+// computes who reads which partition with its GroupBalancers (Range, then
+// RoundRobin), and the broker hands that out to every member (SyncGroup). It
+// starts from the group's committed offsets. FetchMessage does not commit
+// (ReadMessage would, like enable.auto.commit): the program commits with
+// CommitMessages once an order is handled. After two orders it closes, as if
+// the program stopped.
 func (c *closeState) consumeAndCommit(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:           env.Brokers,
@@ -209,9 +184,10 @@ func (c *closeState) consumeAndCommit(ctx context.Context, env *Env) error {
 
 // A restarted consumer with the same GroupID gets the committed offsets
 // back from the broker (OffsetFetch, shown here first) and goes on right
-// after the last committed order: the other two orders, nothing read twice,
-// nothing missed. The restarted program is the very same code as the
-// previous step.
+// after the last committed order: the other two orders. Nothing is missed;
+// but an order printed and not yet committed when a program dies would be
+// printed again: commit-after-handling is "at least once". The restarted
+// program is the very same code as the previous step.
 func (c *closeState) resume(ctx context.Context, env *Env) error {
 	resp, err := env.Client().OffsetFetch(ctx, &kafka.OffsetFetchRequest{
 		GroupID: env.Name(c.group),

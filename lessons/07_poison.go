@@ -17,7 +17,7 @@ func poisonPillLesson() Lesson {
 			"Kafka accepts any bytes: nothing stops a record that is not an order from reaching your consumer.",
 			"A poison pill is a record the consumer cannot handle; crashing on it means crashing on every restart.",
 			"Decode defensively: on failure, warn with topic, partition and offset, count it, and go on.",
-			"Large records are bounded by the broker (message.max.bytes, about 1 MiB by default), not by the consumer.",
+			"Large records are bounded by the broker (message.max.bytes, about 1 MiB per batch by default) and the producer (BatchBytes), not by the consumer.",
 		},
 		Plan: func() Plan {
 			l := &poisonState{}
@@ -29,6 +29,8 @@ func poisonPillLesson() Lesson {
 	}
 }
 
+// Pinned by TestKafkaGo_WriterBatchBytesDefaultIs1MiB,
+// …MillionByteRecordWithDefaults and …FetchReturnsRecordLargerThanMaxBytes.
 type poisonState struct {
 	start map[int]int64 // each partition's end before the pills were produced
 	sent  int
@@ -36,10 +38,12 @@ type poisonState struct {
 
 // Between two real orders go five records that are not orders: plain text,
 // JSON without a quantity, JSON with a quantity that is a string, an empty
-// value and one of a million bytes, just under the broker's default limit
-// per record (message.max.bytes, 1 MiB and a few bytes). kafka-go's defaults
-// carry it: the Writer's BatchBytes is 1 MiB, and a fetch always returns at
-// least one record, even one larger than the Reader's MaxBytes.
+// value and one of a million bytes, just under the broker's default limit on
+// a record batch (message.max.bytes, 1,048,588 bytes, counted after
+// compression). The Writer checks too: a record over its BatchBytes (1 MiB)
+// is refused with a MessageTooLargeError. And since KIP-74 a fetch always
+// returns at least the first batch, even one larger than the Reader's
+// MaxBytes, whatever kafka-go's comment on MaxBytes says.
 func (l *poisonState) produce(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {

@@ -138,8 +138,10 @@ func ListTopics(ctx context.Context, env *Env) ([]string, error) {
 	return names, nil
 }
 
-// Watermarks is a partition's first offset and its end: the offset the next
-// record will get.
+// Watermarks is a partition's first offset and its high watermark (Last):
+// the end of what consumers may read. On one broker it is also the offset
+// the next record gets; on a cluster that log end offset can be ahead of it
+// while followers catch up.
 type Watermarks struct {
 	Partition   int
 	First, Last int64
@@ -207,9 +209,9 @@ func DrawPartition(w Watermarks, pos int64) string {
 		}
 		marks.WriteString(m)
 	}
-	end := fmt.Sprintf(" next: %d", w.Last)
+	end := fmt.Sprintf(" high watermark: %d", w.Last)
 	if len(cells) == 0 {
-		end = fmt.Sprintf(" (empty) next: %d", w.Last)
+		end = fmt.Sprintf(" (empty) high watermark: %d", w.Last)
 	}
 	row.WriteString(end)
 	if pos < 0 {
@@ -226,4 +228,41 @@ func DrawPartition(w Watermarks, pos int64) string {
 		marks.WriteString(fmt.Sprintf("✗ reader at offset %d: before the first offset %d", pos, w.First))
 	}
 	return row.String() + "\n" + marks.String()
+}
+
+// commitRetrying sends an OffsetCommit. A fresh broker creates its
+// __consumer_offsets topic on the first group request and answers "not
+// coordinator" until it is ready: a temporary error (kafka.Error.Temporary),
+// so it tries again, for up to 10 s.
+func commitRetrying(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		err := commitOnce(ctx, client, req)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// commitOnce returns the first error, of the request or of a partition.
+func commitOnce(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
+	resp, err := client.OffsetCommit(ctx, req)
+	if err != nil {
+		return err
+	}
+	for _, parts := range resp.Topics {
+		for _, p := range parts {
+			if p.Error != nil {
+				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+			}
+		}
+	}
+	return nil
 }

@@ -217,8 +217,8 @@ func TestLesson4Assign(t *testing.T) {
 	if got := rec.Values("first offset"); len(got) != 1 || got[0] != w.First {
 		t.Errorf("first offset %v, ListOffsets says %d", got, w.First)
 	}
-	if got := rec.Values("last offset (next to be written)"); len(got) != 1 || got[0] != w.Last || w.Last != 3 {
-		t.Errorf("last offset %v, ListOffsets says %d (3 orders written)", got, w.Last)
+	if got := rec.Values("high watermark"); len(got) != 1 || got[0] != w.Last || w.Last != 3 {
+		t.Errorf("high watermark %v, ListOffsets says %d (3 orders written)", got, w.Last)
 	}
 	got := rec.Values("ReadMessage returned")
 	if len(got) != 1 || !errors.Is(got[0].(error), kafka.OffsetOutOfRange) {

@@ -184,9 +184,9 @@ func (c *command) newPartitionSource(ctx context.Context, env *lessons.Env) (sou
 // startOffset checks --offset against the partition's range and explains
 // what happens when it is outside, as lesson 4 does.
 func (c *command) startOffset(env *lessons.Env, w lessons.Watermarks) int64 {
-	rng := fmt.Sprintf("partition %d holds offsets %d to %d, the next record gets %d", w.Partition, w.First, w.Last-1, w.Last)
+	rng := fmt.Sprintf("partition %d holds offsets %d to %d, its high watermark is %d", w.Partition, w.First, w.Last-1, w.Last)
 	if w.First == w.Last {
-		rng = fmt.Sprintf("partition %d is empty, the next record gets offset %d", w.Partition, w.Last)
+		rng = fmt.Sprintf("partition %d is empty, its high watermark is %d", w.Partition, w.Last)
 	}
 	switch {
 	case c.offset > w.Last:

@@ -209,7 +209,7 @@ func TestMissingTopicAndOffsetBeforeTheStart(t *testing.T) {
 		t.Fatalf("consume: exit %d %s", code, errb)
 	}
 	for _, want := range []string{
-		"offset 0 is before the start: partition 0 holds offsets 2 to 2, the next record gets 3.",
+		"offset 0 is before the start: partition 0 holds offsets 2 to 2, its high watermark is 3.",
 		"Starting at 2 instead",
 		"orders [0] @ offset 2)",
 		"orders: 1",

@@ -238,7 +238,7 @@ func TestConsumeAssignedPartitionAndOffset(t *testing.T) {
 	if code := exitCode(t, cmd, 20*time.Second); code != 0 {
 		t.Fatalf("consume exit %d: %s %s", code, out, errb)
 	}
-	want := fmt.Sprintf("offset 50 is past the end: partition 0 holds offsets 0 to %d, the next record gets %d.", len(p0)-1, len(p0))
+	want := fmt.Sprintf("offset 50 is past the end: partition 0 holds offsets 0 to %d, its high watermark is %d.", len(p0)-1, len(p0))
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("no explanation %q:\n%s", want, out)
 	}
