@@ -112,8 +112,19 @@ type Lesson struct {
 	Goal     string
 	Summary  []string
 	Requires Requirement
+	// Quiz checks that the lesson's ideas landed, at its end.
+	Quiz []Question
 	// Plan returns the steps with fresh state, so a lesson can run again.
 	Plan func() Plan
+}
+
+// Question is a check of understanding with one right answer.
+type Question struct {
+	Ask     string
+	Choices []string
+	Answer  int    // index of the right choice
+	Why     string // why it is right: shown after a wrong answer, and unattended
+	Step    int    // the step (from 1) that shows it, to run again; 0: none
 }
 
 // Plan is one run of a lesson.
