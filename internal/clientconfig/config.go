@@ -122,6 +122,26 @@ func (c *Config) Dialer() *kafka.Dialer {
 	return d
 }
 
+// Warning returns the one line to show about unknown keys, or "" if there
+// are none. It names the keys, never their values.
+func (c *Config) Warning() string {
+	if c == nil || len(c.Unknown) == 0 {
+		return ""
+	}
+	name := c.Path
+	if name == "" {
+		name = "the client config"
+	}
+	return fmt.Sprintf("%s: ignoring %s this program does not use: %s", name, plural(len(c.Unknown), "a key", "keys"), strings.Join(c.Unknown, ", "))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // FileError is a client.properties file that cannot be used: missing,
 // unreadable, a line that does not parse or a value that is wrong. A program
 // exits with a usage error (2) for it. Its message never holds a secret.

@@ -213,3 +213,16 @@ func TestNilConfig(t *testing.T) {
 		t.Error("a nil config uses TLS or SASL")
 	}
 }
+
+func TestWarningNamesUnknownKeysNotValues(t *testing.T) {
+	c, err := parse(t, "acks=all\nbasic.auth.user.info=KEY:"+secretPW+"\nacks=1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Warning(), "client.properties: ignoring keys this program does not use: acks, basic.auth.user.info"; got != want {
+		t.Errorf("Warning() = %q, want %q", got, want)
+	}
+	if c, _ := parse(t, "bootstrap.servers=a:1"); c.Warning() != "" {
+		t.Errorf("a warning without unknown keys: %q", c.Warning())
+	}
+}
