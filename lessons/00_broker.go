@@ -2,9 +2,11 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -20,6 +22,7 @@ func brokerLesson() Lesson {
 			"In KRaft mode the cluster's metadata is kept by Kafka's own controller quorum, not by ZooKeeper.",
 			"process.roles, node.id, controller.listener.names and the quorum (controller.quorum.voters) make a KRaft node.",
 			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk.",
+			"TLS and SASL are settings of the connection: kafka.Transport{TLS, SASL} for Writers and Clients, kafka.Dialer{TLS, SASLMechanism} for Readers.",
 		},
 		Plan: func() Plan {
 			return Plan{Steps: []Step{
@@ -28,6 +31,7 @@ func brokerLesson() Lesson {
 				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs,
 					Requires: Requirement{RealKafka: true}},
 				{Title: "What docker-compose.yml sets, line by line", Run: explainCompose},
+				{Title: "A secured connection: TLS and SASL", Run: securedConnection},
 			}}
 		},
 	}
@@ -167,5 +171,42 @@ func explainCompose(ctx context.Context, env *Env) error {
 	}
 	env.Out.Block(b.String())
 	env.Out.Say("Start it with: docker compose up -d   (stop: docker compose down -v)")
+	return nil
+}
+
+// A managed cluster (Confluent Cloud, Aiven, MSK, a teacher's broker) speaks
+// TLS and asks for a login (SASL: PLAIN or SCRAM, a user and a password). In
+// kafka-go these are settings of the connection, not of the Writer or the
+// Reader: a kafka.Transport carries TLS and SASL for Writers and Clients, a
+// kafka.Dialer carries TLS and SASLMechanism for Readers. This program makes
+// them once, from --config client.properties, and every Writer, Reader and
+// Client of every lesson uses them. Here are this run's, and a request
+// through each; on a plain broker both are empty.
+func securedConnection(ctx context.Context, env *Env) error {
+	transport := &kafka.Transport{TLS: env.Transport.TLS, SASL: env.Transport.SASL}
+	defer transport.CloseIdleConnections()
+	dialer := &kafka.Dialer{TLS: env.Dialer.TLS, SASLMechanism: env.Dialer.SASLMechanism, Timeout: 5 * time.Second}
+	env.Out.Value("TLS", transport.TLS != nil)
+	if transport.SASL != nil {
+		env.Out.Value("SASL mechanism", transport.SASL.Name())
+	} else {
+		env.Out.Value("SASL mechanism", "none")
+	}
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...), Transport: transport, Timeout: 10 * time.Second}
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return fmt.Errorf("metadata through the transport: %w", err)
+	}
+	env.Out.Value("brokers seen through the Transport", len(md.Brokers))
+	conn, err := dialer.DialContext(ctx, "tcp", env.Brokers[0])
+	if err != nil {
+		return fmt.Errorf("dial through the dialer: %w", err)
+	}
+	defer conn.Close()
+	partitions, err := conn.ReadPartitions(env.Topic)
+	if err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
+		return fmt.Errorf("read partitions through the dialer: %w", err)
+	}
+	env.Out.Value("partitions of "+env.Topic+" seen through the Dialer", len(partitions))
 	return nil
 }

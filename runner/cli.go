@@ -16,6 +16,9 @@ import (
 
 var errHelp = errors.New("help shown")
 
+// configEnvVar names the environment variable that names a client.properties.
+const configEnvVar = "KAFKA_CONFIG"
+
 // topicChars is what Kafka accepts in a topic name.
 var topicChars = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
 
@@ -35,6 +38,8 @@ const usageText = `Usage:
 Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
 answers there, else an embedded in-memory emulation (franz-go's kfake).
 Start the real KRaft broker with: docker compose up -d
+A secured cluster (TLS, SASL): --config client.properties (or $KAFKA_CONFIG), the
+file a managed Kafka service hands out; --brokers still overrides its servers.
 
 Flags:
 `
@@ -44,8 +49,10 @@ type command struct {
 	name string // "", list, produce, consume, docs
 
 	brokers     string
+	config      string // a client.properties file: TLS and SASL settings
 	embedded    bool
 	topicPrefix string
+	target      target // set once the broker is chosen
 
 	lessons []int
 	all     bool
@@ -96,6 +103,7 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.brokers, "brokers", "", "broker addresses, host:port[,host:port...] (default $"+broker.EnvVar+" or "+broker.DefaultAddr+")")
+	fs.StringVar(&c.config, "config", "", "client.properties `FILE` with TLS and SASL settings (default $"+configEnvVar+")")
 	fs.BoolVar(&c.embedded, "embedded", false, "use the embedded in-memory broker, even if a real one answers")
 	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-)")
 	switch c.name {
@@ -149,6 +157,9 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.embedded && c.brokers != "" {
 		return nil, usagef("--embedded and --brokers exclude each other")
+	}
+	if c.embedded && c.config != "" {
+		return nil, usagef("--embedded and --config exclude each other")
 	}
 	if c.all && len(c.lessons) > 0 {
 		return nil, usagef("--all and --lesson exclude each other")

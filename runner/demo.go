@@ -36,7 +36,7 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 		return errInterrupted
 	}
 	if err != nil {
-		return explain(err, env.Brokers)
+		return c.target.explain(err)
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broke
 	case ctx.Err() != nil:
 		return errInterrupted
 	case err != nil:
-		return explain(err, env.Brokers)
+		return c.target.explain(err)
 	}
 	return cerr
 }

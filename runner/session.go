@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -35,13 +36,21 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		_, err = fmt.Fprint(io.out, md)
 		return err
 	}
-	b, err := c.chooseBroker(ctx, out)
+	cfg, err := c.loadConfig(out)
+	if err != nil {
+		return err
+	}
+	b, err := c.chooseBroker(ctx, out, cfg)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
 	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}, c.topicPrefix, out)
+	if cfg != nil {
+		env.Transport, env.Dialer = cfg.Transport(), cfg.Dialer()
+	}
 	defer env.Close()
+	c.target = target{brokers: b.Addrs, cfg: cfg}
 	if c.topic != "" {
 		env.Topic = env.Name(c.topic)
 	}
@@ -51,7 +60,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	case "consume":
 		return c.consume(ctx, env, b)
 	}
-	s := &session{env: env, out: out, prompt: unattended{}}
+	s := &session{env: env, out: out, prompt: unattended{}, target: c.target}
 	if !c.yes && isTerminal(io.in) && isTerminal(io.out) {
 		s.prompt = newSurveyPrompter(io, out, colored)
 	} else if !c.yes {
@@ -75,18 +84,56 @@ func (c *command) queue(interactive bool) []int {
 	return all
 }
 
-// chooseBroker applies the broker rule and announces an emulation loudly.
-func (c *command) chooseBroker(ctx context.Context, out *output.Printer) (*broker.Broker, error) {
+// loadConfig reads --config (or $KAFKA_CONFIG), if any: a file that does not
+// exist or does not parse is a usage error (exit 2) that names the line.
+func (c *command) loadConfig(out *output.Printer) (*clientconfig.Config, error) {
+	path, from := c.config, "--config"
+	if path == "" && !c.embedded {
+		path, from = os.Getenv(configEnvVar), "$"+configEnvVar
+	}
+	if path == "" {
+		return nil, nil
+	}
+	cfg, err := clientconfig.Load(path)
+	if err != nil {
+		return nil, usagef("%s: %v", from, err)
+	}
+	if w := cfg.Warning(); w != "" {
+		out.Warn("%s", w)
+	}
+	return cfg, nil
+}
+
+// chooseBroker applies the broker rule and announces an emulation loudly. A
+// client config names the brokers (unless --brokers does) and is checked
+// first, so a wrong password or certificate is explained within seconds.
+func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *clientconfig.Config) (*broker.Broker, error) {
 	named, from := c.brokers, "--brokers"
 	if named == "" && !c.embedded {
 		named, from = os.Getenv(broker.EnvVar), "$"+broker.EnvVar
+	}
+	if named == "" && cfg != nil {
+		named, from = strings.Join(cfg.Bootstrap, ","), cfg.Path
 	}
 	if named != "" {
 		if _, err := broker.ParseAddrs(named); err != nil {
 			return nil, usagef("%s: %v", from, err)
 		}
 	}
-	b, err := broker.Choose(ctx, broker.Options{Brokers: named, Embedded: c.embedded})
+	opts := broker.Options{Brokers: named, Embedded: c.embedded}
+	if cfg != nil {
+		addrs, _ := broker.ParseAddrs(named)
+		cfg.Bootstrap = addrs
+		if err := cfg.Check(ctx); err != nil {
+			var fileErr *clientconfig.FileError
+			if errors.As(err, &fileErr) {
+				return nil, usagef("%v", err)
+			}
+			return nil, clientconfig.Explain(err, cfg)
+		}
+		opts.Transport = cfg.Transport
+	}
+	b, err := broker.Choose(ctx, opts)
 	if errors.Is(err, broker.ErrUnreachable) {
 		return nil, fmt.Errorf("%v\n\nNothing answers there as a Kafka broker. Either:\n"+
 			"  • start the real KRaft broker:  docker compose up -d   (it listens on localhost:9092), or\n"+
@@ -112,10 +159,32 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer) (*broke
 			"that another run of this program hosts; it goes away when that program ends.",
 			"For the real KRaft broker:  docker compose up -d",
 		)
+	case cfg != nil:
+		out.Plain("Kafka: %s", cfg.Describe())
 	default:
 		out.Plain("Kafka broker: %s", strings.Join(b.Addrs, ","))
 	}
 	return b, nil
+}
+
+// target is the Kafka this run talks to: its addresses and, for a secured
+// cluster, its client config.
+type target struct {
+	brokers []string
+	cfg     *clientconfig.Config
+}
+
+// explain adds to a failure what to do about it. A secured cluster's own
+// failures (a login refused, a topic not allowed) come first; the password
+// never appears.
+func (t target) explain(err error) error {
+	if t.cfg != nil {
+		var known *clientconfig.Error
+		if err = clientconfig.Explain(err, t.cfg); errors.As(err, &known) {
+			return err
+		}
+	}
+	return explain(err, t.brokers)
 }
 
 func isTerminal(w any) bool {

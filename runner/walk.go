@@ -55,6 +55,7 @@ type session struct {
 	env    *lessons.Env
 	out    *output.Printer
 	prompt prompter
+	target target
 }
 
 // walk plays queue, then, for a person, offers the menu until they quit.
@@ -294,7 +295,7 @@ func (r *lessonRun) failure(ctx context.Context, what string, err error) error {
 		r.out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
 		return errInterrupted
 	}
-	return explain(fmt.Errorf("lesson %d, %s: %w", r.lesson.Number, what, err), r.env.Brokers)
+	return r.target.explain(fmt.Errorf("lesson %d, %s: %w", r.lesson.Number, what, err))
 }
 
 // howToMeet says how to get a cluster that meets req.

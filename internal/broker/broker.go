@@ -30,6 +30,8 @@ type Options struct {
 	Default string
 	// ProbeTimeout bounds each attempt to reach a broker.
 	ProbeTimeout time.Duration
+	// Transport makes the transport of each probe (TLS, SASL); nil: plain.
+	Transport func() *kafka.Transport
 }
 
 // Broker is the chosen broker.
@@ -103,7 +105,7 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 		if err != nil {
 			return nil, err
 		}
-		info, err := Probe(ctx, addrs, opt.ProbeTimeout)
+		info, err := probe(ctx, addrs, opt.ProbeTimeout, opt.Transport)
 		if err != nil {
 			return nil, err
 		}
@@ -131,11 +133,18 @@ func (i Info) Embedded() bool { return i.ClusterID == embeddedClusterID }
 // Probe asks the brokers for the cluster's metadata and returns what the
 // first that answers says.
 func Probe(ctx context.Context, addrs []string, timeout time.Duration) (Info, error) {
+	return probe(ctx, addrs, timeout, nil)
+}
+
+func probe(ctx context.Context, addrs []string, timeout time.Duration, transport func() *kafka.Transport) (Info, error) {
 	var errs []error
 	for _, a := range addrs {
 		// A transport of its own: kafka-go's shared one remembers a failed
 		// address for a while, and the embedded broker may start there next.
 		tr := &kafka.Transport{DialTimeout: timeout}
+		if transport != nil {
+			tr = transport()
+		}
 		pctx, cancel := context.WithTimeout(ctx, timeout)
 		md, err := (&kafka.Client{Addr: kafka.TCP(a), Timeout: timeout, Transport: tr}).Metadata(pctx, &kafka.MetadataRequest{Topics: []string{}})
 		cancel()

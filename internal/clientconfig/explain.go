@@ -321,3 +321,7 @@ func message(k Kind, err error, c *Config, addr string) string {
 	}
 	return err.Error()
 }
+
+// Redact masks the password wherever it appears in s: for text the program
+// writes to a file (a notebook, a transcript) that might quote an error.
+func (c *Config) Redact(s string) string { return scrub(s, c.secretText()) }
