@@ -127,18 +127,17 @@ func status(ctx context.Context, o options) error {
 	fmt.Printf("Kafka %s, cluster %s, from %s:\n", c.Version(), c.ClusterID(), c.Compose())
 	var problems []string
 	for _, n := range c.Nodes() {
-		switch {
-		case !n.Up:
-			fmt.Printf("  node %d  down              %s\n", n.ID, n.Addr)
-			problems = append(problems, fmt.Sprintf("node %d is down (start it with: go run ./cmd/kafka-native start --node %d)", n.ID, n.ID))
-		default:
-			answer := "answers"
+		state, pid, answer := "down", "", ""
+		if n.Up {
+			state, pid, answer = "up", fmt.Sprintf("pid %d", n.PID), "answers"
 			if err := c.Ready(ctx, n.ID); err != nil {
 				answer = "does not answer: " + err.Error()
 				problems = append(problems, fmt.Sprintf("node %d runs but does not answer on %s", n.ID, n.Addr))
 			}
-			fmt.Printf("  node %d  up    pid %-7d  %s  %s\n", n.ID, n.PID, n.Addr, answer)
+		} else {
+			problems = append(problems, fmt.Sprintf("node %d is down (start it with: go run ./cmd/kafka-native start --node %d)", n.ID, n.ID))
 		}
+		fmt.Printf("  node %d  %-4s  %-10s  %s  %s\n", n.ID, state, pid, n.Addr, answer)
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
