@@ -207,8 +207,11 @@ func alreadyUp(ctx context.Context, dir, composePath string, o UpOptions, spec *
 		return nil, false, nil
 	}
 	c, err := Open(dir)
+	if errors.Is(err, ErrNoCluster) {
+		return nil, true, fmt.Errorf("a broker from an earlier run still runs (pid %s) without a state file (an older kafka-native?): run `down` first", joinInts(pids))
+	}
 	if err != nil {
-		return nil, true, fmt.Errorf("a broker from an earlier run still runs (pid %s) and %w: run `down` first", joinInts(pids), err)
+		return nil, true, fmt.Errorf("a broker from an earlier run still runs (pid %s): %w", joinInts(pids), err)
 	}
 	c.Log = o.Log
 	running := c.Version()
