@@ -1,15 +1,17 @@
-// Command kafka-native runs the lessons' Kafka broker without Docker: the real
-// Apache Kafka jars from Maven Central, started with the settings of the kafka
-// service in docker-compose.yml. CI has no Docker, and this keeps what CI tests
-// identical to what learners run.
+// Command kafka-native runs the lessons' Kafka without Docker: the real
+// Apache Kafka jars from Maven Central, started with the settings of the
+// Kafka services of a compose file. CI has no Docker, and this keeps what CI
+// tests identical to what learners run.
 //
-//	go run ./cmd/kafka-native up     [--version X] [--dir .kafka-native] [--compose docker-compose.yml]
-//	go run ./cmd/kafka-native status [--dir .kafka-native]
-//	go run ./cmd/kafka-native down   [--dir .kafka-native]
+//	go run ./cmd/kafka-native up                   one broker on localhost:9092 (docker-compose.yml)
+//	go run ./cmd/kafka-native up --version 4.1.1   the same on another Kafka version
+//	go run ./cmd/kafka-native up --nodes 3         three brokers on localhost:9092, :9094, :9096 (docker-compose.cluster.yml)
+//	go run ./cmd/kafka-native stop --node 2        stop one broker, keep its data
+//	go run ./cmd/kafka-native start --node 2       start it again with its data
+//	go run ./cmd/kafka-native status               each node: up or down, pid, address
+//	go run ./cmd/kafka-native down                 stop all, delete all data (cached jars stay)
 //
-// up downloads the jars once (Maven's ~/.m2 and <dir>/<version>/libs cache
-// them), formats fresh storage, starts the broker detached and returns when it
-// answers on localhost:9092. down stops it and deletes its data.
+// The work is done by internal/native, which the runner uses too.
 package main
 
 import (
@@ -19,20 +21,30 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 )
 
-// options are the flags every subcommand accepts.
+// options are the flags; each subcommand uses those that apply to it.
 type options struct {
+	dir     string // work folder: cached jars and the running cluster's data
+	compose string // compose file that defines the nodes
 	version string // Apache Kafka version; empty: the one the compose image ships
-	dir     string // work folder: cached jars and the running broker's data
-	compose string // compose file that defines the broker
+	nodes   int    // up: how many nodes; 0: as many as the compose file defines
+	node    int    // stop, start: which node
 	wait    time.Duration
 }
 
-const usage = `usage: kafka-native up|down|status [--version X] [--dir .kafka-native] [--compose docker-compose.yml] [--wait 90s]`
+const usage = `usage:
+  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s]
+  kafka-native stop   --node ID
+  kafka-native start  --node ID [--wait 90s]
+  kafka-native status
+  kafka-native down
+every command: [--dir .kafka-native] (default $` + native.EnvDir + `, else .kafka-native)`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -44,7 +56,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	// Ctrl-C while waiting for the broker must still clean up (see up).
+	// Ctrl-C while waiting for a broker must still clean up (see native.Up).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1], opts); err != nil {
@@ -56,34 +68,125 @@ func main() {
 
 func parseFlags(cmd string, args []string) (options, error) {
 	var o options
+	dir := os.Getenv(native.EnvDir)
+	if dir == "" {
+		dir = native.DefaultDir
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.StringVar(&o.dir, "dir", dir, "work folder for jars and broker data")
+	fs.StringVar(&o.compose, "compose", "", "compose file with the Kafka services (default docker-compose.yml, or docker-compose.cluster.yml with --nodes 3)")
 	fs.StringVar(&o.version, "version", "", "Apache Kafka version (default: the one the compose image ships)")
-	fs.StringVar(&o.dir, "dir", ".kafka-native", "work folder for jars and broker data")
-	fs.StringVar(&o.compose, "compose", "docker-compose.yml", "compose file with the kafka service")
-	fs.DurationVar(&o.wait, "wait", 90*time.Second, "how long up waits for the broker to answer")
+	fs.IntVar(&o.nodes, "nodes", 0, "how many nodes up starts (default: as many as the compose file defines)")
+	fs.IntVar(&o.node, "node", 0, "the node (its node.id) stop or start acts on")
+	fs.DurationVar(&o.wait, "wait", native.DefaultWait, "how long up and start wait for a broker to answer")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %v\n%s", fs.Args(), usage)
 	}
-	abs, err := filepath.Abs(o.dir)
-	if err != nil {
-		return o, fmt.Errorf("work folder %s: %w", o.dir, err)
+	if (cmd == "stop" || cmd == "start") && o.node == 0 {
+		return o, fmt.Errorf("%s needs --node ID, e.g. --node 2\n%s", cmd, usage)
 	}
-	o.dir = abs
+	if o.nodes < 0 {
+		return o, fmt.Errorf("--nodes %d: want 1 or more", o.nodes)
+	}
 	return o, nil
 }
 
 func run(ctx context.Context, cmd string, o options) error {
 	switch cmd {
 	case "up":
-		return up(ctx, o)
+		_, err := native.Up(ctx, native.UpOptions{
+			Dir: o.dir, Compose: o.compose, Nodes: o.nodes, Version: o.version, Wait: o.wait, Log: os.Stdout,
+		})
+		return err
 	case "down":
-		return down(ctx, o)
+		return native.Down(ctx, o.dir, os.Stdout)
 	case "status":
 		return status(ctx, o)
+	case "stop":
+		return stopNode(ctx, o)
+	case "start":
+		return startNode(ctx, o)
 	default:
 		return errors.New(usage)
 	}
+}
+
+// status prints every node and fails unless all run and answer, so scripts
+// can use it as a health check.
+func status(ctx context.Context, o options) error {
+	c, err := native.Open(o.dir)
+	if errors.Is(err, native.ErrNoCluster) {
+		return errors.New("not running (start it with: go run ./cmd/kafka-native up, or up --nodes 3)")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Kafka %s, cluster %s, from %s:\n", c.Version(), c.ClusterID(), c.Compose())
+	var problems []string
+	for _, n := range c.Nodes() {
+		state, pid, answer := "down", "", ""
+		if n.Up {
+			state, pid, answer = "up", fmt.Sprintf("pid %d", n.PID), "answers"
+			if err := c.Ready(ctx, n.ID); err != nil {
+				answer = "does not answer: " + err.Error()
+				problems = append(problems, fmt.Sprintf("node %d runs but does not answer on %s", n.ID, n.Addr))
+			}
+		} else {
+			problems = append(problems, fmt.Sprintf("node %d is down (start it with: go run ./cmd/kafka-native start --node %d)", n.ID, n.ID))
+		}
+		fmt.Printf("  node %d  %-4s  %-10s  %s  %s\n", n.ID, state, pid, n.Addr, answer)
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func stopNode(ctx context.Context, o options) error {
+	c, err := native.Open(o.dir)
+	if err != nil {
+		return err
+	}
+	c.Log = os.Stdout
+	for _, n := range c.Nodes() {
+		if n.ID == o.node && !n.Up {
+			fmt.Printf("Node %d is not running\n", n.ID)
+			return nil
+		}
+	}
+	started := time.Now()
+	if err := c.Stop(ctx, o.node); err != nil {
+		return err
+	}
+	fmt.Printf("Node %d stopped after %.1fs; its data stays. Start it again with: go run ./cmd/kafka-native start --node %d\n",
+		o.node, time.Since(started).Seconds(), o.node)
+	return nil
+}
+
+func startNode(ctx context.Context, o options) error {
+	c, err := native.Open(o.dir)
+	if err != nil {
+		return err
+	}
+	c.Log = os.Stdout
+	for _, n := range c.Nodes() {
+		if n.ID == o.node && n.Up {
+			fmt.Printf("Node %d is already running (pid %d)\n", n.ID, n.PID)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.wait)
+	defer cancel()
+	started := time.Now()
+	if err := c.Start(ctx, o.node); err != nil {
+		return err
+	}
+	for _, n := range c.Nodes() {
+		if n.ID == o.node {
+			fmt.Printf("Node %d is up on %s (pid %d) after %.1fs\n", n.ID, n.Addr, n.PID, time.Since(started).Seconds())
+		}
+	}
+	return nil
 }

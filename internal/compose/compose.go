@@ -1,6 +1,7 @@
-// Package compose reads the Kafka broker definition out of the project's
-// docker-compose.yml, so that the Docker broker the learners run and the
-// native broker CI runs (cmd/kafka-native) are configured from one file.
+// Package compose reads the Kafka node definitions out of the project's
+// compose files (docker-compose.yml: one node; docker-compose.cluster.yml:
+// three), so that the Docker brokers the learners run and the native brokers
+// CI runs (cmd/kafka-native) are configured from one file.
 package compose
 
 import (
@@ -14,13 +15,16 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// ServiceName is the compose service that runs the broker.
+// ServiceName is the compose service that runs the single broker of
+// docker-compose.yml.
 const ServiceName = "kafka"
 
-// Broker is the part of the kafka service that matters outside Docker.
+// Broker is the part of a Kafka service that matters outside Docker.
 type Broker struct {
+	Service  string // the compose service ("kafka", "kafka-2")
 	Image    string
 	Hostname string // the name other containers reach the broker by ("kafka")
 	Ports    []Port
@@ -43,6 +47,65 @@ type Port struct {
 // (so an invalid file fails here as it would in `docker compose`) and returns
 // its kafka service.
 func Load(path string) (*Broker, error) {
+	project, err := loadProject(path)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := project.GetService(ServiceName)
+	if err != nil {
+		return nil, fmt.Errorf("compose file %s: %w", path, err)
+	}
+	return brokerOf(path, svc)
+}
+
+// Cluster is every Kafka node of one compose file.
+type Cluster struct {
+	Path  string    // the compose file
+	Nodes []*Broker // in node.id order
+}
+
+// LoadCluster parses a compose file like Load and returns every service that
+// is a Kafka node: one that sets KAFKA_NODE_ID or KAFKA_PROCESS_ROLES (so a
+// kcat or schema-registry service beside them is not mistaken for a node).
+func LoadCluster(path string) (*Cluster, error) {
+	project, err := loadProject(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{Path: path}
+	for _, svc := range project.Services {
+		_, id := svc.Environment["KAFKA_NODE_ID"]
+		_, roles := svc.Environment["KAFKA_PROCESS_ROLES"]
+		if !id && !roles {
+			continue
+		}
+		b, err := brokerOf(path, svc)
+		if err != nil {
+			return nil, err
+		}
+		c.Nodes = append(c.Nodes, b)
+	}
+	if len(c.Nodes) == 0 {
+		return nil, fmt.Errorf("compose file %s has no Kafka node (a service that sets KAFKA_NODE_ID)", path)
+	}
+	// Node ids order the nodes as people count them; a missing or bad id
+	// sorts by service name and is reported by Validate.
+	sort.Slice(c.Nodes, func(i, j int) bool {
+		a, b := c.Nodes[i], c.Nodes[j]
+		ai, aerr := a.NodeID()
+		bi, berr := b.NodeID()
+		if aerr == nil && berr == nil && ai != bi {
+			return ai < bi
+		}
+		if (aerr == nil) != (berr == nil) {
+			return aerr == nil
+		}
+		return a.Service < b.Service
+	})
+	return c, nil
+}
+
+func loadProject(path string) (*types.Project, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("compose file %s: %w", path, err)
@@ -60,12 +123,11 @@ func Load(path string) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load compose file %s: %w", path, err)
 	}
-	svc, err := project.GetService(ServiceName)
-	if err != nil {
-		return nil, fmt.Errorf("compose file %s: %w", path, err)
-	}
+	return project, nil
+}
 
-	b := &Broker{Image: svc.Image, Hostname: svc.Hostname, Env: map[string]string{}}
+func brokerOf(path string, svc types.ServiceConfig) (*Broker, error) {
+	b := &Broker{Service: svc.Name, Image: svc.Image, Hostname: svc.Hostname, Env: map[string]string{}}
 	if b.Hostname == "" {
 		// Without an explicit hostname, containers reach it by service name.
 		b.Hostname = svc.Name
@@ -74,7 +136,7 @@ func Load(path string) (*Broker, error) {
 		if value == nil {
 			// `- KAFKA_X` without a value takes it from the host shell;
 			// that would make the broker differ between machines.
-			return nil, fmt.Errorf("compose file %s: service %s: variable %s has no value", path, ServiceName, name)
+			return nil, fmt.Errorf("compose file %s: service %s: variable %s has no value", path, svc.Name, name)
 		}
 		b.Env[name] = *value
 	}
@@ -83,6 +145,15 @@ func Load(path string) (*Broker, error) {
 		b.Ports = append(b.Ports, Port{HostIP: p.HostIP, Published: p.Published, Target: p.Target, Protocol: p.Protocol})
 	}
 	return b, nil
+}
+
+// NodeID is the service's KAFKA_NODE_ID.
+func (b *Broker) NodeID() (int, error) {
+	id, err := strconv.Atoi(strings.TrimSpace(b.Env["KAFKA_NODE_ID"]))
+	if err != nil {
+		return 0, fmt.Errorf("service %s: KAFKA_NODE_ID %q is not an integer", b.Service, b.Env["KAFKA_NODE_ID"])
+	}
+	return id, nil
 }
 
 // excluded are KAFKA_* variables that cp-kafka reads as JVM/launcher options,
@@ -136,13 +207,83 @@ func Properties(env map[string]string) map[string]string {
 func (b *Broker) Properties() map[string]string { return Properties(b.Env) }
 
 // Validate checks everything a single-node KRaft broker needs to start: the
-// cluster id used to format its storage and its server properties.
+// cluster id used to format its storage, its server properties, and that
+// this machine reaches it where it is advertised.
 func (b *Broker) Validate() []error {
 	var errs []error
 	if err := CheckClusterID(b.ClusterID); err != nil {
 		errs = append(errs, err)
 	}
-	return append(errs, Check(b.Properties())...)
+	errs = append(errs, Check(b.Properties())...)
+	return append(errs, b.checkPublished()...)
+}
+
+// Validate checks that the nodes form one KRaft cluster that boots, in
+// Docker and natively: one node is checked as by Broker.Validate; several
+// must share a cluster id, agree on a quorum that lists each of them, have
+// distinct node ids and ports, and keep working when any one node stops.
+func (c *Cluster) Validate() []error {
+	if len(c.Nodes) == 1 {
+		return c.Nodes[0].Validate()
+	}
+	var errs []error
+	props := make([]map[string]string, len(c.Nodes))
+	for i, n := range c.Nodes {
+		if err := CheckClusterID(n.ClusterID); err != nil {
+			errs = append(errs, fmt.Errorf("service %s: %w", n.Service, err))
+		} else if first := c.Nodes[0]; n.ClusterID != first.ClusterID {
+			errs = append(errs, fmt.Errorf("service %s: CLUSTER_ID %s differs from %s's %s: the nodes would not form one cluster",
+				n.Service, n.ClusterID, first.Service, first.ClusterID))
+		}
+		for _, err := range n.checkPublished() {
+			errs = append(errs, fmt.Errorf("service %s: %w", n.Service, err))
+		}
+		props[i] = n.Properties()
+	}
+	seen := map[string]string{}
+	for _, n := range c.Nodes {
+		for _, p := range n.Ports {
+			if other, ok := seen[p.Published]; ok {
+				errs = append(errs, fmt.Errorf("services %s and %s both publish port %s", other, n.Service, p.Published))
+			}
+			seen[p.Published] = n.Service
+		}
+	}
+	return append(errs, CheckNodes(props)...)
+}
+
+// checkPublished catches the classic advertised-listeners trap: a client on
+// this machine is told localhost:P, so the container must publish P, to the
+// port that listener listens on.
+func (b *Broker) checkPublished() []error {
+	c := checker{props: b.Properties()}
+	listeners := c.listeners("listeners", false)
+	advertised := c.listeners("advertised.listeners", false)
+	var errs []error
+	for _, name := range sortedKeys(advertised) {
+		addr := advertised[name]
+		host := addr[:max(0, strings.LastIndex(addr, ":"))]
+		if host != "localhost" && host != "127.0.0.1" {
+			continue // another container's name: reached inside Docker
+		}
+		want := port(listeners[name])
+		found := false
+		for _, p := range b.Ports {
+			if p.Published != port(addr) {
+				continue
+			}
+			found = true
+			if want != "" && strconv.Itoa(int(p.Target)) != want {
+				errs = append(errs, fmt.Errorf("port %s is published to container port %d, but listener %s listens on %s",
+					p.Published, p.Target, name, want))
+			}
+		}
+		if !found {
+			errs = append(errs, fmt.Errorf("advertised listener %s://%s is not published: ports needs \"%s:%s\"",
+				name, addr, port(addr), firstNonEmpty(want, port(addr))))
+		}
+	}
+	return errs
 }
 
 // CheckClusterID reports whether id is what `kafka-storage format -t` takes:
@@ -163,6 +304,134 @@ func CheckClusterID(id string) error {
 // configuration.
 func Check(props map[string]string) []error {
 	c := checker{props: props}
+	c.node()
+	c.equals("offsets.topic.replication.factor", "1")
+	c.equals("transaction.state.log.replication.factor", "1")
+	return c.errs
+}
+
+// CheckNodes returns every reason why the server properties of several
+// nodes, each a combined broker+controller, would not boot one KRaft cluster
+// in which any one node can stop (as the lessons do) while the others keep
+// serving. It returns nil for a good configuration.
+func CheckNodes(nodes []map[string]string) []error {
+	var errs []error
+	type owner struct{ node, listener string }
+	ids := map[string]bool{}
+	ports := map[string]owner{}
+	for i, props := range nodes {
+		c := checker{props: props}
+		listeners := c.node()
+		self := strings.TrimSpace(props["node.id"])
+		label := "node " + self
+		if self == "" {
+			label = fmt.Sprintf("node #%d", i+1)
+		}
+		for _, err := range c.errs {
+			errs = append(errs, fmt.Errorf("%s: %w", label, err))
+		}
+		if self != "" && ids[self] {
+			errs = append(errs, fmt.Errorf("node.id %s is used by two nodes", self))
+		}
+		ids[self] = true
+		// Natively all nodes run on one machine, where two listeners
+		// cannot share a port even if their host names differ.
+		for _, name := range sortedKeys(listeners) {
+			p := port(listeners[name])
+			if o, ok := ports[p]; ok {
+				errs = append(errs, fmt.Errorf("port %s is used by %s (%s) and %s (%s): each node needs its own ports to run on one machine",
+					p, o.node, o.listener, label, name))
+				continue
+			}
+			ports[p] = owner{label, name}
+		}
+	}
+	errs = append(errs, checkQuorum(nodes)...)
+	return append(errs, checkReplication(nodes)...)
+}
+
+// checkQuorum: every node must name the same voters, one per node. (Each
+// node's own entry is checked against its controller listener by node().)
+func checkQuorum(nodes []map[string]string) []error {
+	var errs []error
+	first := strings.TrimSpace(nodes[0]["controller.quorum.voters"])
+	voters := map[string]bool{}
+	for _, v := range splitList(first) {
+		id, _, _ := strings.Cut(v, "@")
+		if voters[id] {
+			errs = append(errs, fmt.Errorf("controller.quorum.voters %q names node %s twice", first, id))
+		}
+		voters[id] = true
+	}
+	ids := map[string]bool{}
+	for _, props := range nodes {
+		id := strings.TrimSpace(props["node.id"])
+		ids[id] = true
+		if v := strings.TrimSpace(props["controller.quorum.voters"]); !sameSet(splitList(v), splitList(first)) {
+			errs = append(errs, fmt.Errorf("node %s: controller.quorum.voters %q differs from %q: the nodes would not agree on the quorum", id, v, first))
+		}
+	}
+	for _, id := range sortedKeys(voters) {
+		if !ids[id] {
+			errs = append(errs, fmt.Errorf("controller.quorum.voters names node %s, which is not defined: the quorum would wait for it", id))
+		}
+	}
+	if len(voters) < 3 {
+		errs = append(errs, fmt.Errorf("controller.quorum.voters has %d voters: the quorum stops when any one stops (a majority of 3 survives one)", len(voters)))
+	}
+	return errs
+}
+
+// checkReplication compares replication settings (or Kafka's defaults for
+// them) with the number of nodes. Nodes usually share these settings, so
+// each problem is reported once.
+func checkReplication(nodes []map[string]string) []error {
+	var errs []error
+	seen := map[string]bool{}
+	add := func(err error) {
+		if !seen[err.Error()] {
+			seen[err.Error()] = true
+			errs = append(errs, err)
+		}
+	}
+	n := len(nodes)
+	for _, props := range nodes {
+		c := checker{props: props}
+		offsetsRF := c.intOr("offsets.topic.replication.factor", 3)
+		txnRF := c.intOr("transaction.state.log.replication.factor", 3)
+		txnISR := c.intOr("transaction.state.log.min.isr", 2)
+		defaultRF := c.intOr("default.replication.factor", 1)
+		minISR := c.intOr("min.insync.replicas", 1)
+		for _, err := range c.errs {
+			add(err)
+		}
+		if offsetsRF > n {
+			add(fmt.Errorf("offsets.topic.replication.factor is %d, more than the %d nodes: consumer groups would never start", offsetsRF, n))
+		}
+		if txnRF > n {
+			add(fmt.Errorf("transaction.state.log.replication.factor is %d, more than the %d nodes: transactions would never start", txnRF, n))
+		}
+		if defaultRF > n {
+			add(fmt.Errorf("default.replication.factor is %d, more than the %d nodes: topics created without one would fail", defaultRF, n))
+		}
+		if txnISR >= txnRF {
+			add(fmt.Errorf("transaction.state.log.min.isr is %d with replication factor %d: transactions would stop when one node stops", txnISR, txnRF))
+		}
+		if minISR >= defaultRF && defaultRF > 1 {
+			add(fmt.Errorf("min.insync.replicas is %d with default.replication.factor %d: acks=all writes would stop when one node stops", minISR, defaultRF))
+		}
+	}
+	return errs
+}
+
+type checker struct {
+	props map[string]string
+	errs  []error
+}
+
+// node checks what every combined broker+controller needs, alone or in a
+// cluster, and returns its listeners (name → host:port).
+func (c *checker) node() map[string]string {
 	c.roles()
 	c.nodeID()
 	listeners := c.listeners("listeners", true)
@@ -171,19 +440,26 @@ func Check(props map[string]string) []error {
 	c.voters(listeners, controllers)
 	c.protocolMap(listeners, advertised)
 	c.interBroker(listeners, controllers)
-	c.equals("offsets.topic.replication.factor", "1")
-	c.equals("transaction.state.log.replication.factor", "1")
-	if _, ok := props["kraft.mode"]; ok {
+	if _, ok := c.props["kraft.mode"]; ok {
 		// KAFKA_KRAFT_MODE is not a cp-kafka variable: it would become an
 		// unknown "kraft.mode" property, a sign of a copied recipe.
 		c.fail("KAFKA_KRAFT_MODE is set: it is no Kafka setting; KRaft mode comes from process.roles")
 	}
-	return c.errs
+	return listeners
 }
 
-type checker struct {
-	props map[string]string
-	errs  []error
+// intOr returns an integer property, or def when it is not set.
+func (c *checker) intOr(key string, def int) int {
+	v := strings.TrimSpace(c.props[key])
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		c.fail("%s %q is not an integer", key, v)
+		return def
+	}
+	return n
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -368,7 +644,30 @@ func upper(items []string) []string {
 	return out
 }
 
-func sortedKeys(m map[string]string) []string {
+// sameSet tells whether two lists hold the same items in any order.
+func sameSet(a, b []string) bool {
+	sa, sb := set(a), set(b)
+	if len(sa) != len(sb) {
+		return false
+	}
+	for x := range sa {
+		if !sb[x] {
+			return false
+		}
+	}
+	return true
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -1,4 +1,4 @@
-package main
+package native
 
 import (
 	"os"
@@ -16,7 +16,7 @@ func TestNativePropertiesFromRepoCompose(t *testing.T) {
 		t.Fatal(err)
 	}
 	container := b.Properties()
-	props, changes := nativeProperties(container, b.Hostname, "/tmp/kn/data/kraft-logs")
+	props, changes := nativeProperties(container, map[string]string{b.Hostname: "localhost"}, "/tmp/kn/data/kraft-logs")
 
 	want := map[string]string{
 		"listeners":                "PLAINTEXT://localhost:29092,CONTROLLER://localhost:9093,PLAINTEXT_HOST://0.0.0.0:9092",
@@ -55,16 +55,18 @@ func TestNativePropertiesFromRepoCompose(t *testing.T) {
 	}
 }
 
-func TestReplaceHostOnlyTouchesTheContainerHost(t *testing.T) {
+func TestReplaceHostsOnlyTouchesContainerHosts(t *testing.T) {
+	hosts := map[string]string{"kafka": "localhost", "kafka-2": "127.0.0.1"}
 	cases := map[string]string{
 		"PLAINTEXT://kafka:29092,PLAINTEXT_HOST://0.0.0.0:9092": "PLAINTEXT://localhost:29092,PLAINTEXT_HOST://0.0.0.0:9092",
 		"1@kafka:9093,2@kafka2:9093":                            "1@localhost:9093,2@kafka2:9093",
+		"1@kafka:9093, 2@kafka-2:9095":                          "1@localhost:9093,2@127.0.0.1:9095",
 		"PLAINTEXT://kafkaesque:1":                              "PLAINTEXT://kafkaesque:1",
 		"EXTERNAL://[::1]:9092":                                 "EXTERNAL://[::1]:9092",
 	}
 	for in, want := range cases {
-		if got := replaceHost(in, "kafka", "localhost"); got != want {
-			t.Errorf("replaceHost(%q) = %q, want %q", in, got, want)
+		if got := replaceHosts(in, hosts); got != want {
+			t.Errorf("replaceHosts(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

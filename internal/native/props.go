@@ -1,4 +1,4 @@
-package main
+package native
 
 import (
 	"fmt"
@@ -11,15 +11,17 @@ import (
 // change is one server property that differs from the container's.
 type change struct{ key, old, new string }
 
-// hostKeys hold host names: inside Docker the broker is "kafka", here it is
-// this machine.
+// hostKeys hold host names: inside Docker a node is "kafka" or "kafka-2",
+// here it is this machine.
 var hostKeys = []string{"listeners", "advertised.listeners", "controller.quorum.voters"}
 
-// nativeProperties derives the broker's server.properties from the ones the
+// nativeProperties derives a node's server.properties from the ones its
 // container gets, changing only what cannot be the same outside Docker: the
-// container's host name and the data directory. It returns the changes so the
-// user sees exactly how the native broker differs from the Docker one.
-func nativeProperties(container map[string]string, containerHost, logDirs string) (map[string]string, []change) {
+// containers' host names (hosts maps each to this machine's name for it) and
+// the data directory. Ports stay: the compose files give every node its own,
+// and compose.CheckNodes insists on it. It returns the changes so the user
+// sees exactly how the native node differs from the Docker one.
+func nativeProperties(container, hosts map[string]string, logDirs string) (map[string]string, []change) {
 	props := make(map[string]string, len(container)+1)
 	for k, v := range container {
 		props[k] = v
@@ -33,7 +35,7 @@ func nativeProperties(container map[string]string, containerHost, logDirs string
 	}
 	for _, key := range hostKeys {
 		if v, ok := props[key]; ok {
-			set(key, replaceHost(v, containerHost, "localhost"))
+			set(key, replaceHosts(v, hosts))
 		}
 	}
 	set("log.dirs", logDirs)
@@ -41,10 +43,10 @@ func nativeProperties(container map[string]string, containerHost, logDirs string
 	return props, changes
 }
 
-// replaceHost rewrites the host of every entry of a list such as
-// "PLAINTEXT://kafka:29092,CONTROLLER://kafka:9093" or "1@kafka:9093",
-// leaving other hosts (0.0.0.0, localhost) alone.
-func replaceHost(list, from, to string) string {
+// replaceHosts rewrites the host of every entry of a list such as
+// "PLAINTEXT://kafka:29092,CONTROLLER://kafka:9093" or "1@kafka-1:9093,2@kafka-2:9095"
+// that hosts maps, leaving other hosts (0.0.0.0, localhost) alone.
+func replaceHosts(list string, hosts map[string]string) string {
 	entries := strings.Split(list, ",")
 	for i, e := range entries {
 		e = strings.TrimSpace(e)
@@ -55,8 +57,10 @@ func replaceHost(list, from, to string) string {
 			start = j + 1
 		}
 		end := strings.LastIndex(e, ":")
-		if end > start && e[start:end] == from {
-			e = e[:start] + to + e[end:]
+		if end > start {
+			if to, ok := hosts[e[start:end]]; ok {
+				e = e[:start] + to + e[end:]
+			}
 		}
 		entries[i] = e
 	}

@@ -1,0 +1,258 @@
+// Package native runs real Apache Kafka brokers as processes on this machine,
+// without Docker: the jars from Maven Central, started with the settings of a
+// compose file's Kafka services (docker-compose.yml: one node,
+// docker-compose.cluster.yml: three). cmd/kafka-native is its command line;
+// the runner uses Find to reach a cluster that command started, and lists,
+// stops and starts its nodes.
+//
+// Everything lives in one work folder (.kafka-native by default):
+//
+//	<version>/libs/         cached jars; Down keeps them
+//	data/                   the running cluster; Down deletes it
+//	data/state.json         what Up started: version, cluster id, each node's address and command
+//	data/node-<id>/         server.properties, kafka.pid, kafka.out (the JVM's output),
+//	                        logs/ (the broker's log), kraft-logs/ (log.dirs: topics and metadata)
+//
+// The state file is written once, by Up; whether a node runs is read from its
+// pid file and /proc, so kafka-native and the runner can both stop and start
+// nodes without sharing anything else.
+package native
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// EnvDir names the environment variable that points Find (and kafka-native's
+// --dir default) at a work folder.
+const EnvDir = "KAFKA_NATIVE_DIR"
+
+// DefaultDir is the work folder's name, beside go.mod.
+const DefaultDir = ".kafka-native"
+
+// DefaultWait bounds a start when the caller's context has no deadline.
+const DefaultWait = 90 * time.Second
+
+// ErrNoCluster says no native cluster was started in the work folder.
+var ErrNoCluster = errors.New("no native Kafka cluster")
+
+// Node is one broker of the cluster as it is now.
+type Node struct {
+	ID   int    // node.id
+	Addr string // where clients on this machine connect, e.g. localhost:9094
+	PID  int    // its process; 0 when it is down
+	// Up says its process runs; whether it answers yet is what Ready tells.
+	Up bool
+}
+
+// Cluster is a native cluster started by Up (kafka-native up).
+type Cluster struct {
+	// Log receives progress messages (stopping, starting); nil discards them.
+	Log io.Writer
+
+	dir string
+	st  state
+}
+
+// Find locates the cluster kafka-native started: in $KAFKA_NATIVE_DIR if
+// set, otherwise in the .kafka-native folder beside the go.mod found by
+// walking up from the working directory. The error wraps ErrNoCluster when
+// there is none.
+func Find() (*Cluster, error) {
+	if dir := os.Getenv(EnvDir); dir != "" {
+		return Open(dir)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("find the native cluster: %w", err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return Open(filepath.Join(d, DefaultDir))
+		}
+		if filepath.Dir(d) == d {
+			return nil, fmt.Errorf("%w: no go.mod in %s or above it, and $%s is not set", ErrNoCluster, wd, EnvDir)
+		}
+	}
+}
+
+// Open reads the state Up left in the work folder dir. The error wraps
+// ErrNoCluster when there is none.
+func Open(dir string) (*Cluster, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("work folder %s: %w", dir, err)
+	}
+	st, err := readState(abs)
+	if err != nil {
+		return nil, err
+	}
+	return &Cluster{dir: abs, st: st}, nil
+}
+
+// Version is the Apache Kafka version the nodes run.
+func (c *Cluster) Version() string { return c.st.Version }
+
+// ClusterID is the id the nodes' storage was formatted with.
+func (c *Cluster) ClusterID() string { return c.st.ClusterID }
+
+// Compose is the compose file whose settings the nodes run with.
+func (c *Cluster) Compose() string { return c.st.Compose }
+
+// Nodes lists the nodes in node-id order, each up or down as its process is.
+func (c *Cluster) Nodes() []Node {
+	nodes := make([]Node, 0, len(c.st.Nodes))
+	for _, n := range c.st.Nodes {
+		pid, up := runningPID(n.files())
+		nodes = append(nodes, Node{ID: n.ID, Addr: n.Addr, PID: pid, Up: up})
+	}
+	return nodes
+}
+
+// Ready returns nil when node id answers Kafka requests as a registered
+// broker of this cluster, or says why not.
+func (c *Cluster) Ready(ctx context.Context, id int) error {
+	n, err := c.node(id)
+	if err != nil {
+		return err
+	}
+	return probe(ctx, n.Addr, c.st.ClusterID, []int{id})
+}
+
+// Stop stops node id and keeps its data, as `docker compose stop` does: a
+// clean shutdown (SIGTERM: the broker hands over its partitions' leadership
+// and flushes its logs), a kill after 30 s. Stopping a node that is down
+// does nothing.
+func (c *Cluster) Stop(ctx context.Context, id int) error {
+	n, err := c.node(id)
+	if err != nil {
+		return err
+	}
+	f := n.files()
+	pid, up := runningPID(f)
+	if !up {
+		return nil
+	}
+	c.logf("Stopping node %d (pid %d)...\n", id, pid)
+	if err := stopProcess(ctx, pid, 30*time.Second, c.logf); err != nil {
+		return fmt.Errorf("stop node %d: %w", id, err)
+	}
+	if err := os.Remove(f.pid); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("stop node %d: remove its pid file: %w", id, err)
+	}
+	return nil
+}
+
+// Start starts node id again with the data it had, and returns once it
+// answers as a registered broker (bounded by DefaultWait if ctx has no
+// deadline). If it exits or never answers, it is stopped and the error shows
+// the end of its log. Starting a node that runs only waits for it to answer.
+func (c *Cluster) Start(ctx context.Context, id int) error {
+	n, err := c.node(id)
+	if err != nil {
+		return err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultWait)
+		defer cancel()
+	}
+	if _, up := runningPID(n.files()); up {
+		if err := c.waitReady(ctx, []int{id}, nil); err != nil {
+			return fmt.Errorf("node %d runs but %w", id, err)
+		}
+		return nil
+	}
+	if err := checkPortsFree(n.Listeners, fmt.Sprintf("node %d", id)); err != nil {
+		return fmt.Errorf("start node %d: %w", id, err)
+	}
+	proc, err := startNode(n)
+	if err != nil {
+		return fmt.Errorf("start node %d: %w", id, err)
+	}
+	c.logf("Started node %d (pid %d), waiting for it on %s...\n", id, proc.pid, n.Addr)
+	if err := c.waitReady(ctx, []int{id}, map[int]<-chan struct{}{id: proc.exited}); err != nil {
+		c.abandon([]nodeState{n})
+		return fmt.Errorf("start node %d: %w\n%s", id, err, logTails(n.files()))
+	}
+	return nil
+}
+
+// Down stops every node of the work folder dir, and any broker process
+// still running from it, then deletes the cluster's data; cached jars stay.
+// Data goes anyway, so nodes are given 15 s to stop before they are killed.
+func Down(ctx context.Context, dir string, log io.Writer) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("work folder %s: %w", dir, err)
+	}
+	logf := logfTo(log)
+	data := dataDir(dir)
+	pids := brokerPIDs(data)
+	errs := make(chan error, len(pids))
+	for _, pid := range pids {
+		go func() {
+			logf("Stopping %s (pid %d)...\n", nodeOfPID(pid), pid)
+			errs <- stopProcess(ctx, pid, 15*time.Second, logf)
+		}()
+	}
+	var failed []error
+	for range pids {
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("down: %w (the data in %s is kept)", errors.Join(failed...), data)
+	}
+	if len(pids) == 0 {
+		logf("No broker was running\n")
+	}
+	if err := os.RemoveAll(data); err != nil {
+		return fmt.Errorf("remove the brokers' data: %w", err)
+	}
+	logf("Removed %s\n", data)
+	return nil
+}
+
+// nodeOfPID names a broker process by the node folder of its
+// server.properties ("node 2"), or "broker".
+func nodeOfPID(pid int) string {
+	var name string
+	isBrokerWith(pid, func(props string) bool {
+		name = filepath.Base(filepath.Dir(props))
+		return true
+	})
+	if id, ok := strings.CutPrefix(name, "node-"); ok {
+		return "node " + id
+	}
+	return "broker"
+}
+
+// node returns the state of node id or names the ids there are.
+func (c *Cluster) node(id int) (nodeState, error) {
+	var ids []string
+	for _, n := range c.st.Nodes {
+		if n.ID == id {
+			return n, nil
+		}
+		ids = append(ids, fmt.Sprint(n.ID))
+	}
+	return nodeState{}, fmt.Errorf("the native cluster has no node %d; its nodes are %s", id, strings.Join(ids, ", "))
+}
+
+func (c *Cluster) logf(format string, args ...any) { logfTo(c.Log)(format, args...) }
+
+// logfTo returns a printf to w, or one that prints nothing.
+func logfTo(w io.Writer) func(string, ...any) {
+	if w == nil {
+		return func(string, ...any) {}
+	}
+	return func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+}
