@@ -288,7 +288,7 @@ func kgGoroutineID() string {
 // delivery: the next three messages fail in Completion, and Close still
 // returns nil. This uses a broker of its own (embedded), which it stops.
 func TestKafkaGo_WriterCloseReturnsNilAfterFailures(t *testing.T) {
-	b, err := broker.StartEmbedded(0)
+	b, err := broker.StartEmbedded(1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,8 @@ type Env struct {
 	// those of Readers: one place for connection settings.
 	Transport *kafka.Transport
 	Dialer    *kafka.Dialer
+	// Nodes stops and starts brokers, for the lessons about failures.
+	Nodes NodeControl
 }
 
 // NewEnv returns the environment for the brokers of cluster, with names

@@ -357,7 +357,7 @@ func TestLesson7PoisonPills(t *testing.T) {
 // When the broker goes away, Poll says so within seconds, and Close leaves
 // no goroutine of the readers running.
 func TestPollerWhenTheBrokerGoesAway(t *testing.T) {
-	b, err := broker.StartEmbedded(0)
+	b, err := broker.StartEmbedded(1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,14 +27,19 @@ var ErrBrokerGone = errors.New("the broker stopped answering")
 // at a time. kafka-go's Reader reads one partition (or joins a group); the
 // Poller runs one Reader per partition and merges what they read.
 type Poller struct {
-	readers []*kafka.Reader
+	env    *Env
+	topic  string
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+	// outage, when set, makes the Poller patient: a reader that fails is
+	// opened again at its partition's next offset, for as long as it takes.
+	outage  *Outage
 	records chan polled
-	cancel  context.CancelFunc
-	done    sync.WaitGroup
 
 	mu        sync.Mutex
-	lastErr   string // last error a reader logged, cleared by each record
-	failedFor int    // polls in a row that ended with a reader error and no record
+	readers   map[int]*kafka.Reader // the open reader of each partition
+	lastErr   string                // last error a reader logged, cleared by each record
+	failedFor int                   // polls in a row that ended with a reader error and no record
 }
 
 type polled struct {
@@ -43,41 +48,87 @@ type polled struct {
 }
 
 // NewPoller starts reading topic at the given offset of each partition
-// (an offset, kafka.FirstOffset or kafka.LastOffset).
+// (an offset, kafka.FirstOffset or kafka.LastOffset). It fails fast: when
+// the readers keep failing, Poll says so within seconds.
 func NewPoller(env *Env, topic string, offsets map[int]int64) (*Poller, error) {
+	return newPoller(env, topic, offsets, nil)
+}
+
+// NewPatientPoller is NewPoller for a consumer that must ride through a
+// broker going away and coming back: it never gives up (Ctrl-C stops it),
+// resumes each partition right after the last record it handed out, and
+// notes the trouble in outage meanwhile.
+func NewPatientPoller(env *Env, topic string, offsets map[int]int64, outage *Outage) (*Poller, error) {
+	return newPoller(env, topic, offsets, outage)
+}
+
+func newPoller(env *Env, topic string, offsets map[int]int64, outage *Outage) (*Poller, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Poller{records: make(chan polled), cancel: cancel}
+	p := &Poller{env: env, topic: topic, cancel: cancel, outage: outage, records: make(chan polled),
+		readers: map[int]*kafka.Reader{}}
 	for partition, offset := range offsets {
-		r := kafka.NewReader(kafka.ReaderConfig{
-			Brokers:   env.Brokers,
-			Dialer:    env.Dialer,
-			Topic:     topic,
-			Partition: partition,
-			MaxWait:   FetchWait,
-			// Past the end, say so instead of retrying forever.
-			OffsetOutOfRangeError: true,
-			ErrorLogger:           kafka.LoggerFunc(p.logError),
-		})
-		p.readers = append(p.readers, r)
-		if err := r.SetOffset(offset); err != nil {
+		r, err := p.open(partition, offset)
+		if err != nil {
 			p.Close()
-			return nil, fmt.Errorf("position the reader of %s [%d] at %d: %w", topic, partition, offset, err)
+			return nil, err
 		}
 		p.done.Add(1)
-		go p.read(ctx, r)
+		go p.read(ctx, partition, r)
 	}
 	return p, nil
 }
 
-func (p *Poller) read(ctx context.Context, r *kafka.Reader) {
+// open starts the reader of partition at offset.
+func (p *Poller) open(partition int, offset int64) (*kafka.Reader, error) {
+	logger := kafka.LoggerFunc(p.logError)
+	if p.outage != nil {
+		logger = kafka.LoggerFunc(p.outage.Fail)
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   p.env.Brokers,
+		Dialer:    p.env.Dialer,
+		Topic:     p.topic,
+		Partition: partition,
+		MaxWait:   FetchWait,
+		// Past the end, say so instead of waiting; a patient poller waits.
+		OffsetOutOfRangeError: p.outage == nil,
+		ErrorLogger:           logger,
+	})
+	if err := r.SetOffset(offset); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("position the reader of %s [%d] at %d: %w", p.topic, partition, offset, err)
+	}
+	p.mu.Lock()
+	p.readers[partition] = r
+	p.mu.Unlock()
+	return r, nil
+}
+
+func (p *Poller) read(ctx context.Context, partition int, r *kafka.Reader) {
 	defer p.done.Done()
 	for {
 		msg, err := r.ReadMessage(ctx)
 		if ctx.Err() != nil {
 			return
 		}
+		if err != nil && p.outage != nil {
+			// Patient: note it, wait, and open the partition again right
+			// after the last record handed out.
+			p.outage.Fail("read %s [%d]: %v", p.topic, partition, err)
+			next := r.Offset()
+			r.Close()
+			for r = nil; r == nil; {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Second):
+				}
+				r, _ = p.open(partition, next)
+			}
+			continue
+		}
 		if err != nil {
-			err = fmt.Errorf("read %s [%d]: %w", r.Config().Topic, r.Config().Partition, err)
+			err = fmt.Errorf("read %s [%d]: %w", p.topic, partition, err)
 		}
 		select {
 		case p.records <- polled{msg, err}:
@@ -97,7 +148,8 @@ func (p *Poller) logError(format string, args ...any) {
 }
 
 // Poll waits up to timeout for the next record. It returns ErrNoMessage when
-// none came, and ErrBrokerGone when the readers kept failing for 3 polls.
+// none came, and (unless patient) ErrBrokerGone when the readers kept
+// failing for 3 polls.
 func (p *Poller) Poll(ctx context.Context, timeout time.Duration) (kafka.Message, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
@@ -106,6 +158,9 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) (kafka.Message
 		p.mu.Lock()
 		p.lastErr, p.failedFor = "", 0
 		p.mu.Unlock()
+		if p.outage != nil && r.err == nil {
+			p.outage.Clear()
+		}
 		return r.msg, r.err
 	case <-ctx.Done():
 		return kafka.Message{}, ctx.Err()
@@ -129,10 +184,12 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) (kafka.Message
 // Close stops every reader and waits for their goroutines.
 func (p *Poller) Close() error {
 	p.cancel()
+	p.done.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var errs []error
 	for _, r := range p.readers {
 		errs = append(errs, r.Close())
 	}
-	p.done.Wait()
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -26,6 +27,29 @@ func ProduceOrders(ctx context.Context, env *Env, topic string, orders []Order, 
 
 // ProduceValues sends raw values, orders or not, with delivery reports.
 func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte, report func(Record)) error {
+	return produce(ctx, env, topic, values, report, nil)
+}
+
+// ProducePatiently is ProduceOrders for a producer that must ride through a
+// broker going away and coming back: the orders a write could not deliver
+// are sent again, a second later, until they are (or ctx ends), with the
+// trouble noted in outage. Acknowledged orders are reported once each; an
+// order whose write failed after the broker stored it (the acknowledgement
+// was lost) can be stored twice, as with any producer that retries without
+// idempotence.
+func ProducePatiently(ctx context.Context, env *Env, topic string, orders []Order, report func(Record), outage *Outage) error {
+	values := make([][]byte, len(orders))
+	for i, o := range orders {
+		v, err := o.MarshalValue()
+		if err != nil {
+			return err
+		}
+		values[i] = v
+	}
+	return produce(ctx, env, topic, values, report, outage)
+}
+
+func produce(ctx context.Context, env *Env, topic string, values [][]byte, report func(Record), outage *Outage) error {
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
 		Transport:    env.Transport,
@@ -35,6 +59,9 @@ func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte,
 		MaxAttempts:  3,
 		WriteTimeout: 5 * time.Second,
 		Completion: func(messages []kafka.Message, err error) {
+			if err != nil && outage != nil {
+				return // sent again: the outage line says what is going on
+			}
 			for _, r := range Reported(messages, err) {
 				report(r)
 			}
@@ -51,6 +78,18 @@ func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte,
 			msgs = append(msgs, kafka.Message{Value: v})
 		}
 		err = w.WriteMessages(ctx, msgs...)
+		for outage != nil && err != nil && ctx.Err() == nil {
+			outage.Fail("produce to %s: %v", topic, WriteOutcome(err))
+			msgs = undelivered(msgs, err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+				err = w.WriteMessages(ctx, msgs...)
+			}
+		}
+		if err == nil && outage != nil {
+			outage.Clear()
+		}
 	}
 	var cerr error
 	if ctx.Err() != nil {
@@ -66,6 +105,22 @@ func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte,
 		return fmt.Errorf("produce to %s: %w", topic, err)
 	}
 	return nil
+}
+
+// undelivered returns the messages a WriteMessages call did not deliver:
+// those its WriteErrors name, or all of them when the call failed as a whole.
+func undelivered(msgs []kafka.Message, err error) []kafka.Message {
+	var errs kafka.WriteErrors
+	if !errors.As(err, &errs) || len(errs) != len(msgs) {
+		return msgs
+	}
+	var out []kafka.Message
+	for i, e := range errs {
+		if e != nil {
+			out = append(out, msgs[i])
+		}
+	}
+	return out
 }
 
 // CloseWithin closes c but waits at most d: a writer whose broker is gone can

@@ -26,6 +26,8 @@ const usageText = `Usage:
   go run ./runner [flags]            the menu of lessons (unattended without a terminal)
   go run ./runner --lesson 3 --yes   play lesson 3 without prompts (--lesson may repeat: 3,5)
   go run ./runner --all --yes        play every lesson, unattended
+  go run ./runner --embedded --nodes 3
+                                     the lessons on an emulated three-broker cluster
   go run ./runner list               list the lessons
   go run ./runner produce            send an order, with its delivery report
   go run ./runner consume            print new orders from every partition until Ctrl-C
@@ -51,6 +53,7 @@ type command struct {
 	brokers     string
 	config      string // a client.properties file: TLS and SASL settings
 	embedded    bool
+	nodes       int // brokers of the embedded emulation
 	topicPrefix string
 	target      target // set once the broker is chosen
 
@@ -105,6 +108,7 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.brokers, "brokers", "", "broker addresses, host:port[,host:port...] (default $"+broker.EnvVar+" or "+broker.DefaultAddr+")")
 	fs.StringVar(&c.config, "config", "", "client.properties `FILE` with TLS and SASL settings (default $"+configEnvVar+")")
 	fs.BoolVar(&c.embedded, "embedded", false, "use the embedded in-memory broker, even if a real one answers")
+	fs.IntVar(&c.nodes, "nodes", 1, "how many brokers the embedded emulation runs (1 or 3: on 9092, 9094, 9096)")
 	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-)")
 	switch c.name {
 	case "":
@@ -157,6 +161,12 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.embedded && c.brokers != "" {
 		return nil, usagef("--embedded and --brokers exclude each other")
+	}
+	if c.nodes != 1 && c.nodes != 3 {
+		return nil, usagef("--nodes %d: the embedded emulation runs 1 or 3 brokers", c.nodes)
+	}
+	if c.nodes != 1 && (c.brokers != "" || c.config != "") {
+		return nil, usagef("--nodes is for the embedded emulation: a named cluster has the brokers it has")
 	}
 	if c.embedded && c.config != "" {
 		return nil, usagef("--embedded and --config exclude each other")

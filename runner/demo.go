@@ -25,12 +25,17 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 		orders[i] = lessons.SampleOrder(i)
 	}
 	delivered := 0
-	err := lessons.ProduceOrders(ctx, env, env.Topic, orders, func(r lessons.Record) {
+	outage := lessons.NewOutage(ctx, env)
+	ride := newRider(env.Out, outage, env.Brokers)
+	stopRiding := every(time.Second, ride.check)
+	err := lessons.ProducePatiently(ctx, env, env.Topic, orders, func(r lessons.Record) {
 		if r.Kind == lessons.Delivered {
 			delivered++
 		}
 		env.Out.Record(r)
-	})
+	}, outage)
+	stopRiding()
+	ride.check()
 	if ctx.Err() != nil {
 		env.Out.Say("producer closed: %d of %d orders delivered (each reported above); the rest were not sent", delivered, len(orders))
 		return errInterrupted
@@ -63,16 +68,17 @@ func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broke
 	}
 	var src source
 	var err error
+	outage := lessons.NewOutage(ctx, env)
 	if c.group != "" {
-		src, err = newGroupSource(env, env.Name(c.group))
+		src, err = newGroupSource(env, env.Name(c.group), outage)
 	} else {
-		src, err = c.newPartitionSource(ctx, env)
+		src, err = c.newPartitionSource(ctx, env, outage)
 	}
 	if err != nil {
 		return err
 	}
 	env.Out.Say("Waiting for orders (Ctrl-C to stop)…")
-	tally, err := pollLoop(ctx, env, src)
+	tally, err := pollLoop(ctx, env, src, newRider(env.Out, outage, env.Brokers))
 	cerr := src.close()
 	env.Out.Say("consumer closed")
 	env.Out.Value("orders", tally.orders)
@@ -117,10 +123,11 @@ type source interface {
 	close() error
 }
 
-func pollLoop(ctx context.Context, env *lessons.Env, src source) (tally, error) {
+func pollLoop(ctx context.Context, env *lessons.Env, src source, ride *rider) (tally, error) {
 	var t tally
 	for ctx.Err() == nil {
 		msg, err := src.poll(ctx, time.Second)
+		ride.check()
 		if errors.Is(err, lessons.ErrNoMessage) || ctx.Err() != nil {
 			continue
 		}
@@ -141,7 +148,7 @@ func pollLoop(ctx context.Context, env *lessons.Env, src source) (tally, error) 
 
 // newPartitionSource reads every partition from its end, or one partition
 // from --offset, after checking that the partition and offset exist.
-func (c *command) newPartitionSource(ctx context.Context, env *lessons.Env) (source, error) {
+func (c *command) newPartitionSource(ctx context.Context, env *lessons.Env, outage *lessons.Outage) (source, error) {
 	marks, err := lessons.ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {
 		return nil, err
@@ -174,7 +181,7 @@ func (c *command) newPartitionSource(ctx context.Context, env *lessons.Env) (sou
 	for _, p := range ps {
 		env.Out.Value(fmt.Sprintf("%s [%d] from offset", env.Topic, p), offsets[p])
 	}
-	p, err := lessons.NewPoller(env, env.Topic, offsets)
+	p, err := lessons.NewPatientPoller(env, env.Topic, offsets, outage)
 	if err != nil {
 		return nil, err
 	}
@@ -212,14 +219,18 @@ func (s pollerSource) close() error                              { return s.p.Cl
 
 // groupSource reads as a consumer group with auto-commit off: each record is
 // committed once it has been printed, so a restarted consumer misses none.
+// kafka-go's group Reader rejoins by itself when the broker comes back; a
+// commit that fails meanwhile is tried again.
 type groupSource struct {
-	r   *kafka.Reader
-	env *lessons.Env
+	r      *kafka.Reader
+	env    *lessons.Env
+	outage *lessons.Outage
 }
 
-func newGroupSource(env *lessons.Env, group string) (source, error) {
+func newGroupSource(env *lessons.Env, group string, outage *lessons.Outage) (source, error) {
 	env.Out.Value("consumer group", group)
-	return groupSource{env: env, r: kafka.NewReader(kafka.ReaderConfig{
+	return groupSource{env: env, outage: outage, r: kafka.NewReader(kafka.ReaderConfig{
+		ErrorLogger:       kafka.LoggerFunc(outage.Fail),
 		Brokers:           env.Brokers,
 		Dialer:            env.Dialer,
 		GroupID:           group,
@@ -236,17 +247,34 @@ func (s groupSource) poll(ctx context.Context, d time.Duration) (kafka.Message, 
 	pctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	msg, err := s.r.FetchMessage(pctx)
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+	switch {
+	case err == nil:
+		s.outage.Clear()
+	case ctx.Err() != nil:
+	case errors.Is(err, context.DeadlineExceeded):
+		return msg, lessons.ErrNoMessage
+	default:
+		// The group Reader hands out what its fetches met while the broker
+		// was away; it rejoins by itself, so this is trouble, not the end.
+		s.outage.Fail("%v", err)
 		return msg, lessons.ErrNoMessage
 	}
 	return msg, err
 }
 
 func (s groupSource) done(ctx context.Context, msg kafka.Message) error {
-	if err := s.r.CommitMessages(ctx, msg); err != nil {
-		return fmt.Errorf("commit %s [%d] @ %d: %w", msg.Topic, msg.Partition, msg.Offset, err)
+	for {
+		err := s.r.CommitMessages(ctx, msg)
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		s.outage.Fail("commit %s [%d] @ %d: %v", msg.Topic, msg.Partition, msg.Offset, err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
 	}
-	return nil
 }
 
 func (s groupSource) close() error { return s.r.Close() }

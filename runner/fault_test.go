@@ -19,10 +19,9 @@ import (
 // message and the runner exits 1, in a few seconds, without a panic.
 func TestBrokerGoesAwayMidStep(t *testing.T) {
 	for _, args := range [][]string{
-		{"consume"},
 		{"--lesson", "5", "--yes"},
 	} {
-		b, err := broker.StartEmbedded(0)
+		b, err := broker.StartEmbedded(1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

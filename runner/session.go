@@ -14,6 +14,7 @@ import (
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/cluster"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -50,6 +51,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		env.Transport, env.Dialer = cfg.Transport(), cfg.Dialer()
 	}
 	defer env.Close()
+	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
+	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},
+		teller{out: out, interactive: interactive})
 	c.target = target{brokers: b.Addrs, cfg: cfg}
 	if c.topic != "" {
 		env.Topic = env.Name(c.topic)
@@ -61,7 +65,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return c.consume(ctx, env, b)
 	}
 	s := &session{env: env, out: out, prompt: unattended{}, target: c.target}
-	if !c.yes && isTerminal(io.in) && isTerminal(io.out) {
+	if interactive {
 		s.prompt = newSurveyPrompter(io, out, colored)
 	} else if !c.yes {
 		out.Plain("No terminal on stdin or stdout: running unattended, without prompts.")
@@ -120,7 +124,7 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 			return nil, usagef("%s: %v", from, err)
 		}
 	}
-	opts := broker.Options{Brokers: named, Embedded: c.embedded}
+	opts := broker.Options{Brokers: named, Embedded: c.embedded, Nodes: c.nodes}
 	if cfg != nil {
 		addrs, _ := broker.ParseAddrs(named)
 		cfg.Bootstrap = addrs
@@ -143,6 +147,15 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 		return nil, err
 	}
 	switch {
+	case b.Embedded && b.Hosted && b.Nodes > 1:
+		out.Banner(
+			fmt.Sprintf("EMBEDDED CLUSTER of %d brokers: an in-memory EMULATION of Kafka (franz-go's kfake).", b.Nodes),
+			"It listens on "+strings.Join(b.Addrs, ",")+" while this program runs.",
+			"It keeps ONE copy of the data, whatever the replication factor, and gives a stopped",
+			"broker's partitions to a random other broker: real replication, in-sync replicas and",
+			"min.insync.replicas exist only on Apache Kafka. For a real three-broker cluster:",
+			"  docker compose -f docker-compose.cluster.yml up -d   (or: go run ./cmd/kafka-native up --nodes 3)",
+		)
 	case b.Embedded && b.Hosted:
 		why := "No Kafka broker answers at " + broker.DefaultAddr + "."
 		if c.embedded {
@@ -206,3 +219,14 @@ func explain(err error, brokers []string) error {
 	}
 	return err
 }
+
+// teller is how the cluster handle asks the learner to stop or start a
+// broker it cannot stop itself.
+type teller struct {
+	out         *output.Printer
+	interactive bool
+}
+
+func (t teller) Interactive() bool { return t.interactive }
+
+func (t teller) Tell(format string, args ...any) { t.out.Warn(format, args...) }

@@ -211,7 +211,9 @@ func (r *lessonRun) step(ctx context.Context, i int) error {
 					return err
 				}
 				if errors.Is(err, errStepSkipped) {
-					err = fmt.Errorf("step %d cannot run here", m+1)
+					r.out.Skip(i+1, len(r.plan.Steps), r.plan.Steps[i].Title,
+						fmt.Sprintf("it needs step %d, which did not run", m+1))
+					return errStepSkipped
 				}
 				return fmt.Errorf("step %d needs step %d, which failed: %w", i+1, m+1, err)
 			}
@@ -267,6 +269,10 @@ func (r *lessonRun) cell(ctx context.Context, i int) error {
 	}
 	r.tried[i] = true
 	err = r.guard(ctx, step.Run)
+	if errors.Is(err, lessons.ErrNotHere) && ctx.Err() == nil {
+		r.out.Warn("skipped: %v", err)
+		return errStepSkipped
+	}
 	r.ran[i] = err == nil && ctx.Err() == nil
 	if !r.ran[i] {
 		return r.failure(ctx, fmt.Sprintf("step %d (%s)", i+1, step.Title), err)

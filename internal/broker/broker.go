@@ -25,6 +25,10 @@ const EnvVar = "KAFKA_BOOTSTRAP_SERVERS"
 type Options struct {
 	Brokers  string // from --brokers or KAFKA_BOOTSTRAP_SERVERS; empty: choose
 	Embedded bool   // --embedded: always the emulation
+	// Nodes is how many brokers the embedded emulation runs (0 or 1: one),
+	// on the default port and every second port above it, as the cluster
+	// compose file publishes them (9092, 9094, 9096).
+	Nodes int
 	// Default is tried when no broker is named, and is where the embedded
 	// broker listens if it can; empty means DefaultAddr.
 	Default string
@@ -47,6 +51,9 @@ type Broker struct {
 	Nodes   int
 	cluster *kfake.Cluster
 }
+
+// Emulation returns the embedded cluster this process hosts, or nil.
+func (b *Broker) Emulation() *kfake.Cluster { return b.cluster }
 
 // Close stops the embedded broker, if this process hosts it.
 func (b *Broker) Close() {
@@ -98,7 +105,7 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 	}
 	defaultPort, _ := strconv.Atoi(port)
 	if opt.Embedded {
-		return StartEmbedded(defaultPort)
+		return StartEmbedded(max(1, opt.Nodes), defaultPort)
 	}
 	if opt.Brokers != "" {
 		addrs, err := ParseAddrs(opt.Brokers)
@@ -114,7 +121,7 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 	if info, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout); err == nil {
 		return &Broker{Addrs: []string{opt.Default}, Embedded: info.Embedded(), Nodes: info.Brokers}, nil
 	}
-	return StartEmbedded(defaultPort)
+	return StartEmbedded(max(1, opt.Nodes), defaultPort)
 }
 
 // embeddedClusterID marks our embedded broker, so another process of the
@@ -157,15 +164,19 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 	return Info{}, fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
 }
 
-// StartEmbedded starts franz-go's in-memory broker (kfake) with one node on
-// 127.0.0.1:port, or on a free port when that one is taken (port 0: always a
-// free port).
-func StartEmbedded(port int) (*Broker, error) {
-	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.ClusterID(embeddedClusterID)}
+// StartEmbedded starts franz-go's in-memory broker (kfake) with n nodes on
+// 127.0.0.1:port, port+2, port+4..., or on free ports when those are taken
+// (port 0: always free ports).
+func StartEmbedded(n, port int) (*Broker, error) {
+	opts := []kfake.Opt{kfake.NumBrokers(n), kfake.ClusterID(embeddedClusterID)}
 	var c *kfake.Cluster
 	var err error
 	if port != 0 {
-		c, err = kfake.NewCluster(append(opts, kfake.Ports(port))...)
+		ports := make([]int, n)
+		for i := range ports {
+			ports[i] = port + 2*i
+		}
+		c, err = kfake.NewCluster(append(opts, kfake.Ports(ports...))...)
 	}
 	if c == nil {
 		c, err = kfake.NewCluster(opts...)
@@ -173,5 +184,5 @@ func StartEmbedded(port int) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded broker: %w", err)
 	}
-	return &Broker{Addrs: c.ListenAddrs(), Embedded: true, Hosted: true, Nodes: 1, cluster: c}, nil
+	return &Broker{Addrs: c.ListenAddrs(), Embedded: true, Hosted: true, Nodes: n, cluster: c}, nil
 }

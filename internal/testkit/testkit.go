@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/cluster"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
@@ -19,6 +20,14 @@ import (
 // $KAFKA_BOOTSTRAP_SERVERS names (a real broker, which must answer), else an
 // embedded one started for this test and closed after it.
 func Brokers(t testing.TB) ([]string, lessons.Cluster) {
+	t.Helper()
+	b := kafkaFor(t, 1)
+	return b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}
+}
+
+// kafkaFor returns the named real broker, else an embedded cluster of nodes
+// brokers.
+func kafkaFor(t testing.TB, nodes int) *broker.Broker {
 	t.Helper()
 	if list := os.Getenv(broker.EnvVar); list != "" {
 		addrs, err := broker.ParseAddrs(list)
@@ -29,27 +38,40 @@ func Brokers(t testing.TB) ([]string, lessons.Cluster) {
 		if err != nil {
 			t.Fatalf("%s is set but: %v", broker.EnvVar, err)
 		}
-		return addrs, lessons.Cluster{Brokers: info.Brokers, Embedded: info.Embedded()}
+		return &broker.Broker{Addrs: addrs, Embedded: info.Embedded(), Nodes: info.Brokers}
 	}
-	b, err := broker.StartEmbedded(0)
+	b, err := broker.StartEmbedded(nodes, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	return b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: true}
+	return b
 }
 
 // Env returns an env on the test's broker with a topic prefix of its own,
 // so tests (and runs against a shared real broker) never read each other's
 // orders, and the recorder that collects what lessons report.
-func Env(t testing.TB) (*lessons.Env, *Recorder) {
+func Env(t testing.TB) (*lessons.Env, *Recorder) { return ClusterEnv(t, 1) }
+
+// ClusterEnv is Env on an embedded cluster of nodes brokers when no real
+// broker is named. Its Nodes handle stops and starts the emulation's
+// nodes, or the native cluster's that kafka-native started; on any other
+// cluster it cannot (nobody is there to do it).
+func ClusterEnv(t testing.TB, nodes int) (*lessons.Env, *Recorder) {
 	t.Helper()
-	addrs, cluster := Brokers(t)
+	b := kafkaFor(t, nodes)
 	rec := NewRecorder()
-	env := lessons.NewEnv(addrs, cluster, Prefix("test"), rec)
+	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}, Prefix("test"), rec)
+	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs}, unattended{})
 	t.Cleanup(env.Close)
 	return env, rec
 }
+
+// unattended is a test: nobody is there to stop a broker by hand.
+type unattended struct{}
+
+func (unattended) Interactive() bool   { return false }
+func (unattended) Tell(string, ...any) {}
 
 // Buffer is a bytes.Buffer that concurrent writers may share: delivery
 // reports arrive from a writer's goroutine, a process's output from a pipe.

@@ -1,0 +1,182 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol/metadata"
+)
+
+// Replicas is one partition's replication as the metadata tells it, by
+// broker id.
+type Replicas struct {
+	Partition int
+	Leader    int
+	Replicas  []int
+	ISR       []int
+	Offline   []int // replicas on brokers that are down
+}
+
+func (r Replicas) String() string {
+	s := fmt.Sprintf("leader %d  replicas %v  isr %v", r.Leader, r.Replicas, r.ISR)
+	if len(r.Offline) > 0 {
+		s += fmt.Sprintf("  offline %v", r.Offline)
+	}
+	return s
+}
+
+// ReadReplicas returns each partition's leader, replicas and ISR, by
+// partition. It asks through kafka-go's protocol package: kafka.Client's
+// Metadata turns a replica on a stopped broker into an empty Broker (id 0),
+// which would draw the wrong picture just when it matters.
+func ReadReplicas(ctx context.Context, env *Env, topic string) ([]Replicas, error) {
+	tr := &kafka.Transport{TLS: env.Transport.TLS, SASL: env.Transport.SASL, DialTimeout: 2 * time.Second}
+	defer tr.CloseIdleConnections() // a transport of its own: the env's caches metadata for a while
+	m, err := tr.RoundTrip(ctx, kafka.TCP(env.Brokers...), &metadata.Request{TopicNames: []string{topic}})
+	if err != nil {
+		return nil, fmt.Errorf("read metadata of %s: %w", topic, err)
+	}
+	var out []Replicas
+	for _, t := range m.(*metadata.Response).Topics {
+		if t.Name != topic {
+			continue
+		}
+		if t.ErrorCode != 0 {
+			return nil, fmt.Errorf("read metadata of %s: %w", topic, kafka.Error(t.ErrorCode))
+		}
+		for _, p := range t.Partitions {
+			out = append(out, Replicas{Partition: int(p.PartitionIndex), Leader: int(p.LeaderID),
+				Replicas: ints(p.ReplicaNodes), ISR: ints(p.IsrNodes), Offline: ints(p.OfflineReplicas)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Partition < out[j].Partition })
+	return out, nil
+}
+
+func ints(ids []int32) []int {
+	out := make([]int, len(ids))
+	for i, id := range ids {
+		out[i] = int(id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ReportReplicas reports every partition's replication, one value each.
+func ReportReplicas(out Printer, rs []Replicas) {
+	for _, r := range rs {
+		out.Value(fmt.Sprintf("partition %d", r.Partition), r)
+	}
+}
+
+// WaitForReplicas returns the topic's replication once ok holds for every
+// partition, or the last one seen and an error after limit: leaders move
+// and replicas catch up in seconds, not at once.
+func WaitForReplicas(ctx context.Context, env *Env, topic string, limit time.Duration, ok func(Replicas) bool) ([]Replicas, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var last []Replicas
+	var err error
+	for {
+		last, err = ReadReplicas(ctx, env, topic)
+		if err == nil && len(last) > 0 && allOf(last, ok) {
+			return last, nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("not every partition of %s got there within %v", topic, limit)
+			}
+			return last, err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func allOf(rs []Replicas, ok func(Replicas) bool) bool {
+	for _, r := range rs {
+		if !ok(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// freshEnv is env on a transport of its own: after a broker stops, the
+// env's pooled transport still holds its metadata and connections for a
+// while.
+func freshEnv(env *Env) *Env {
+	fresh := *env
+	fresh.Transport = &kafka.Transport{TLS: env.Transport.TLS, SASL: env.Transport.SASL, DialTimeout: 2 * time.Second}
+	return &fresh
+}
+
+// WriteOutcome is what one write got: nil when it was acknowledged, else
+// the broker's error (unwrapped from kafka-go's WriteErrors).
+func WriteOutcome(err error) error {
+	var errs kafka.WriteErrors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			if e != nil {
+				return e
+			}
+		}
+	}
+	return err
+}
+
+// ReadOrderIDs reads every record of the topic, from each partition's first
+// offset to its high watermark, and counts each order id found.
+func ReadOrderIDs(ctx context.Context, env *Env, topic string) (map[string]int, error) {
+	env = freshEnv(env)
+	defer env.Close()
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int{}
+	for _, w := range marks {
+		if w.Last == w.First {
+			continue
+		}
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: topic,
+			Partition: w.Partition, MaxWait: FetchWait})
+		if err := r.SetOffset(w.First); err != nil {
+			r.Close()
+			return nil, err
+		}
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		for {
+			msg, err := r.ReadMessage(rctx)
+			if err != nil {
+				cancel()
+				r.Close()
+				return nil, fmt.Errorf("read %s [%d]: %w", topic, w.Partition, err)
+			}
+			if o, err := DecodeOrder(msg.Value); err == nil {
+				ids[o.OrderID]++
+			}
+			if msg.Offset+1 >= w.Last {
+				break
+			}
+		}
+		cancel()
+		r.Close()
+	}
+	return ids, nil
+}
+
+// idList formats broker ids for a sentence: "2 and 3".
+func idList(ids []int) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, " and ")
+}
