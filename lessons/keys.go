@@ -166,7 +166,13 @@ func ProduceMessages(ctx context.Context, env *Env, topic string, balancer kafka
 		WriteTimeout: 5 * time.Second,
 		Completion:   completion,
 	}
-	err := w.WriteMessages(ctx, msgs...)
+	// Chunks, as ProduceValues: a cancelled context (Ctrl-C) stops between
+	// two of them, and Close has at most one chunk left to flush.
+	const chunk = 500
+	var err error
+	for start := 0; start < len(msgs) && err == nil; start += chunk {
+		err = w.WriteMessages(ctx, msgs[start:min(start+chunk, len(msgs))]...)
+	}
 	var cerr error
 	if ctx.Err() != nil {
 		cerr = CloseWithin(w, 1500*time.Millisecond) // interrupted: do not hold up the exit
