@@ -200,21 +200,17 @@ func (g *groupsState) leave(ctx context.Context, env *Env) error {
 // Groups do not share with each other. Billing and delivery are two groups
 // on the same topic: each reads every order, from its own committed
 // offsets, and neither holds the other back. Each is a single Reader with a
-// GroupID here (alone in its group, it gets every partition); it reads as
-// many orders as the topic holds, from the first (a new group starts at
-// StartOffset, FirstOffset by default), and commits them. Within a group a
-// record goes to one member; across groups, to every group: that is how
-// one topic feeds several applications.
+// GroupID here (alone in its group, it gets every partition); it reads
+// every order it has not read yet, which the first time is all of them (a
+// new group starts at StartOffset, FirstOffset by default), and commits
+// them. Within a group a record goes to one member; across groups, to every
+// group: that is how one topic feeds several applications.
 func (g *groupsState) fanOut(ctx context.Context, env *Env) error {
-	marks, err := ReadWatermarks(ctx, env, g.topic)
-	if err != nil {
-		return err
-	}
-	var total int64
-	for _, w := range marks {
-		total += w.Last - w.First
-	}
 	for _, group := range []string{g.billing, g.delivery} {
+		unread, err := Unread(ctx, env, env.Name(group), g.topic)
+		if err != nil {
+			return err
+		}
 		r := kafka.NewReader(kafka.ReaderConfig{
 			Brokers:           env.Brokers,
 			Dialer:            env.Dialer,
@@ -224,12 +220,12 @@ func (g *groupsState) fanOut(ctx context.Context, env *Env) error {
 			HeartbeatInterval: time.Second,
 			JoinGroupBackoff:  250 * time.Millisecond,
 		})
-		err := ReadAndCommit(ctx, From(env.Out, group), r, total)
+		err = ReadAndCommit(ctx, From(env.Out, group), r, unread)
 		r.Close()
 		if err != nil {
 			return err
 		}
-		env.Out.Value(group+" read", total)
+		env.Out.Value(group+" read", unread)
 	}
 	return nil
 }
@@ -238,8 +234,8 @@ func (g *groupsState) fanOut(ctx context.Context, env *Env) error {
 // high watermark (ListOffsets) minus the offset the group committed there
 // (OffsetFetch, -1 where it committed nothing): the records it has not
 // handled yet. Reader.Lag() cannot tell: with a GroupID it returns -1.
-// Billing committed all it read, so its lag is the new orders, one per
-// partition.
+// Billing committed all it read, so its lag is exactly the orders that
+// arrived since.
 func (g *groupsState) lag(ctx context.Context, env *Env) error {
 	if err := ProduceOrders(ctx, env, g.topic, []Order{SampleOrder(6), SampleOrder(7), SampleOrder(8)}, env.Out.Record); err != nil {
 		return err
@@ -275,7 +271,7 @@ func (g *groupsState) lag(ctx context.Context, env *Env) error {
 // every partition. A lag that keeps growing means the group reads more
 // slowly than its producers write: add members, up to one per partition.
 func (g *groupsState) catchUp(ctx context.Context, env *Env) error {
-	lags, err := GroupLag(ctx, env, env.Name(g.billing), g.topic)
+	unread, err := Unread(ctx, env, env.Name(g.billing), g.topic)
 	if err != nil {
 		return err
 	}
@@ -288,12 +284,13 @@ func (g *groupsState) catchUp(ctx context.Context, env *Env) error {
 		HeartbeatInterval: time.Second,
 		JoinGroupBackoff:  250 * time.Millisecond,
 	})
-	err = ReadAndCommit(ctx, From(env.Out, g.billing), r, TotalBehind(lags))
+	err = ReadAndCommit(ctx, From(env.Out, g.billing), r, unread)
 	r.Close()
 	if err != nil {
 		return err
 	}
-	if lags, err = GroupLag(ctx, env, env.Name(g.billing), g.topic); err != nil {
+	lags, err := GroupLag(ctx, env, env.Name(g.billing), g.topic)
+	if err != nil {
 		return err
 	}
 	for _, l := range lags {

@@ -249,15 +249,18 @@ func CommittedOffsets(ctx context.Context, env *Env, group, topic string, n int)
 		GroupID: group,
 		Topics:  map[string][]int{topic: partitions},
 	})
-	if err == nil {
-		err = resp.Error
-	}
-	if err != nil {
-		return nil, fmt.Errorf("fetch the offsets of group %s: %w", group, err)
-	}
 	committed := map[int]int64{}
 	for _, p := range partitions {
 		committed[p] = -1
+	}
+	if err == nil {
+		err = resp.Error
+	}
+	if errors.Is(err, kafka.GroupIdNotFound) {
+		return committed, nil // how kfake answers for a group it does not know: nothing committed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetch the offsets of group %s: %w", group, err)
 	}
 	for _, p := range resp.Topics[topic] {
 		if p.Error != nil {
@@ -268,11 +271,26 @@ func CommittedOffsets(ctx context.Context, env *Env, group, topic string, n int)
 	return committed, nil
 }
 
-// TotalBehind adds up a group's lag over its partitions (unknown counts 0).
-func TotalBehind(lags []PartitionLag) int64 {
-	var n int64
-	for _, l := range lags {
-		n += max(l.Behind, 0)
+// Unread counts the records of topic that group has not read yet: on each
+// partition, from its committed offset, or from the first offset where it
+// committed nothing (a new group starts there, StartOffset being
+// FirstOffset), to the high watermark.
+func Unread(ctx context.Context, env *Env, group, topic string) (int64, error) {
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		return 0, err
 	}
-	return n
+	committed, err := CommittedOffsets(ctx, env, group, topic, len(marks))
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, w := range marks {
+		from := committed[w.Partition]
+		if from < w.First {
+			from = w.First
+		}
+		n += max(w.Last-from, 0)
+	}
+	return n, nil
 }
