@@ -159,6 +159,7 @@ func All() []Lesson {
 	return []Lesson{
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
+		keysLesson(), groupsLesson(),
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 func TestLesson11Replication(t *testing.T) {
 	env, rec := testkit.ClusterEnv(t, 3)
 	logOnFailure(t, rec)
-	l := ReplicationLesson()
+	l := lesson(t, 11)
 	if why := l.Requires.Unmet(env.Cluster); why != "" {
 		t.Skipf("lesson 11 does not run here: %s", why)
 	}

@@ -14,46 +14,71 @@ import (
 // ProduceOrders sends orders with acks=all and reports each delivery, as
 // lesson 3 teaches. It returns once every order is acknowledged or failed.
 func ProduceOrders(ctx context.Context, env *Env, topic string, orders []Order, report func(Record)) error {
-	values := make([][]byte, len(orders))
-	for i, o := range orders {
-		v, err := json.Marshal(o)
-		if err != nil {
-			return fmt.Errorf("encode order: %w", err)
-		}
-		values[i] = v
+	msgs, err := orderMessages(orders)
+	if err != nil {
+		return err
 	}
-	return ProduceValues(ctx, env, topic, values, report)
+	return Send(ctx, env, topic, msgs, report, Sending{})
 }
 
 // ProduceValues sends raw values, orders or not, with delivery reports.
 func ProduceValues(ctx context.Context, env *Env, topic string, values [][]byte, report func(Record)) error {
-	return produce(ctx, env, topic, values, report, nil)
+	msgs := make([]kafka.Message, len(values))
+	for i, v := range values {
+		msgs[i] = kafka.Message{Value: v}
+	}
+	return Send(ctx, env, topic, msgs, report, Sending{})
+}
+
+// ProduceMessages sends whole messages (keys, headers) with delivery reports.
+func ProduceMessages(ctx context.Context, env *Env, topic string, msgs []kafka.Message, report func(Record)) error {
+	return Send(ctx, env, topic, msgs, report, Sending{})
 }
 
 // ProducePatiently is ProduceOrders for a producer that must ride through a
-// broker going away and coming back: the orders a write could not deliver
-// are sent again, a second later, until they are (or ctx ends), with the
-// trouble noted in outage. Acknowledged orders are reported once each; an
-// order whose write failed after the broker stored it (the acknowledgement
-// was lost) can be stored twice, as with any producer that retries without
-// idempotence.
+// broker going away and coming back: see Sending.Outage.
 func ProducePatiently(ctx context.Context, env *Env, topic string, orders []Order, report func(Record), outage *Outage) error {
-	values := make([][]byte, len(orders))
-	for i, o := range orders {
-		v, err := o.MarshalValue()
-		if err != nil {
-			return err
-		}
-		values[i] = v
+	msgs, err := orderMessages(orders)
+	if err != nil {
+		return err
 	}
-	return produce(ctx, env, topic, values, report, outage)
+	return Send(ctx, env, topic, msgs, report, Sending{Outage: outage})
 }
 
-func produce(ctx context.Context, env *Env, topic string, values [][]byte, report func(Record), outage *Outage) error {
+func orderMessages(orders []Order) ([]kafka.Message, error) {
+	msgs := make([]kafka.Message, len(orders))
+	for i, o := range orders {
+		v, err := json.Marshal(o)
+		if err != nil {
+			return nil, fmt.Errorf("encode order: %w", err)
+		}
+		msgs[i] = kafka.Message{Value: v}
+	}
+	return msgs, nil
+}
+
+// Sending says how Send sends.
+type Sending struct {
+	// Balancer places each record (nil: kafka-go's default, round-robin).
+	Balancer kafka.Balancer
+	// Outage, when set, makes sending patient: the records a write could not
+	// deliver are sent again, a second later, until they are (or ctx ends),
+	// with the trouble noted in it. Acknowledged records are reported once
+	// each; a record whose write failed after the broker stored it (the
+	// acknowledgement was lost) can be stored twice, as with any producer
+	// that retries without idempotence.
+	Outage *Outage
+}
+
+// Send writes msgs to topic with acks=all and reports each delivery. It
+// returns once every record is acknowledged or has failed.
+func Send(ctx context.Context, env *Env, topic string, msgs []kafka.Message, report func(Record), how Sending) error {
+	outage := how.Outage
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
 		Transport:    env.Transport,
 		Topic:        topic,
+		Balancer:     how.Balancer,
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: time.Millisecond,
 		MaxAttempts:  3,
@@ -71,20 +96,16 @@ func produce(ctx context.Context, env *Env, topic string, values [][]byte, repor
 	// them and Close has at most one chunk left to flush.
 	const chunk = 500
 	var err error
-	for start := 0; start < len(values) && err == nil; start += chunk {
-		end := min(start+chunk, len(values))
-		msgs := make([]kafka.Message, 0, end-start)
-		for _, v := range values[start:end] {
-			msgs = append(msgs, kafka.Message{Value: v})
-		}
-		err = w.WriteMessages(ctx, msgs...)
+	for start := 0; start < len(msgs) && err == nil; start += chunk {
+		pending := msgs[start:min(start+chunk, len(msgs))]
+		err = w.WriteMessages(ctx, pending...)
 		for outage != nil && err != nil && ctx.Err() == nil {
 			outage.Fail("produce to %s: %v", topic, WriteOutcome(err))
-			msgs = undelivered(msgs, err)
+			pending = undelivered(pending, err)
 			select {
 			case <-ctx.Done():
 			case <-time.After(time.Second):
-				err = w.WriteMessages(ctx, msgs...)
+				err = w.WriteMessages(ctx, pending...)
 			}
 		}
 		if err == nil && outage != nil {

@@ -30,11 +30,14 @@ const usageText = `Usage:
                                      the lessons on an emulated three-broker cluster
   go run ./runner list               list the lessons
   go run ./runner produce            send an order, with its delivery report
+  go run ./runner produce --key "Ada Lovelace" --count 3
+                                     orders keyed by user: one partition (--balancer hash|murmur2|crc32)
   go run ./runner consume            print new orders from every partition until Ctrl-C
   go run ./runner consume --partition 0 --offset 50
                                      read one partition from one offset, as the original consumer
   go run ./runner consume --group order_tracker
-                                     read as a consumer group, committing after each order
+                                     read as a consumer group, committing after each order;
+                                     prints this member's partitions at every rebalance
   go run ./runner docs > LESSONS.md  write the lessons' narration and code as Markdown
 
 Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
@@ -63,6 +66,8 @@ type command struct {
 
 	topic     string
 	count     int
+	key       string // produce: key every order with this user
+	balancer  string // produce: a name of lessons.BalancerNames; "": the default
 	partition int
 	offset    int64
 	group     string
@@ -94,6 +99,13 @@ func lessonRange() string {
 	return fmt.Sprintf("%d to %d; see: go run ./runner list", all[0].Number, all[len(all)-1].Number)
 }
 
+// fsSet says whether the flag was given on the command line.
+func fsSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	c := &command{partition: -1}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -118,6 +130,15 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	case "produce":
 		fs.IntVar(&c.count, "count", 1, "how many orders to send")
 		fs.StringVar(&c.topic, "topic", "orders", "topic to send to (orders is created when missing; others must exist)")
+		fs.StringVar(&c.key, "key", "", "key every order with `USER` (its user too): one user's orders stay on one partition")
+		fs.Func("balancer", "how a record picks its partition: `B` is "+strings.Join(lessons.BalancerNames, ", ")+
+			" (default "+lessons.RecommendedBalancer+" with --key, as lesson 8 recommends; round-robin without)", func(s string) error {
+			if _, err := lessons.NewBalancer(s); err != nil {
+				return err
+			}
+			c.balancer = s
+			return nil
+		})
 	case "consume":
 		fs.StringVar(&c.topic, "topic", "orders", "topic to read (orders is created when missing; others must exist)")
 		fs.Func("partition", "read only partition `P` (with --offset)", func(s string) error {
@@ -176,6 +197,9 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.name == "produce" && c.count < 1 {
 		return nil, usagef("--count must be at least 1")
+	}
+	if c.name == "produce" && c.key == "" && fsSet(fs, "key") {
+		return nil, usagef("--key needs a user, e.g. --key \"Ada Lovelace\"")
 	}
 	if c.hasOffset != (c.partition >= 0) {
 		return nil, usagef("--partition and --offset go together: consume --partition 0 --offset 50")

@@ -28,6 +28,10 @@ func TestBadCommandLinesExitTwoWithUsage(t *testing.T) {
 		{[]string{"--all", "--lesson", "1"}, "--all and --lesson exclude each other"},
 		{[]string{"list", "extra"}, `unexpected argument "extra"`},
 		{[]string{"--topic-prefix", "ada!"}, "Kafka names take only letters"},
+		{[]string{"produce", "--balancer", "fnv"}, `unknown balancer "fnv" (balancers: round-robin, hash, murmur2, crc32)`},
+		{[]string{"produce", "--key", ""}, "--key needs a user"},
+		{[]string{"consume", "--key", "ada"}, "flag provided but not defined: -key"},
+		{[]string{"consume", "--balancer", "hash"}, "flag provided but not defined: -balancer"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -23,17 +23,26 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 	orders := make([]lessons.Order, c.count)
 	for i := range orders {
 		orders[i] = lessons.SampleOrder(i)
+		if c.key != "" {
+			orders[i].User = c.key
+		}
 	}
 	delivered := 0
 	outage := lessons.NewOutage(ctx, env)
 	ride := newRider(env.Out, outage, env.Brokers)
 	stopRiding := every(time.Second, ride.check)
-	err := lessons.ProducePatiently(ctx, env, env.Topic, orders, func(r lessons.Record) {
+	report := func(r lessons.Record) {
 		if r.Kind == lessons.Delivered {
 			delivered++
 		}
 		env.Out.Record(r)
-	}, outage)
+	}
+	var err error
+	if c.key == "" && c.balancer == "" {
+		err = lessons.ProducePatiently(ctx, env, env.Topic, orders, report, outage)
+	} else {
+		err = c.produceKeyed(ctx, env, orders, report, outage)
+	}
 	stopRiding()
 	ride.check()
 	if ctx.Err() != nil {
@@ -44,6 +53,32 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 		return c.target.explain(err)
 	}
 	return nil
+}
+
+// produceKeyed sends the orders keyed by --key (or without a key) through
+// the --balancer, as lesson 8 shows: with a key and no --balancer, the one
+// lesson 8 recommends.
+func (c *command) produceKeyed(ctx context.Context, env *lessons.Env, orders []lessons.Order, report func(lessons.Record), outage *lessons.Outage) error {
+	name := c.balancer
+	if name == "" {
+		name = lessons.RecommendedBalancer
+	}
+	balancer, err := lessons.NewBalancer(name)
+	if err != nil {
+		return err
+	}
+	var msgs []kafka.Message
+	if c.key != "" {
+		msgs, err = lessons.KeyedByUser(orders)
+		env.Out.Say("Orders keyed by %q, placed by the %s balancer.", c.key, name)
+	} else {
+		msgs, err = lessons.Keyless(orders)
+		env.Out.Say("Orders without a key, placed by the %s balancer.", name)
+	}
+	if err != nil {
+		return err
+	}
+	return lessons.Send(ctx, env, env.Topic, msgs, report, lessons.Sending{Balancer: balancer, Outage: outage})
 }
 
 // consume prints orders as they arrive until Ctrl-C (or --for), like the
@@ -217,64 +252,170 @@ func (s pollerSource) poll(ctx context.Context, d time.Duration) (kafka.Message,
 func (s pollerSource) done(context.Context, kafka.Message) error { return nil }
 func (s pollerSource) close() error                              { return s.p.Close() }
 
-// groupSource reads as a consumer group with auto-commit off: each record is
-// committed once it has been printed, so a restarted consumer misses none.
-// kafka-go's group Reader rejoins by itself when the broker comes back; a
-// commit that fails meanwhile is tried again.
+// groupSource reads as one member of a consumer group, with auto-commit
+// off: each record is committed once it has been printed, so a restarted
+// consumer misses none. It prints this member's partitions when it joins
+// and after every rebalance. A kafka-go Reader with a GroupID would do the
+// group work alone, but it tells the program nothing when the group
+// rebalances: it has no callback, and neither its Stats nor its Config name
+// its partitions. So this member is built as the Reader is built inside
+// (reader.go, Reader.run): a ConsumerGroup hands it each generation (Next),
+// whose Assignments are this member's partitions, printed at once; one
+// partition Reader per assigned partition reads from the generation's
+// starting offset (the group's commit, else FirstOffset) until the
+// generation ends in a rebalance; then the next generation begins.
 type groupSource struct {
-	r      *kafka.Reader
-	env    *lessons.Env
+	env     *lessons.Env
+	group   string
+	topic   string
+	cg      *kafka.ConsumerGroup
+	records chan groupRecord
+	cancel  context.CancelFunc
+	stopped chan struct{}
+	last    *kafka.Generation // the generation of the record poll returned last
+	// outage notes the broker going away: the group is joined again, and
+	// reading goes on from the group's commits, once it answers.
 	outage *lessons.Outage
+}
+
+// groupRecord is a record read in a generation, or why reading stopped.
+type groupRecord struct {
+	msg kafka.Message
+	gen *kafka.Generation
+	err error
 }
 
 func newGroupSource(env *lessons.Env, group string, outage *lessons.Outage) (source, error) {
 	env.Out.Value("consumer group", group)
-	return groupSource{env: env, outage: outage, r: kafka.NewReader(kafka.ReaderConfig{
-		ErrorLogger:       kafka.LoggerFunc(outage.Fail),
+	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:                group,
 		Brokers:           env.Brokers,
 		Dialer:            env.Dialer,
-		GroupID:           group,
-		Topic:             env.Topic,
+		Topics:            []string{env.Topic},
 		StartOffset:       kafka.FirstOffset,
-		MaxWait:           lessons.FetchWait,
-		MaxBytes:          2 << 20,
 		HeartbeatInterval: time.Second,
 		SessionTimeout:    6 * time.Second, // the broker's minimum: a killed consumer's partitions move on sooner
-	})}, nil
-}
-
-func (s groupSource) poll(ctx context.Context, d time.Duration) (kafka.Message, error) {
-	pctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	msg, err := s.r.FetchMessage(pctx)
-	switch {
-	case err == nil:
-		s.outage.Clear()
-	case ctx.Err() != nil:
-	case errors.Is(err, context.DeadlineExceeded):
-		return msg, lessons.ErrNoMessage
-	default:
-		// The group Reader hands out what its fetches met while the broker
-		// was away; it rejoins by itself, so this is trouble, not the end.
-		s.outage.Fail("%v", err)
-		return msg, lessons.ErrNoMessage
+		RebalanceTimeout:  10 * time.Second,
+		JoinGroupBackoff:  time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consumer group %s: %w", group, err)
 	}
-	return msg, err
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &groupSource{env: env, group: group, topic: env.Topic, cg: cg, records: make(chan groupRecord), cancel: cancel,
+		stopped: make(chan struct{}), outage: outage}
+	go s.run(ctx)
+	return s, nil
 }
 
-func (s groupSource) done(ctx context.Context, msg kafka.Message) error {
+// run takes each generation of the group, announces this member's
+// partitions, and starts a reader for each of them, bound to the generation.
+func (s *groupSource) run(ctx context.Context) {
+	defer close(s.stopped)
+	failing := false // warn once per run of failed joins, not every second
 	for {
-		err := s.r.CommitMessages(ctx, msg)
-		if err == nil || ctx.Err() != nil {
-			return nil
+		gen, err := s.cg.Next(ctx)
+		if errors.Is(err, kafka.ErrGroupClosed) || ctx.Err() != nil {
+			return
 		}
-		s.outage.Fail("commit %s [%d] @ %d: %v", msg.Topic, msg.Partition, msg.Offset, err)
+		if err != nil {
+			if !failing {
+				s.env.Out.Warn("group %s: %v (joining again)", s.group, err)
+			}
+			failing = true
+			s.outage.Fail("group %s: %v", s.group, err)
+			select { // kafka-go retries at once: do not spin while the broker is away
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		failing = false
+		var partitions []int
+		for _, a := range gen.Assignments[s.topic] {
+			partitions = append(partitions, a.ID)
+			gen.Start(func(genCtx context.Context) { s.read(genCtx, gen, a) })
+		}
+		sort.Ints(partitions)
+		if len(partitions) == 0 {
+			s.env.Out.Event("group %s, generation %d: no partition for this member (more members than partitions): it waits", gen.GroupID, gen.ID)
+			continue
+		}
+		s.env.Out.Event("group %s, generation %d: this member reads %s partitions %v", gen.GroupID, gen.ID, s.topic, partitions)
+	}
+}
+
+// read reads one assigned partition until its generation ends. Returning
+// early (on an error) ends the generation too: the group rebalances.
+func (s *groupSource) read(ctx context.Context, gen *kafka.Generation, a kafka.PartitionAssignment) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:     s.env.Brokers,
+		Dialer:      s.env.Dialer,
+		Topic:       s.topic,
+		Partition:   a.ID,
+		MaxWait:     lessons.FetchWait,
+		MaxBytes:    2 << 20,
+		ErrorLogger: kafka.LoggerFunc(s.outage.Fail),
+	})
+	defer r.Close()
+	err := r.SetOffset(a.Offset)
+	for err == nil {
+		var msg kafka.Message
+		msg, err = r.ReadMessage(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			err = fmt.Errorf("read %s [%d]: %w", s.topic, a.ID, err)
+		}
 		select {
+		case s.records <- groupRecord{msg: msg, gen: gen, err: err}:
 		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Second):
+			return
 		}
 	}
 }
 
-func (s groupSource) close() error { return s.r.Close() }
+func (s *groupSource) poll(ctx context.Context, d time.Duration) (kafka.Message, error) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case r := <-s.records:
+		if r.err != nil {
+			s.outage.Fail("%v", r.err)
+			s.env.Out.Warn("%v (the group rebalances)", r.err)
+			return kafka.Message{}, lessons.ErrNoMessage
+		}
+		s.outage.Clear()
+		s.last = r.gen
+		return r.msg, nil
+	case <-t.C:
+		return kafka.Message{}, lessons.ErrNoMessage
+	case <-ctx.Done():
+		return kafka.Message{}, ctx.Err()
+	}
+}
+
+// done commits the record in the generation it was read in. When that
+// generation has ended (a rebalance came between reading and committing),
+// the commit is refused; the record is then read again by whichever member
+// owns its partition now: at least once.
+func (s *groupSource) done(ctx context.Context, msg kafka.Message) error {
+	err := s.last.CommitOffsets(map[string]map[int]int64{msg.Topic: {msg.Partition: msg.Offset + 1}})
+	if err != nil {
+		s.env.Out.Warn("%s not committed (%v): whoever reads partition %d next reads it again (at least once)",
+			lessons.Position(msg.Topic, msg.Partition, msg.Offset), err, msg.Partition)
+	}
+	return nil
+}
+
+// close leaves the group (ConsumerGroup.Close sends LeaveGroup, so the
+// others take over this member's partitions at once) and waits for the
+// readers.
+func (s *groupSource) close() error {
+	err := s.cg.Close()
+	s.cancel()
+	<-s.stopped
+	return err
+}

@@ -1,0 +1,296 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Member is one member of a consumer group, built on kafka-go's
+// ConsumerGroup. A Reader with a GroupID runs a ConsumerGroup inside and
+// keeps the assignment to itself; a ConsumerGroup hands each new generation
+// of the group to the program (Next), and Generation.Assignments is this
+// member's share of the partitions. A Member takes every generation as it
+// comes, so that its assignment can be shown.
+type Member struct {
+	Name  string
+	topic string
+	group *kafka.ConsumerGroup
+	done  chan struct{}
+
+	mu      sync.Mutex
+	gen     *kafka.Generation
+	lastErr error
+}
+
+// Join makes a member called name: a ConsumerGroup with cfg, connecting to
+// env's brokers with the client id name (brokers start a member's id with
+// its client id, so members are easy to tell apart). It returns at once; the
+// member joins in the background, and Settle waits for the group.
+func Join(env *Env, name string, cfg kafka.ConsumerGroupConfig) (*Member, error) {
+	dialer := *env.Dialer
+	dialer.ClientID = name
+	cfg.Brokers, cfg.Dialer = env.Brokers, &dialer
+	cg, err := kafka.NewConsumerGroup(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("member %s of group %s: %w", name, cfg.ID, err)
+	}
+	m := &Member{Name: name, topic: cfg.Topics[0], group: cg, done: make(chan struct{})}
+	go m.run()
+	return m, nil
+}
+
+// run takes the generations the group hands out until the member closes.
+func (m *Member) run() {
+	defer close(m.done)
+	for {
+		gen, err := m.group.Next(context.Background())
+		if errors.Is(err, kafka.ErrGroupClosed) {
+			return
+		}
+		m.mu.Lock()
+		if err != nil {
+			m.lastErr = err // the group tries again by itself
+		} else {
+			m.gen, m.lastErr = gen, nil
+		}
+		m.mu.Unlock()
+	}
+}
+
+// Assignment returns the member's latest generation (0: none yet) and its
+// partitions of the topic in that generation, sorted; none is an empty list.
+func (m *Member) Assignment() (generation int32, partitions []int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	partitions = []int{}
+	if m.gen == nil {
+		return 0, partitions
+	}
+	for _, a := range m.gen.Assignments[m.topic] {
+		partitions = append(partitions, a.ID)
+	}
+	sort.Ints(partitions)
+	return m.gen.ID, partitions
+}
+
+// Close leaves the group: kafka-go's ConsumerGroup.Close sends LeaveGroup,
+// so the coordinator rebalances the others at once.
+func (m *Member) Close() error {
+	err := m.group.Close()
+	<-m.done
+	return err
+}
+
+func (m *Member) describe() string {
+	gen, parts := m.Assignment()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := fmt.Sprintf("%s: generation %d, partitions %v", m.Name, gen, parts)
+	if m.lastErr != nil {
+		s += fmt.Sprintf(" (last error: %v)", m.lastErr)
+	}
+	return s
+}
+
+// settleTimeout bounds a rebalance. Members heartbeat every 250 ms in
+// lesson 9, so one takes well under a second; a member that died without
+// leaving holds it up to the session timeout.
+const settleTimeout = 20 * time.Second
+
+// Settle waits until every member holds the same generation, newer than
+// after, and returns its id: the group has finished rebalancing, and every
+// member knows its share.
+func Settle(ctx context.Context, members []*Member, after int32) (int32, error) {
+	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	for {
+		gen, same := int32(-1), true
+		for _, m := range members {
+			g, _ := m.Assignment()
+			if gen == -1 {
+				gen = g
+			}
+			same = same && g == gen
+		}
+		if same && gen > after {
+			return gen, nil
+		}
+		select {
+		case <-ctx.Done():
+			var states []string
+			for _, m := range members {
+				states = append(states, m.describe())
+			}
+			return 0, fmt.Errorf("the group did not settle within %v: %s", settleTimeout, strings.Join(states, "; "))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TakeMember removes the member called name from members, and returns it
+// and the others.
+func TakeMember(members []*Member, name string) (*Member, []*Member, error) {
+	for i, m := range members {
+		if m.Name == name {
+			rest := append(append([]*Member(nil), members[:i]...), members[i+1:]...)
+			return m, rest, nil
+		}
+	}
+	return nil, members, fmt.Errorf("%s is not in the group any more: run the lesson's first group step again", name)
+}
+
+// CloseMembers closes the members all at once, waiting at most 5 s: a
+// member closing in the middle of a rebalance first finishes its join.
+func CloseMembers(members []*Member) {
+	var wg sync.WaitGroup
+	for _, m := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			CloseWithin(m, 5*time.Second)
+		}()
+	}
+	wg.Wait()
+}
+
+// From returns a Printer that marks every record it reports as reported by
+// who ("billing"), and passes everything else to out unchanged.
+func From(out Printer, who string) Printer { return fromPrinter{out, who} }
+
+type fromPrinter struct {
+	Printer
+	who string
+}
+
+func (p fromPrinter) Record(r Record) {
+	r.From = p.who
+	p.Printer.Record(r)
+}
+
+// ReadAndCommit fetches n records with r, a Reader with a GroupID, reports
+// each through out, then commits them all: processed, then committed, at
+// least once (lesson 6). It gives up after 20 s.
+func ReadAndCommit(ctx context.Context, out Printer, r *kafka.Reader, n int64) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	var read []kafka.Message
+	for int64(len(read)) < n {
+		msg, err := r.FetchMessage(ctx)
+		if err != nil {
+			return fmt.Errorf("group %s: fetch record %d of %d: %w", r.Config().GroupID, len(read)+1, n, err)
+		}
+		Receive(out, msg)
+		read = append(read, msg)
+	}
+	if len(read) == 0 {
+		return nil
+	}
+	if err := r.CommitMessages(ctx, read...); err != nil {
+		return fmt.Errorf("group %s: commit: %w", r.Config().GroupID, err)
+	}
+	return nil
+}
+
+// PartitionLag is how far a group is behind on one partition: the high
+// watermark minus the offset the group committed. With nothing committed
+// (Committed -1) it is unknown (-1).
+type PartitionLag struct {
+	Partition     int
+	HighWatermark int64
+	Committed     int64
+	Behind        int64
+}
+
+// String says "high watermark 9 − committed 8 = 1 behind".
+func (l PartitionLag) String() string {
+	if l.Committed < 0 {
+		return fmt.Sprintf("high watermark %d, nothing committed", l.HighWatermark)
+	}
+	return fmt.Sprintf("high watermark %d − committed %d = %d behind", l.HighWatermark, l.Committed, l.Behind)
+}
+
+// GroupLag reads a group's lag on every partition of topic: the high
+// watermarks with ListOffsets, the committed offsets with OffsetFetch.
+func GroupLag(ctx context.Context, env *Env, group, topic string) ([]PartitionLag, error) {
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		return nil, err
+	}
+	committed, err := CommittedOffsets(ctx, env, group, topic, len(marks))
+	if err != nil {
+		return nil, err
+	}
+	var out []PartitionLag
+	for _, w := range marks {
+		l := PartitionLag{Partition: w.Partition, HighWatermark: w.Last, Committed: committed[w.Partition], Behind: -1}
+		if l.Committed >= 0 {
+			l.Behind = l.HighWatermark - l.Committed
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// CommittedOffsets returns the offsets a group committed on partitions 0
+// to n-1 of topic (OffsetFetch); -1 where it committed nothing.
+func CommittedOffsets(ctx context.Context, env *Env, group, topic string, n int) (map[int]int64, error) {
+	partitions := make([]int, n)
+	for i := range partitions {
+		partitions[i] = i
+	}
+	resp, err := env.Client().OffsetFetch(ctx, &kafka.OffsetFetchRequest{
+		GroupID: group,
+		Topics:  map[string][]int{topic: partitions},
+	})
+	committed := map[int]int64{}
+	for _, p := range partitions {
+		committed[p] = -1
+	}
+	if err == nil {
+		err = resp.Error
+	}
+	if errors.Is(err, kafka.GroupIdNotFound) {
+		return committed, nil // how kfake answers for a group it does not know: nothing committed
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetch the offsets of group %s: %w", group, err)
+	}
+	for _, p := range resp.Topics[topic] {
+		if p.Error != nil {
+			return nil, fmt.Errorf("fetch the offset of group %s on %s [%d]: %w", group, topic, p.Partition, p.Error)
+		}
+		committed[p.Partition] = p.CommittedOffset
+	}
+	return committed, nil
+}
+
+// Unread counts the records of topic that group has not read yet: on each
+// partition, from its committed offset, or from the first offset where it
+// committed nothing (a new group starts there, StartOffset being
+// FirstOffset), to the high watermark.
+func Unread(ctx context.Context, env *Env, group, topic string) (int64, error) {
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		return 0, err
+	}
+	committed, err := CommittedOffsets(ctx, env, group, topic, len(marks))
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, w := range marks {
+		from := committed[w.Partition]
+		if from < w.First {
+			from = w.First
+		}
+		n += max(w.Last-from, 0)
+	}
+	return n, nil
+}
