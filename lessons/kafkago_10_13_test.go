@@ -278,3 +278,33 @@ func TestKafkaGo_ReadCommittedReturnsAbortedRecordsAndMarkers(t *testing.T) {
 			len(got), got[0].Value, got[0].Offset)
 	}
 }
+
+// Lesson 13: "The consumer finds them in msg.Headers as they were written:
+// the same keys with the same bytes, in the same order", and "a key may
+// repeat".
+func TestKafkaGo_HeadersRoundTripInOrder(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	headers := []kafka.Header{
+		{Key: "content-type", Value: []byte("application/json")},
+		{Key: "k", Value: []byte("first")},
+		{Key: "binary", Value: []byte{0, 1, 2, 0xff}},
+		{Key: "k", Value: []byte("second")},
+		{Key: "empty", Value: []byte{}},
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+	defer w.Close()
+	if err := w.WriteMessages(kgCtx(t, 20*time.Second), kafka.Message{Value: []byte("v"), Headers: headers}); err != nil {
+		t.Fatal(err)
+	}
+	r := kgPartitionReader(t, kafka.ReaderConfig{Brokers: addrs, Topic: topic, MaxWait: 250 * time.Millisecond})
+	m := kgRead(t, r, 20*time.Second)
+	if len(m.Headers) != len(headers) {
+		t.Fatalf("read %d headers, wrote %d: %v", len(m.Headers), len(headers), m.Headers)
+	}
+	for i, h := range m.Headers {
+		if h.Key != headers[i].Key || !bytes.Equal(h.Value, headers[i].Value) {
+			t.Errorf("header %d read as %s=%q, written as %s=%q", i, h.Key, h.Value, headers[i].Key, headers[i].Value)
+		}
+	}
+}

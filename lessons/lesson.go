@@ -157,7 +157,7 @@ func All() []Lesson {
 	return []Lesson{
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
-		guaranteesLesson(),
+		guaranteesLesson(), schemasLesson(),
 	}
 }
 

@@ -3,9 +3,12 @@ package lessons_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +196,137 @@ func TestLesson10Guarantees(t *testing.T) {
 	if want := []string{orderID(t, committed.Value)}; !slices.Equal(got, want) || offsets[0] != committed.Offset ||
 		len(recs[6].Records(Skipped)) != 0 {
 		t.Errorf("franz-go read_committed printed %v at %v, want only %v at %d", got, offsets, want, committed.Offset)
+	}
+}
+
+func TestLesson13Schemas(t *testing.T) {
+	env, _ := testkit.Env(t)
+	recs := playEach(t, env, numbered(t, 13))
+
+	// Steps 1-2: the headers read back are those of the record as an
+	// independent reader finds it at its delivered position.
+	d := recs[0].Records(Delivered)
+	if len(d) != 1 {
+		t.Fatalf("step 1 delivered %d records, want 1", len(d))
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Topic: env.Topic, Partition: d[0].Partition, MaxWait: 250 * time.Millisecond})
+	defer r.Close()
+	if err := r.SetOffset(d[0].Offset); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stored, err := r.ReadMessage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for _, h := range stored.Headers {
+		want = append(want, h.Key+"="+string(h.Value))
+	}
+	for _, e := range recs[1].Entries() {
+		if e.Kind == testkit.KindValue && strings.HasPrefix(e.Label, "header ") {
+			got = append(got, strings.TrimPrefix(e.Label, "header ")+"="+e.Value.(string))
+		}
+	}
+	if !slices.Equal(got, want) || len(want) != 3 {
+		t.Errorf("headers read back %v, the record holds %v", got, want)
+	}
+	if len(want) == 3 && (want[0] != "content-type=application/json" || want[1] != "schema-version=1" ||
+		!regexp.MustCompile(`^traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-01$`).MatchString(want[2])) {
+		t.Errorf("headers %v: want content-type, schema-version 1 and a W3C traceparent", want)
+	}
+	if rcv := recs[1].Records(Received); len(rcv) != 1 || pos(rcv[0]) != pos(d[0]) {
+		t.Errorf("step 2 received %v, want the record at %s", rcv, pos(d[0]))
+	}
+
+	// Step 3: one version 1 order (no price_cents) and one version 2 order.
+	versions := recs[2].Records(Delivered)
+	if len(versions) != 2 {
+		t.Fatalf("step 3 delivered %d orders, want 2", len(versions))
+	}
+	var v1, v2 Record
+	price := map[string]int64{} // order id → price_cents as written (absent: version 1)
+	for _, v := range versions {
+		var fields map[string]any
+		if err := json.Unmarshal(v.Value, &fields); err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := fields["price_cents"]; ok {
+			v2, price[fields["order_id"].(string)] = v, int64(p.(float64))
+		} else {
+			v1 = v
+		}
+	}
+	if v1.Value == nil || v2.Value == nil {
+		t.Fatalf("step 3 wrote %v: want one order without a price and one with", versions)
+	}
+
+	// Step 4: the version 1 consumer reads both, with every version 1 field.
+	rcv := recs[3].Records(Received)
+	sameRecords(t, versions, rcv)
+	for _, r := range rcv {
+		var written Order
+		for _, v := range versions {
+			if pos(v) == pos(r) {
+				_ = json.Unmarshal(v.Value, &written)
+			}
+		}
+		if r.Order != written {
+			t.Errorf("version 1 consumer read %+v at %s, the record holds %+v", r.Order, pos(r), written)
+		}
+	}
+
+	// Step 5: the version 2 consumer reads both; the version 1 order gets
+	// the default price; each schema-version header matches its value.
+	var header string
+	read := map[string]OrderV2{}
+	for _, e := range recs[4].Entries() {
+		switch {
+		case e.Kind == testkit.KindValue && e.Label == "schema-version header":
+			header = e.Value.(string)
+		case e.Kind == testkit.KindValue && e.Label == "read as version 2":
+			o := e.Value.(OrderV2)
+			read[o.OrderID] = o
+			_, isV2 := price[o.OrderID]
+			if (header == "2") != isV2 {
+				t.Errorf("order %s read with schema-version header %q; written as version 2: %v", o.OrderID, header, isV2)
+			}
+		}
+	}
+	id1, id2 := orderID(t, v1.Value), orderID(t, v2.Value)
+	if o, ok := read[id1]; !ok || o.PriceCents != DefaultPriceCents {
+		t.Errorf("version 1 order read as version 2: %+v (found: %v), want price %d", o, ok, DefaultPriceCents)
+	}
+	if o, ok := read[id2]; !ok || o.PriceCents != price[id2] || o.PriceCents == DefaultPriceCents {
+		t.Errorf("version 2 order read as %+v (found: %v), want price %d", o, ok, price[id2])
+	}
+
+	// Step 6: the renamed record has qty and no quantity, and lesson 7's
+	// consumer skips it because it is not an order.
+	renamed := recs[5].Records(Delivered)
+	skipped := recs[5].Records(Skipped)
+	if len(renamed) != 1 || len(skipped) != 1 || pos(renamed[0]) != pos(skipped[0]) {
+		t.Fatalf("step 6 delivered %v and skipped %v: want one record, skipped", renamed, skipped)
+	}
+	var fields map[string]any
+	_ = json.Unmarshal(renamed[0].Value, &fields)
+	if _, qty := fields["qty"]; !qty || fields["quantity"] != nil {
+		t.Errorf("renamed record %s: want qty and no quantity", renamed[0].Value)
+	}
+	if !errors.Is(skipped[0].Err, ErrNotAnOrder) || len(recs[5].Records(Received)) != 0 {
+		t.Errorf("renamed record skipped for %v, want ErrNotAnOrder", skipped[0].Err)
+	}
+	if _, err := DecodeOrderV2(renamed[0].Value); !errors.Is(err, ErrNotAnOrder) {
+		t.Errorf("a version 2 consumer decodes the renamed record: %v", err)
+	}
+
+	// Step 7: the framed value starts with magic byte 0 and schema id 42,
+	// and a plain JSON consumer rejects it.
+	if b := recs[6].Texts(testkit.KindBlock); len(b) != 1 || !strings.HasPrefix(b[0], "00000000  00 00 00 00 2a 7b") {
+		t.Errorf("framed value dumped as %q, want 00 | 00 00 00 2a | {…", b)
+	}
+	if w := recs[6].Texts(testkit.KindWarn); len(w) != 1 {
+		t.Errorf("want the framed value rejected once, got %q", w)
 	}
 }
