@@ -106,8 +106,8 @@ func (g *guaranteesState) produce(ctx context.Context, env *Env) error {
 }
 
 // At most once: commit the offset, then handle the order. The crash falls
-// between the two: the third order's offset is committed, the order is
-// never printed. Close stands in for the crash. It also tells the
+// between the two: the group's committed position has moved past the third
+// order, which was never printed. Close stands in for the crash. It also tells the
 // coordinator that the member left, so the restarted one joins at once; a
 // real crash sends no LeaveGroup, and the restarted member waits until the
 // coordinator gives up on the old one (up to 30 s with kafka-go's default
@@ -136,7 +136,7 @@ func (g *guaranteesState) atMostOnce(ctx context.Context, env *Env) error {
 		}
 		if msg.Offset == g.crashAt {
 			r.Close() // 💥 the program dies here
-			env.Out.Event("💥 crash: offset %d committed, its order never printed", msg.Offset)
+			env.Out.Event("💥 crash: the order at offset %d is committed, never printed", msg.Offset)
 			r = kafka.NewReader(cfg) // the restarted program
 			env.Out.Say("restarted: a new Reader, the same GroupID")
 			continue
@@ -174,7 +174,7 @@ func (g *guaranteesState) atLeastOnce(ctx context.Context, env *Env) error {
 		if msg.Offset == g.crashAt && !crashed {
 			crashed = true
 			r.Close() // 💥 the program dies here
-			env.Out.Event("💥 crash: order at offset %d printed, its offset never committed", msg.Offset)
+			env.Out.Event("💥 crash: the order at offset %d is printed, never committed", msg.Offset)
 			r = kafka.NewReader(cfg) // the restarted program
 			env.Out.Say("restarted: a new Reader, the same GroupID")
 			continue
@@ -221,7 +221,7 @@ func (g *guaranteesState) idempotent(ctx context.Context, env *Env) error {
 		if msg.Offset == g.crashAt && !crashed {
 			crashed = true
 			r.Close() // 💥 the program dies here
-			env.Out.Event("💥 crash: order at offset %d printed, its offset never committed", msg.Offset)
+			env.Out.Event("💥 crash: the order at offset %d is printed, never committed", msg.Offset)
 			r = kafka.NewReader(cfg) // the restarted program
 			env.Out.Say("restarted: a new Reader, the same GroupID")
 			continue
