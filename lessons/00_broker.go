@@ -162,6 +162,9 @@ func explainCompose(ctx context.Context, env *Env) error {
 		{"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1", "  which one copy must be enough for"},
 		{"KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: 0", "consumer groups start without a 3 s wait"},
 		{"KAFKA_AUTO_CREATE_TOPICS_ENABLE: false", "topics are created explicitly"},
+		{"KAFKA_LOG_CLEANER_BACKOFF_MS: 1000", "the cleaner looks every 1 s (not 15 s)"},
+		{"KAFKA_LOG_RETENTION_CHECK_INTERVAL_MS: 1000", "retention checked every 1 s (not 5 min)"},
+		{"KAFKA_LOG_INITIAL_TASK_DELAY_MS: 0", "  from start-up on (not after 30 s)"},
 		{"KAFKA_LOG_DIRS: /var/lib/kafka/data", "where the partitions' logs are stored"},
 		{"healthcheck: kafka-broker-api-versions", "healthy once the broker answers on 9092"},
 	}

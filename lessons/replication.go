@@ -142,32 +142,15 @@ func ReadOrderIDs(ctx context.Context, env *Env, topic string) (map[string]int, 
 	}
 	ids := map[string]int{}
 	for _, w := range marks {
-		if w.Last == w.First {
-			continue
-		}
-		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: topic,
-			Partition: w.Partition, MaxWait: FetchWait})
-		if err := r.SetOffset(w.First); err != nil {
-			r.Close()
+		msgs, err := ReadPartition(ctx, env, topic, w.Partition)
+		if err != nil {
 			return nil, err
 		}
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		for {
-			msg, err := r.ReadMessage(rctx)
-			if err != nil {
-				cancel()
-				r.Close()
-				return nil, fmt.Errorf("read %s [%d]: %w", topic, w.Partition, err)
-			}
-			if o, err := DecodeOrder(msg.Value); err == nil {
+		for _, m := range msgs {
+			if o, err := DecodeOrder(m.Value); err == nil {
 				ids[o.OrderID]++
 			}
-			if msg.Offset+1 >= w.Last {
-				break
-			}
 		}
-		cancel()
-		r.Close()
 	}
 	return ids, nil
 }

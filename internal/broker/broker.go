@@ -168,7 +168,10 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 // 127.0.0.1:port, port+2, port+4..., or on free ports when those are taken
 // (port 0: always free ports).
 func StartEmbedded(n, port int) (*Broker, error) {
-	opts := []kfake.Opt{kfake.NumBrokers(n), kfake.ClusterID(embeddedClusterID)}
+	opts := []kfake.Opt{kfake.NumBrokers(n), kfake.ClusterID(embeddedClusterID),
+		// As the compose files: the cleaner (compaction, retention) wakes
+		// every second, so lesson 12 sees it within a step.
+		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "1000", "log.retention.check.interval.ms": "1000"})}
 	var c *kfake.Cluster
 	var err error
 	if port != 0 {
