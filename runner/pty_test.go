@@ -91,7 +91,7 @@ const enter, down = "\r", "\x1b[B"
 
 func TestMenuPicksALessonAndStepsThroughIt(t *testing.T) {
 	addr := testBroker(t)
-	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix())
+	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--no-quiz")
 	l.expect("Which lesson?", 1)
 	for _, want := range []string{"0 · The broker", "7 · Poison pills", "Play every lesson", "Quit"} {
 		l.expect(want, 1)
@@ -162,7 +162,7 @@ func TestCtrlCAtThePrompts(t *testing.T) {
 // prompt is on screen; they must still be shown, not drawn over.
 func TestMenuShowsAsyncDeliveryReports(t *testing.T) {
 	addr := testBroker(t)
-	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3")
+	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3", "--no-quiz")
 	for i := 1; i <= 2; i++ { // up to the prompt after "Send three orders"
 		l.expect("Next?", i)
 		time.Sleep(300 * time.Millisecond) // the reports arrive meanwhile
@@ -208,7 +208,7 @@ func TestSkippedStepIsOfferedWhenNeeded(t *testing.T) {
 	}
 
 	// Choosing to skip the needy step too goes on with the one after it.
-	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2")
+	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2", "--no-quiz")
 	l.expect("Next?", 1)
 	l.press(down + down + enter)
 	l.expect("Skip step 3 too", 1)
