@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -62,5 +64,30 @@ func (k *terminalKeys) wait(ctx context.Context, d time.Duration) (bool, error) 
 			}
 		}
 		return m > 0, nil
+	}
+}
+
+// morePager is the printer's pause when the screen is full: a line that
+// says more is coming, until a key is pressed. Ctrl-C there interrupts the
+// run as it would anywhere (raw mode turns it into a key: it is sent on as
+// SIGINT); a signal or the end of ctx ends the pause at once.
+func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) func() error {
+	prompt := "  ── more below: press a key ──"
+	if colored {
+		prompt = "\x1b[7m" + prompt + "\x1b[0m"
+	}
+	return func() error {
+		k, err := openKeys(in)
+		if err != nil {
+			return nil
+		}
+		defer k.close()
+		io.WriteString(out, prompt)
+		defer io.WriteString(out, "\r\x1b[K")
+		_, err = k.wait(ctx, 24*time.Hour)
+		if err != nil && ctx.Err() == nil {
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+		}
+		return err
 	}
 }

@@ -50,10 +50,13 @@ type surveyPrompter struct {
 	out  *output.Printer
 }
 
-func newSurveyPrompter(io stdio, out *output.Printer, colored bool) surveyPrompter {
+func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, colored bool) surveyPrompter {
 	// survey colours its prompts on its own; follow our rule (NO_COLOR,
 	// TERM=dumb). It is survey's one switch, set once before any prompt.
 	core.DisableColor = !colored
+	if pager := morePager(ctx, io.in, io.out, colored); pager != nil {
+		out.Pager(pager) // output taller than the screen waits for a key
+	}
 	w, _ := io.out.(terminal.FileWriter)
 	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err)}, in: io.in, out: out}
 }
@@ -106,6 +109,7 @@ func (s surveyPrompter) choose(ctx context.Context, msg string, choices []choice
 	if def == "" {
 		def = labels[0]
 	}
+	s.out.Room(len(labels) + 1)
 	var idx int
 	if err := s.ask(ctx, &survey.Select{Message: msg, Options: labels, Default: def}, &idx); err != nil {
 		return actQuit, err
@@ -129,9 +133,14 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 	if rows > 0 {
 		pageSize = max(5, min(pageSize, rows-3))
 	}
+	s.out.Room(pageSize + 1)
+	msg := "Which lesson? (arrows or type its number, Enter to start)"
+	if cols > 0 && cols < 100 { // with survey's own hint, one line of 80
+		msg = "Which lesson? (arrows or its number)"
+	}
 	var idx int
 	err := s.ask(ctx, &survey.Select{
-		Message:  "Which lesson? (arrows or type its number, Enter to start)",
+		Message:  msg,
 		Options:  options,
 		PageSize: pageSize,
 		Filter: func(typed, option string, i int) bool {
@@ -273,6 +282,7 @@ func (s surveyPrompter) answer(ctx context.Context, q lessons.Question) (int, er
 	for i, c := range q.Choices {
 		options[i] = fmt.Sprintf("%c) %s", 'a'+i, c)
 	}
+	s.out.Room(len(options) + 1)
 	var idx int
 	if err := s.ask(ctx, &survey.Select{Message: "Your answer:", Options: options, PageSize: len(options)}, &idx); err != nil {
 		return 0, err

@@ -66,7 +66,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz}
 	if !c.yes && isTerminal(io.in) && isTerminal(io.out) {
-		s.prompt = newSurveyPrompter(io, out, colored)
+		s.prompt = newSurveyPrompter(ctx, io, out, colored)
 	} else if !c.yes {
 		out.Plain("No terminal on stdin or stdout: running unattended, without prompts.")
 	}

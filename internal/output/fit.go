@@ -89,12 +89,14 @@ func fitLine(line string, cols int) []string {
 	}
 }
 
-// breakAt finds where to end a line of at most avail columns: at the last
-// space that fits past the first lead columns and some text, else after as
-// many characters as fit. It returns the end of the kept text and where the
-// rest starts (spaces at the break are dropped; colour codes are kept).
+// breakAt finds where to end a line of at most avail columns: at the first
+// gap of three or more spaces (a table's columns: the next column moves to
+// the next line whole), else at the last space that fits, in both
+// cases past the first lead columns and some text; else after as many
+// characters as fit. It returns the end of the kept text and where the rest
+// starts (spaces at the break are dropped; colour codes are kept).
 func breakAt(s string, avail, lead int) (cut, next int) {
-	col, space, seen := 0, -1, false
+	col, space, gap, run, seen := 0, -1, -1, 0, false
 	for i := 0; i < len(s); {
 		if loc := sgr.FindStringIndex(s[i:]); loc != nil && loc[0] == 0 {
 			i += loc[1]
@@ -103,6 +105,9 @@ func breakAt(s string, avail, lead int) (cut, next int) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		w := runeWidth(r)
 		if col+w > avail {
+			if gap > 0 {
+				space = gap
+			}
 			if space > 0 {
 				cut = space
 				for cut > 0 && s[cut-1] == ' ' {
@@ -115,10 +120,19 @@ func breakAt(s string, avail, lead int) (cut, next int) {
 			}
 			return i, i
 		}
-		if r == ' ' && seen {
-			space = i
-		} else if r != ' ' && col >= lead {
-			seen = true
+		if r == ' ' {
+			run++
+			if seen {
+				space = i
+				if run == 3 && gap < 0 {
+					gap = i
+				}
+			}
+		} else {
+			run = 0
+			if col >= lead {
+				seen = true
+			}
 		}
 		col += w
 		i += size
@@ -140,7 +154,8 @@ func skipSpaces(s string, i int) int {
 //     code line keeps its indentation and cannot pass for a new statement;
 //   - after a marker ("✔ ", "⚠ ", "• ", "✖ "): the marker's width, so the
 //     text lines up;
-//   - otherwise two spaces more.
+//   - otherwise, for an indented line, two spaces more; a line that starts
+//     at the margin (a lesson's goal) goes on at the margin.
 func hanging(plain string) (lead int, indent string) {
 	n := len(plain) - len(strings.TrimLeft(plain, " "))
 	indent, rest := plain[:n], plain[n:]
@@ -152,6 +167,9 @@ func hanging(plain string) (lead int, indent string) {
 		if strings.HasPrefix(rest, marker) {
 			return Width(indent + marker), indent + strings.Repeat(" ", Width(marker))
 		}
+	}
+	if indent == "" {
+		return 0, ""
 	}
 	return Width(indent), indent + "  "
 }

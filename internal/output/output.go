@@ -29,6 +29,8 @@ type Printer struct {
 	tee    io.Writer        // lesson output is copied here, unwrapped
 	screen func() (cols, rows int)
 	muted  bool
+	pager  func() error // waits for a key when the screen is full; nil: never
+	fresh  int          // lines drawn since the learner last read the screen
 
 	heading, title, narration, code, label, value, event, warn, dim *color.Color
 }
@@ -147,7 +149,54 @@ func (p *Printer) emitTwo(screen, copied string) {
 		p.held.WriteString(screen)
 		return
 	}
-	io.WriteString(p.w, screen)
+	p.page(screen)
+}
+
+// page writes s; with a pager, it pauses before a line that would scroll
+// away one the learner has not had the time to read.
+func (p *Printer) page(s string) {
+	_, rows := p.size()
+	if p.pager == nil || rows < 3 {
+		io.WriteString(p.w, s)
+		return
+	}
+	for s != "" {
+		line, rest, found := strings.Cut(s, "\n")
+		if found {
+			line += "\n"
+		}
+		if p.fresh >= rows-1 {
+			p.pager()
+			p.fresh = 0
+		}
+		io.WriteString(p.w, line)
+		if found {
+			p.fresh++
+		}
+		s = rest
+	}
+}
+
+// Pager makes the printer pause when the lines drawn since the learner last
+// read the screen (answered a prompt, or pressed a key at a pause) would
+// fill it: wait shows that more is coming, returns once the learner pressed
+// a key, and leaves the cursor at the start of an empty line. It is called
+// with the printer locked: it must write to the terminal itself.
+func (p *Printer) Pager(wait func() error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pager = wait
+}
+
+// Room makes room for a prompt of n lines: when drawing it would scroll away
+// lines not yet read, it pauses first.
+func (p *Printer) Room(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, rows := p.size(); p.pager != nil && rows > 0 && p.fresh > 0 && p.fresh+n > rows {
+		p.pager()
+		p.fresh = 0
+	}
 }
 
 // Hold keeps output back until Release: a delivery report arriving from a
@@ -161,13 +210,16 @@ func (p *Printer) Hold() {
 	}
 }
 
-// Release prints what was held back.
+// Release prints what was held back. The learner has just answered a
+// prompt: what was on the screen is read.
 func (p *Printer) Release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.fresh = 0
 	if p.held != nil {
-		io.WriteString(p.w, p.held.String())
+		held := p.held.String()
 		p.held = nil
+		p.page(held)
 	}
 }
 
@@ -252,7 +304,10 @@ func frame(lines []string, cols int) string {
 		width = cols - 4
 		var wrapped []string
 		for _, l := range lines {
-			wrapped = append(wrapped, strings.Split(wrap(l, width), "\n")...)
+			if Width(l) > width {
+				l = wrap(l, width)
+			}
+			wrapped = append(wrapped, strings.Split(l, "\n")...)
 		}
 		lines = wrapped
 	}

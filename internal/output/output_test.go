@@ -69,7 +69,13 @@ func TestFitLine(t *testing.T) {
 			[]string{"  label:", "    0123456789012345", "    6789012345678901", "    23456789"}},
 		{"    KEY: value                   # comment here", 32,
 			[]string{"    KEY: value", "      # comment here"}},
-		{"🍔🍔🍔🍔", 5, []string{"🍔🍔", "  🍔", "  🍔"}},
+		{"    KEY: value    # a comment, long enough to wrap", 40,
+			[]string{"    KEY: value", "      # a comment, long enough to wrap"}},
+		{"    KEY: value    #   a comment, long enough to wrap", 40,
+			[]string{"    KEY: value", "      #   a comment, long enough to wrap"}},
+		{"Connect to the bootstrap server and see what a broker is", 30,
+			[]string{"Connect to the bootstrap", "server and see what a broker", "is"}},
+		{"🍔🍔🍔🍔", 5, []string{"🍔🍔", "🍔🍔"}},
 	} {
 		got := fitLine(tc.line, tc.cols)
 		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -165,5 +171,37 @@ func TestMuteDropsEverything(t *testing.T) {
 	p.Say("loud")
 	if b.String() != "  loud\n" || tee.String() != "  loud\n" {
 		t.Errorf("screen %q, tee %q", b.String(), tee.String())
+	}
+}
+
+// With a pager, the printer pauses before a line that would scroll an unread
+// one away; a prompt (Release) or a pause makes the screen read again.
+func TestPagerPausesWhenTheScreenIsFull(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, false)
+	p.FitScreen(func() (int, int) { return 80, 5 })
+	pauses := 0
+	p.Pager(func() error { pauses++; b.WriteString("[more]"); return nil })
+	for i := range 9 {
+		p.Say("line %d", i)
+	}
+	if pauses != 2 || !strings.Contains(b.String(), "  line 3\n[more]  line 4\n") {
+		t.Errorf("%d pauses:\n%s", pauses, b.String())
+	}
+	p.Room(4) // one line after the last pause: a prompt of 4 fits
+	if pauses != 2 {
+		t.Errorf("Room paused although the prompt fits")
+	}
+	p.Say("one more")
+	p.Room(4)
+	if pauses != 3 {
+		t.Errorf("Room did not pause before a prompt that would scroll unread lines away")
+	}
+	p.Say("x")
+	p.Hold()
+	p.Release() // a prompt was answered
+	p.Room(4)
+	if pauses != 3 {
+		t.Errorf("Room paused right after a prompt")
 	}
 }
