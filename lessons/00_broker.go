@@ -26,7 +26,7 @@ func brokerLesson() Lesson {
 				Ask: "The program was given one bootstrap address. How does it learn about the other brokers of the cluster?",
 				Choices: []string{
 					"It must be given every broker's address",
-					"It asks the bootstrap broker for the metadata, which lists every broker",
+					"It asks the bootstrap broker for metadata, which lists all brokers",
 					"It asks ZooKeeper",
 				},
 				Answer: 1,
@@ -37,7 +37,7 @@ func brokerLesson() Lesson {
 				Ask: "Why can one version of kafka-go talk to brokers of many Kafka releases?",
 				Choices: []string{
 					"Every Kafka release speaks the same protocol",
-					"It asks the broker's API versions and uses the newest both sides know",
+					"It asks the broker's API versions, then uses the newest both know",
 					"The broker translates old requests on the client's behalf",
 				},
 				Answer: 1,

@@ -8,9 +8,10 @@ import (
 	. "github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
-// maxChoice is the widest a choice may be, in characters: the runner shows
-// it as "> a) choice", and that must fit on an 80-column screen.
-const maxChoice = 73
+// maxChoice is the widest a choice may be, in characters: once chosen, the
+// runner shows it as "? Answer: b) choice", and that must fit on an
+// 80-column screen.
+const maxChoice = 66
 
 // Every lesson ends with two or three questions, each with one right answer
 // among distinct choices, the reason it is right, and (if any) a step of

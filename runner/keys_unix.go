@@ -72,7 +72,7 @@ func (k *terminalKeys) wait(ctx context.Context, d time.Duration) (bool, error) 
 // run as it would anywhere (raw mode turns it into a key: it is sent on as
 // SIGINT); a signal or the end of ctx ends the pause at once.
 func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) func() error {
-	prompt := "  ── more below: press a key ──"
+	prompt := "  ── press a key to go on ──"
 	if colored {
 		prompt = "\x1b[7m" + prompt + "\x1b[0m"
 	}

@@ -94,9 +94,12 @@ func (t *tracker) resume() (place, bool) {
 	return place{Lesson: n, Step: step}, true
 }
 
+// isDone says whether lesson was played to its end.
+func (t *tracker) isDone(lesson int) bool { return t != nil && t.who.Done(lesson) }
+
 // mark is the menu's mark for a lesson: "✓ " when done, else two spaces.
 func (t *tracker) mark(lesson int) string {
-	if t != nil && t.who.Done(lesson) {
+	if t.isDone(lesson) {
 		return "✓ "
 	}
 	return "  "

@@ -142,6 +142,7 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 	err := s.ask(ctx, &survey.Select{
 		Message:  msg,
 		Options:  options,
+		Default:  options[nextUp(menu)],
 		PageSize: pageSize,
 		Filter: func(typed, option string, i int) bool {
 			if i < len(menu) && isNumber(typed) { // "3": lesson 3 (or 30...), not "quiz 2/3"
@@ -166,6 +167,17 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 		return all, nil
 	}
 	return nil, nil
+}
+
+// nextUp is the menu entry to start on: where the learner stopped, else the
+// first lesson not done yet, else the first.
+func nextUp(menu []menuEntry) int {
+	for i, e := range menu {
+		if e.Step > 0 || !e.done {
+			return i
+		}
+	}
+	return 0
 }
 
 func isNumber(s string) bool {
@@ -284,7 +296,7 @@ func (s surveyPrompter) answer(ctx context.Context, q lessons.Question) (int, er
 	}
 	s.out.Room(len(options) + 1)
 	var idx int
-	if err := s.ask(ctx, &survey.Select{Message: "Your answer:", Options: options, PageSize: len(options)}, &idx); err != nil {
+	if err := s.ask(ctx, &survey.Select{Message: "Answer:", Options: options, PageSize: len(options)}, &idx); err != nil {
 		return 0, err
 	}
 	return idx, nil

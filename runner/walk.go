@@ -60,6 +60,7 @@ type place struct {
 type menuEntry struct {
 	place
 	Label string
+	done  bool // the lesson was played to its end
 }
 
 // stepRef names a step for a question: its number (from 1) and title.
@@ -124,14 +125,14 @@ func (s *session) menu() []menuEntry {
 	var entries []menuEntry
 	if at, ok := s.progress.resume(); ok {
 		l, _ := lessons.Find(at.Lesson)
-		entries = append(entries, menuEntry{at, fmt.Sprintf("▶ Resume lesson %d at step %d · %s", at.Lesson, at.Step, l.Title)})
+		entries = append(entries, menuEntry{place: at, Label: fmt.Sprintf("▶ Resume lesson %d at step %d · %s", at.Lesson, at.Step, l.Title)})
 	}
 	for _, l := range lessons.All() {
 		label := s.progress.mark(l.Number) + fmt.Sprintf("%d · %s", l.Number, l.Title) + s.progress.quiz(l.Number)
 		if why := l.Requires.Unmet(s.env.Cluster); why != "" {
 			label += "  (not here: " + why + ")"
 		}
-		entries = append(entries, menuEntry{place{Lesson: l.Number}, label})
+		entries = append(entries, menuEntry{place: place{Lesson: l.Number}, Label: label, done: s.progress.isDone(l.Number)})
 	}
 	return entries
 }
@@ -198,10 +199,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 			}
 			s.out.Error("%v", err)
 		}
-		var prev stepRef
-		if i > 0 {
-			prev = r.ref(i - 1)
-		}
+		prev := r.previous(i)
 		act, perr := s.prompt.after(ctx, err != nil, i == n-1, prev)
 		if perr != nil {
 			return actQuit, perr
@@ -212,7 +210,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 		case actSkip:
 			i += 2
 		case actPrev:
-			i--
+			i = prev.Number - 1
 		case actMenu, actQuit:
 			return act, nil
 		}
@@ -360,6 +358,17 @@ func (r *lessonRun) missing(i int) []int {
 }
 
 func (r *lessonRun) ref(i int) stepRef { return stepRef{Number: i + 1, Title: r.plan.Steps[i].Title} }
+
+// previous is the step before i that can run here, to go back to (Number 0:
+// none).
+func (r *lessonRun) previous(i int) stepRef {
+	for j := i - 1; j >= 0; j-- {
+		if r.plan.Steps[j].Requires.Unmet(r.env.Cluster) == "" {
+			return r.ref(j)
+		}
+	}
+	return stepRef{}
+}
 
 // cell shows step i (narration and code) and runs it.
 func (r *lessonRun) cell(ctx context.Context, i int) error {
