@@ -258,11 +258,28 @@ func (s surveyPrompter) show(ctx context.Context, cell output.CellView) error {
 		if i < len(pages)-1 {
 			msg = "Press Enter to read on"
 		}
-		if err := s.ask(ctx, &survey.Input{Message: msg}, new(string)); err != nil {
+		if err := s.enter(ctx, msg); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// enter shows msg on one line and waits for a key. It reads the keyboard
+// itself, as the pager does: survey's Input would ask the terminal where
+// its cursor is, and not every terminal answers.
+func (s surveyPrompter) enter(ctx context.Context, msg string) error {
+	keys, err := openKeys(s.in)
+	if err != nil {
+		return s.ask(ctx, &survey.Input{Message: msg}, new(string))
+	}
+	s.out.Hold()
+	defer s.out.Release()
+	defer keys.close()
+	s.out.Status("? " + msg + " ")
+	_, err = keys.wait(ctx, 24*time.Hour)
+	s.out.EndStatus()
+	return err
 }
 
 // paginate cuts a cell into screens of at most size lines: the narration,

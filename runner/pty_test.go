@@ -28,13 +28,19 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 func startLearner(t *testing.T, env []string, args ...string) *learner {
 	t.Helper()
+	return startLearnerSized(t, 140, 50, env, args...)
+}
+
+// startLearnerSized starts the runner on a terminal of cols × rows.
+func startLearnerSized(t *testing.T, cols, rows int, env []string, args ...string) *learner {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(withoutVar(os.Environ(), "NO_COLOR"), append([]string{"TERM=xterm-256color"}, env...)...)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 140})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(140, 50))}
+	l := &learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(cols, rows))}
 	go func() {
 		buf := make([]byte, 4096)
 		for {

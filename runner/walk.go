@@ -273,11 +273,11 @@ func (r *lessonRun) prepare(ctx context.Context, i int) error {
 	for k, m := range missing {
 		numbers[k] = fmt.Sprint(m + 1)
 	}
-	what := "step " + numbers[0]
-	if len(numbers) > 1 {
-		what = "steps " + strings.Join(numbers, ", ")
+	line := fmt.Sprintf("Step %d needs what step %s makes: running it first, quietly.", i+1, numbers[0])
+	if n := len(numbers); n > 1 {
+		line = fmt.Sprintf("Step %d needs what steps %s and %s make: running them first, quietly.",
+			i+1, strings.Join(numbers[:n-1], ", "), numbers[n-1])
 	}
-	line := fmt.Sprintf("Step %d needs what %s makes: running it first, quietly.", i+1, what)
 	r.out.Aside("%s", line)
 	r.book.Note("*" + line + "*")
 	r.out.Mute()

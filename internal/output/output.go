@@ -231,6 +231,13 @@ func (p *Printer) Status(text string) {
 	io.WriteString(p.w, "\r\x1b[K"+p.dim.Sprint(text))
 }
 
+// EndStatus ends the transient line: it stays, and what follows goes below.
+func (p *Printer) EndStatus() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	io.WriteString(p.w, "\n")
+}
+
 // Say prints commentary.
 func (p *Printer) Say(format string, args ...any) {
 	p.line(p.narration, "  "+fmt.Sprintf(format, args...))
