@@ -153,6 +153,9 @@ func TestSmallScreen(t *testing.T) {
 	l.press(enter)
 	l.expect("cluster id: ", 1)
 	l.expect("Next?", 1)
+	if !regexp.MustCompile(`(?m)^  bootstrap: `).MatchString(l.visible()) {
+		t.Errorf("the output does not start at the margin after Enter:\n%s", l.visible())
+	}
 	l.press(enter) // step 2: narration, code, run
 	l.expect("Press Enter to read on", 2)
 	l.press(enter)
@@ -183,6 +186,33 @@ func TestSmallScreen(t *testing.T) {
 	l.press("Quit" + enter)
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Errorf("exit code %d", code)
+	}
+}
+
+// Ctrl-C while the runner waits for Enter before a step, or for a key in
+// the middle of long output, exits 130 at once, as everywhere.
+func TestCtrlCAtTheSmallScreensPauses(t *testing.T) {
+	addr := testBroker(t)
+	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--no-quiz")
+	l.expect("Press Enter to read on", 1)
+	l.press("\x03")
+	start := time.Now()
+	if code := exitCode(t, l.cmd, 5*time.Second); code != exitInterrupted || time.Since(start) > 2*time.Second {
+		t.Errorf("Ctrl-C before a step: exit code %d after %v", code, time.Since(start))
+	}
+
+	l = startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", "4", "--no-quiz")
+	l.expect("Press Enter to read on", 1)
+	l.press(enter)
+	l.expect("Press Enter to read on", 2)
+	l.press(enter)
+	l.expect("Press Enter to run it", 1)
+	l.press(enter)
+	l.expect("press a key to go on", 1)
+	l.press("\x03")
+	start = time.Now()
+	if code := exitCode(t, l.cmd, 5*time.Second); code != exitInterrupted || time.Since(start) > 2*time.Second {
+		t.Errorf("Ctrl-C in long output: exit code %d after %v", code, time.Since(start))
 	}
 }
 

@@ -275,9 +275,9 @@ func (s surveyPrompter) enter(ctx context.Context, msg string) error {
 	}
 	s.out.Hold()
 	defer s.out.Release()
-	defer keys.close()
 	s.out.Status("? " + msg + " ")
 	_, err = keys.wait(ctx, 24*time.Hour)
+	keys.close() // before the newline: raw mode would not return the carriage
 	s.out.EndStatus()
 	return err
 }
