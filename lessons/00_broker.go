@@ -24,6 +24,41 @@ func brokerLesson() Lesson {
 			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk.",
 			"TLS and SASL are settings of the connection: kafka.Transport{TLS, SASL} for Writers and Clients, kafka.Dialer{TLS, SASLMechanism} for Readers.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "The program was given one bootstrap address. How does it learn about the other brokers of the cluster?",
+				Choices: []string{
+					"It must be given every broker's address",
+					"It asks the bootstrap broker for metadata, which lists all brokers",
+					"It asks ZooKeeper",
+				},
+				Answer: 1,
+				Why:    "Any broker answers a Metadata request with every broker of the cluster: one reachable address is enough to start, and the client learns the rest.",
+				Step:   1,
+			},
+			{
+				Ask: "Why can one version of kafka-go talk to brokers of many Kafka releases?",
+				Choices: []string{
+					"Every Kafka release speaks the same protocol",
+					"It asks the broker's API versions, then uses the newest both know",
+					"The broker translates old requests on the client's behalf",
+				},
+				Answer: 1,
+				Why:    "Each API (Produce, Fetch, ...) has a range of versions. ApiVersions tells the client the broker's range, and kafka-go picks the newest version both sides support.",
+				Step:   2,
+			},
+			{
+				Ask: "In docker-compose.yml, which setting makes the broker run in KRaft mode?",
+				Choices: []string{
+					"KAFKA_KRAFT_MODE: \"true\"",
+					"KAFKA_PROCESS_ROLES: broker,controller",
+					"KAFKA_AUTO_CREATE_TOPICS_ENABLE: false",
+				},
+				Answer: 1,
+				Why:    "process.roles is what selects KRaft: this node is a broker and a controller. The cp-kafka image does not know KAFKA_KRAFT_MODE: it would only become an unknown setting, kraft.mode.",
+				Step:   4,
+			},
+		},
 		Plan: func() Plan {
 			return Plan{Steps: []Step{
 				{Title: "Connect and list the brokers", Run: listBrokers},

@@ -22,6 +22,41 @@ func topicLesson() Lesson {
 			"acks=all waits for the replicas now in the ISR; min.insync.replicas says how few of them a write may settle for.",
 			"Creating a topic that exists is an error you can recognise (TopicAlreadyExists) and accept.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "You run lesson 1 a second time. What happens when it creates the topic orders again?",
+				Choices: []string{
+					"The topic is deleted and created again, empty",
+					"Three more partitions are added",
+					"The broker answers TopicAlreadyExists, and the step accepts it",
+				},
+				Answer: 2,
+				Why:    "Creating a topic that exists fails with TopicAlreadyExists and changes nothing; the step recognises that error, so running it twice is harmless.",
+				Step:   1,
+			},
+			{
+				Ask: "A producer writes with acks=all. When does the broker confirm the write?",
+				Choices: []string{
+					"When the leader has written it to disk with fsync",
+					"When every replica now in the ISR has appended it",
+					"When every replica of the partition, in sync or not, has it",
+				},
+				Answer: 1,
+				Why:    "acks=all waits for the in-sync replicas, not for all replicas and not for an fsync. The ISR can shrink to the leader alone; min.insync.replicas (1 by default) says how few of them a write may settle for.",
+				Step:   2,
+			},
+			{
+				Ask: "What is one partition of the topic orders?",
+				Choices: []string{
+					"A copy of the whole topic, kept on another broker",
+					"An append-only log whose records are numbered by offset",
+					"The records the topic received in one time window, such as a day",
+				},
+				Answer: 1,
+				Why:    "A topic is split into partitions; each is a log of its own, written at its end and numbered 0, 1, 2... Copies of a partition are its replicas.",
+				Step:   3,
+			},
+		},
 		Plan: func() Plan {
 			return Plan{Steps: []Step{
 				{Title: "Create the topic orders", Run: createTopic},

@@ -20,6 +20,41 @@ func serializationLesson() Lesson {
 			"encoding/json with struct tags turns an Order into {\"order_id\":...} and back.",
 			"A consumer must expect bytes that are not an order, and say so instead of crashing.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "The producer sends an order as JSON. What does Kafka do with those bytes?",
+				Choices: []string{
+					"It checks that they are valid JSON",
+					"It turns them back into an Order for the consumer",
+					"It stores and delivers them as they are, without looking inside",
+				},
+				Answer: 2,
+				Why:    "To Kafka a record's value is bytes. What they mean is agreed between producer and consumer: here, JSON with the field names of the original project.",
+				Step:   2,
+			},
+			{
+				Ask: "Why are the JSON fields named order_id, user, item and quantity, not OrderID, User, Item and Quantity?",
+				Choices: []string{
+					"encoding/json always writes field names in snake_case",
+					"The struct's json tags name them, as the Python producer did",
+					"Kafka requires lower-case field names",
+				},
+				Answer: 1,
+				Why:    "encoding/json writes a field under its Go name unless a json tag renames it. The tags keep the original project's names, so a Python consumer can read our orders.",
+				Step:   1,
+			},
+			{
+				Ask: "A record holds {\"order_id\": \"42\", \"user\": \"Ada\", \"item\": \"Tea\"}: no quantity. What does DecodeOrder return?",
+				Choices: []string{
+					"An order with Quantity 0",
+					"An error: the quantity field is missing",
+					"Nothing: the program panics",
+				},
+				Answer: 1,
+				Why:    "json.Unmarshal alone would leave Quantity at 0 and report nothing. DecodeOrder also checks that every field is there with the right type, so a bad record gets a clear reason.",
+				Step:   4,
+			},
+		},
 		Plan: func() Plan {
 			s := &serialLesson{}
 			return Plan{Steps: []Step{

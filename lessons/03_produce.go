@@ -23,6 +23,41 @@ func produceLesson() Lesson {
 			"Writes are batched per partition: an asynchronous writer returns at once, Close flushes what is pending; Close returns nil, failures only reach Completion.",
 			"BatchTimeout (1 s by default) is how long a batch waits to fill: set it low for synchronous writes.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "The writer sent three orders without keys to a three-partition topic. Where did they go?",
+				Choices: []string{
+					"All to partition 0",
+					"One to each partition, in turn",
+					"To partitions chosen by hashing each order's JSON",
+				},
+				Answer: 1,
+				Why:    "A kafka.Writer's default Balancer is RoundRobin: each record goes to the next partition. Keys only place records with a key-aware balancer, such as kafka.Hash.",
+				Step:   2,
+			},
+			{
+				Ask: "A kafka.Writer leaves RequiredAcks at its zero value. What does that mean?",
+				Choices: []string{
+					"acks=all, like the Python client's default",
+					"acks=1: the leader confirms",
+					"acks=0: no answer from the broker, so no offsets in the reports",
+				},
+				Answer: 2,
+				Why:    "The zero value is kafka.RequireNone: fire-and-forget. Nothing confirms the write and the delivery report carries no partition or offset. Always say which acks you want.",
+				Step:   1,
+			},
+			{
+				Ask: "One synchronous WriteMessages of one order, with kafka-go's defaults, takes about a second. Why?",
+				Choices: []string{
+					"acks=all waits for the broker's disk",
+					"The batch waits for BatchTimeout (1 s by default) to fill",
+					"The writer opens a new connection for every call",
+				},
+				Answer: 1,
+				Why:    "kafka-go sends a batch when it is full or when BatchTimeout has passed since its first record: one record per call waits the full second. Set BatchTimeout low for synchronous writes.",
+				Step:   4,
+			},
+		},
 		Plan: func() Plan {
 			p := &produceState{}
 			return Plan{Setup: topicReady, Steps: []Step{

@@ -21,6 +21,41 @@ func assignLesson() Lesson {
 			"Past the end, a kafka-go Reader waits until the partition gets there, unless OffsetOutOfRangeError is set; then you get an error to act on.",
 			"kafka.FirstOffset and kafka.LastOffset are explicit start positions; auto.offset.reset is only a fallback, and the Python client's default (latest) is the opposite of kafka-go's StartOffset (FirstOffset).",
 		},
+		Quiz: []Question{
+			{
+				Ask: "Partition 0 holds offsets 0 to 2. A Reader with OffsetOutOfRangeError: true is set to offset 50. What does ReadMessage do?",
+				Choices: []string{
+					"It returns the record at offset 2, the last one",
+					"It returns an OffsetOutOfRange error",
+					"It starts again at offset 0",
+				},
+				Answer: 1,
+				Why:    "With the flag, kafka-go hands you the error to act on. Without it, the Reader retries about once a second until the partition reaches offset 50, and ReadMessage just blocks.",
+				Step:   3,
+			},
+			{
+				Ask: "What is a partition's high watermark?",
+				Choices: []string{
+					"The offset of its oldest record",
+					"The most records it may ever hold",
+					"The end of what consumers may read",
+				},
+				Answer: 2,
+				Why:    "ListOffsets gives the first offset and the high watermark: past every record that all in-sync replicas have copied. On one broker it is also the offset the next record gets.",
+				Step:   2,
+			},
+			{
+				Ask: "A kafka-go Reader with a GroupID finds no committed offset for a partition. Where does it start by default?",
+				Choices: []string{
+					"At the first offset: StartOffset defaults to kafka.FirstOffset",
+					"At the end, like the Python client's auto.offset.reset=latest",
+					"Nowhere: it returns an error",
+				},
+				Answer: 0,
+				Why:    "ReaderConfig.StartOffset applies to a group without a committed offset, and its default is FirstOffset: the opposite of the Python client's default, latest.",
+				Step:   4,
+			},
+		},
 		Plan: func() Plan {
 			a := &assignState{partition: 0, offset: 50}
 			return Plan{Setup: topicReady, Steps: []Step{

@@ -20,6 +20,41 @@ func pollLoopLesson() Lesson {
 			"A record produced while the loop runs is delivered at once: the reader's fetch is already waiting on the broker.",
 			"A record that is not an order gets a warning with its partition and offset, and the loop goes on.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "A poll waits 1 s and nothing comes. What should the loop do?",
+				Choices: []string{
+					"Stop: the topic is empty",
+					"Go round again: \"nothing yet\" is a normal answer",
+					"Reconnect to the broker",
+				},
+				Answer: 1,
+				Why:    "Like poll() returning None in the Python client, a poll that times out only says nothing came yet; the loop waits again.",
+				Step:   2,
+			},
+			{
+				Ask: "A customer orders while the loop is waiting. When does the order show up?",
+				Choices: []string{
+					"As soon as it is delivered: the reader's fetch is already waiting",
+					"Only after the loop's current 1 s poll has run out",
+					"Only when the loop is started again",
+				},
+				Answer: 0,
+				Why:    "A fetch waits on the broker (up to MaxWait) for new records and returns as soon as there is one, so the order reaches the waiting reader at once.",
+				Step:   2,
+			},
+			{
+				Ask: "Why does each partition's reader start at that partition's last offset, read before anyone orders?",
+				Choices: []string{
+					"To print only new orders, and miss none that come later",
+					"Because a Reader cannot start at offset 0",
+					"To skip the poison pills at the start of the topic",
+				},
+				Answer: 0,
+				Why:    "Placed at the high watermark before the customer orders, each reader gets every record produced after that point and none of the old ones.",
+				Step:   1,
+			},
+		},
 		Plan: func() Plan {
 			l := &pollState{}
 			return Plan{Setup: topicReady, Steps: []Step{

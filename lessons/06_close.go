@@ -26,6 +26,41 @@ func closeLesson() Lesson {
 			"With auto-commit off, commit after handling a record: a restarted consumer resumes after the last commit.",
 			"That is at least once: an order handled but not yet committed when the program dies comes again.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "You press Ctrl-C while ReadMessage waits, in a program that uses signal.NotifyContext. What happens?",
+				Choices: []string{
+					"The program dies at once; the reader is never closed",
+					"The context is cancelled, ReadMessage returns, deferred Closes run",
+					"Nothing until the next record arrives",
+				},
+				Answer: 1,
+				Why:    "signal.NotifyContext turns SIGINT into a cancelled context. Every blocking kafka-go call takes it, so the loop wakes up at once, and the deferred Close runs before the program exits.",
+				Step:   2,
+			},
+			{
+				Ask: "A Reader with a GroupID: which call commits a record's offset before your code has handled it?",
+				Choices: []string{
+					"ReadMessage",
+					"FetchMessage",
+					"Neither: kafka-go never commits by itself",
+				},
+				Answer: 0,
+				Why:    "With a GroupID, ReadMessage commits the offset itself before it returns (like enable.auto.commit): a crash afterwards loses that record. FetchMessage leaves the commit to CommitMessages.",
+				Step:   4,
+			},
+			{
+				Ask: "The consumer commits each order after printing it. It dies after printing one and before committing it. What happens after a restart?",
+				Choices: []string{
+					"That order is lost",
+					"That order is printed again: at least once",
+					"Kafka sees the crash and commits it: exactly once",
+				},
+				Answer: 1,
+				Why:    "A restarted member resumes after the last committed offset, so the order handled but not committed comes again. Commit-after-handling is at least once.",
+				Step:   5,
+			},
+		},
 		Plan: func() Plan {
 			c := &closeState{group: "order_tracker_debug-" + uuid.NewString()[:8]}
 			return Plan{Setup: topicReady, Steps: []Step{

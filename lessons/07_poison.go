@@ -19,6 +19,41 @@ func poisonPillLesson() Lesson {
 			"Decode defensively: on failure, warn with topic, partition and offset, count it, and go on.",
 			"Large records are bounded by the broker (message.max.bytes, about 1 MiB per batch by default) and the producer (BatchBytes), not by the consumer.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "What is a poison pill?",
+				Choices: []string{
+					"A record the broker refuses to store",
+					"A record the consumer cannot handle",
+					"A record that expired under the topic's retention",
+				},
+				Answer: 1,
+				Why:    "Kafka accepts any bytes, so nothing stops a bad record from reaching the consumer. One that crashes on it, and restarts from before it, crashes again on every restart.",
+				Step:   1,
+			},
+			{
+				Ask: "What does a consumer that survives poison pills do with a record that is not an order?",
+				Choices: []string{
+					"It stops and waits for someone to fix the topic",
+					"It deletes the record from the topic",
+					"It warns with topic, partition and offset, counts it and goes on",
+				},
+				Answer: 2,
+				Why:    "Decoding fails with a reason; the warning says where the record is, so someone can look at it, and the loop goes on. A real service would also copy it to a dead-letter topic.",
+				Step:   2,
+			},
+			{
+				Ask: "With default settings, what limits how large a record can be?",
+				Choices: []string{
+					"The consumer's MaxBytes",
+					"The broker's message.max.bytes and the Writer's BatchBytes",
+					"Nothing: Kafka takes records of any size",
+				},
+				Answer: 1,
+				Why:    "The broker refuses batches over message.max.bytes (about 1 MiB) and the Writer refuses records over BatchBytes (1 MiB). Since KIP-74 a fetch returns at least the first batch, however small MaxBytes is.",
+				Step:   1,
+			},
+		},
 		Plan: func() Plan {
 			l := &poisonState{}
 			return Plan{Setup: topicReady, Steps: []Step{

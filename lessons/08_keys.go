@@ -37,7 +37,7 @@ func keysLesson() Lesson {
 				Ask: "A Java service and a Go service using kafka.Hash both write orders keyed by user to one topic. What happens to one user's orders?",
 				Choices: []string{
 					"They stay on one partition: a key always maps to one partition",
-					"They can land on two partitions, and lose their order: the two clients hash keys differently",
+					"On two partitions, out of order: the clients hash keys differently",
 					"The broker rejects the Go service's records",
 				},
 				Answer: 1,

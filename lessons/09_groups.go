@@ -28,9 +28,9 @@ func groupsLesson() Lesson {
 			{
 				Ask: "A group has four members and its topic three partitions. One member gets no partition. What does it do?",
 				Choices: []string{
-					"It reads a partition together with another member, to share the load",
-					"It stays in the group, idle, until a rebalance gives it a partition",
-					"Nothing: the coordinator refuses a group with more members than partitions",
+					"It reads a partition together with another member",
+					"It stays in the group, idle, until a rebalance gives it one",
+					"Nothing: the coordinator refuses a fifth member",
 				},
 				Answer: 1,
 				Why:    "Within a group a partition has one reader at a time. The extra member heartbeats and waits; when another member leaves, it takes over.",

@@ -247,8 +247,7 @@ func (g *guaranteesState) idempotent(ctx context.Context, env *Env) error {
 // Grace's, committed. Ending a transaction writes a marker into the
 // partition: a record of its own, with an offset of its own.
 func (g *guaranteesState) transactions(ctx context.Context, env *Env) error {
-	producer, err := kgo.NewClient(
-		kgo.SeedBrokers(env.Brokers...),
+	producer, err := env.FranzClient(
 		kgo.TransactionalID(env.Name("order-desk")),
 		kgo.RequiredAcks(kgo.AllISRAcks()), // transactions require acks=all
 		kgo.DefaultProduceTopic(g.topic),
@@ -328,8 +327,7 @@ func (g *guaranteesState) readCommittedKafkaGo(ctx context.Context, env *Env) er
 // offsets read in the same transaction) uses a client that implements
 // transactions, such as franz-go (its GroupTransactSession), not kafka-go.
 func (g *guaranteesState) readCommittedFranz(ctx context.Context, env *Env) error {
-	consumer, err := kgo.NewClient(
-		kgo.SeedBrokers(env.Brokers...),
+	consumer, err := env.FranzClient(
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{g.topic: {0: kgo.NewOffset().At(g.aborted.Offset)}}),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 	)

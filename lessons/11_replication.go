@@ -25,6 +25,41 @@ func replicationLesson() Lesson {
 			"A restarted broker catches up from the leaders and rejoins the ISR.",
 		},
 		Requires: Requirement{Brokers: 3},
+		Quiz: []Question{
+			{
+				Ask: "The leader of a partition stops while a producer writes with acks=all. What happens to the writes it acknowledged?",
+				Choices: []string{
+					"They are lost until that broker comes back",
+					"They are on the new leader: it was an in-sync replica",
+					"The producer must send them again",
+				},
+				Answer: 1,
+				Why:    "acks=all waits until every replica in the ISR has the record, and the controller only makes an in-sync replica the new leader.",
+				Step:   2,
+			},
+			{
+				Ask: "Replication factor 3, min.insync.replicas=2, two brokers down. What does an acks=all write get?",
+				Choices: []string{
+					"Accepted: the leader has it",
+					"NOT_ENOUGH_REPLICAS: fewer than 2 copies are in sync",
+					"It waits until a broker comes back",
+				},
+				Answer: 1,
+				Why:    "With one replica in the ISR, below min.insync.replicas, the leader refuses acks=all writes rather than keep a single copy; acks=1 would be accepted.",
+				Step:   3,
+			},
+			{
+				Ask: "A stopped broker starts again. When is it back in the ISR?",
+				Choices: []string{
+					"At once, as soon as it answers",
+					"Once it has fetched what it missed from the leaders",
+					"Only after an administrator adds it",
+				},
+				Answer: 1,
+				Why:    "A follower joins the ISR when it has caught up with the leader's log; then it counts for acks=all again.",
+				Step:   4,
+			},
+		},
 		Plan: func() Plan {
 			r := &replicationState{}
 			return Plan{Steps: []Step{

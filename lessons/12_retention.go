@@ -21,6 +21,41 @@ func retentionLesson() Lesson {
 			"A tombstone (a key with no value) deletes a key from a compacted topic, once the cleaner has run.",
 			"The cleaner never touches the segment being written; the settings here make it act in seconds, which no production topic wants.",
 		},
+		Quiz: []Question{
+			{
+				Ask: "A consumer was stopped for longer than the topic's retention. It asks for its old offset. What does a kafka-go Reader do?",
+				Choices: []string{
+					"Reads the deleted records from a backup",
+					"Moves to the first offset left: the rest are gone",
+					"Blocks until the offset exists again",
+				},
+				Answer: 1,
+				Why:    "Retention deleted those records; an offset before the start is moved to the first offset, silently.",
+				Step:   2,
+			},
+			{
+				Ask: "A compacted topic gets placed, cooking, delivered for one order. What is kept once the cleaner has run?",
+				Choices: []string{
+					"All three: compaction only deletes old segments",
+					"At least the last one, delivered, at its own offset",
+					"Only the first one, placed",
+				},
+				Answer: 1,
+				Why:    "Compaction keeps the last record of each key and drops the ones it replaces; offsets do not change, so gaps appear.",
+				Step:   3,
+			},
+			{
+				Ask: "How do you delete an order from a compacted topic?",
+				Choices: []string{
+					"Write its key with no value: a tombstone",
+					"Call DeleteRecords on its offset",
+					"Write an empty JSON object as its value",
+				},
+				Answer: 0,
+				Why:    "A tombstone (key, nil value) makes the cleaner drop the key's earlier records; it stays itself for delete.retention.ms.",
+				Step:   4,
+			},
+		},
 		Plan: func() Plan {
 			s := &retentionState{}
 			return Plan{Steps: []Step{

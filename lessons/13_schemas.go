@@ -28,7 +28,7 @@ func schemasLesson() Lesson {
 				Ask: "Version 2 of the order adds price_cents, with a default. Which consumers still read every order?",
 				Choices: []string{
 					"Only consumers upgraded to version 2",
-					"Both: version 1 consumers ignore the price, version 2 consumers give old orders the default",
+					"Both: v1 ignores the price, v2 gives old orders the default",
 					"Neither, until the old records are deleted",
 				},
 				Answer: 1,
@@ -39,7 +39,7 @@ func schemasLesson() Lesson {
 				Ask: "A producer renames quantity to qty. What does lesson 7's consumer do with its records?",
 				Choices: []string{
 					"Reads them: JSON field names do not matter",
-					"Skips each one, naming the missing field, its partition and its offset",
+					"Skips each one, naming the missing field and its offset",
 					"Stops with an error at the first one",
 				},
 				Answer: 1,
@@ -50,7 +50,7 @@ func schemasLesson() Lesson {
 				Ask: "Where would a schema registry stop the rename?",
 				Choices: []string{
 					"In the broker, which checks every record against the schema",
-					"In the producer's serializer, which cannot register the incompatible schema",
+					"In the producer's serializer: the new schema is refused",
 					"In the consumer, which asks the registry for a fix",
 				},
 				Answer: 1,

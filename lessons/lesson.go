@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Printer is how a lesson reports what happened. The runner decides how it
@@ -55,6 +56,9 @@ type Env struct {
 	Dialer    *kafka.Dialer
 	// Nodes stops and starts brokers, for the lessons about failures.
 	Nodes NodeControl
+	// Franz is the same connection settings for a franz-go client (TLS,
+	// SASL), for what kafka-go cannot do (transactions).
+	Franz []kgo.Opt
 }
 
 // NewEnv returns the environment for the brokers of cluster, with names
@@ -65,6 +69,13 @@ func NewEnv(brokers []string, cluster Cluster, prefix string, out Printer) *Env 
 		Transport: &kafka.Transport{DialTimeout: 5 * time.Second},
 		Dialer:    &kafka.Dialer{Timeout: 5 * time.Second, DualStack: true},
 	}
+}
+
+// FranzClient returns a franz-go client for the brokers, with the run's
+// connection settings and opts.
+func (e *Env) FranzClient(opts ...kgo.Opt) (*kgo.Client, error) {
+	all := append([]kgo.Opt{kgo.SeedBrokers(e.Brokers...)}, e.Franz...)
+	return kgo.NewClient(append(all, opts...)...)
 }
 
 // Name returns a topic or group name with the learner's prefix.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -153,13 +152,4 @@ func ReadOrderIDs(ctx context.Context, env *Env, topic string) (map[string]int, 
 		}
 	}
 	return ids, nil
-}
-
-// idList formats broker ids for a sentence: "2 and 3".
-func idList(ids []int) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = fmt.Sprint(id)
-	}
-	return strings.Join(s, " and ")
 }

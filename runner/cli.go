@@ -28,7 +28,12 @@ const usageText = `Usage:
   go run ./runner --all --yes        play every lesson, unattended
   go run ./runner --embedded --nodes 3
                                      the lessons on an emulated three-broker cluster
-  go run ./runner list               list the lessons
+  go run ./runner --lesson 3 --step 2
+                                     start lesson 3 at step 2 (step 1, which it needs, runs quietly)
+  go run ./runner --all --yes --pace 5s --notebook run.ipynb
+                                     a projector: 5 s between steps, and a notebook of what ran
+  go run ./runner list               list the lessons, with your progress
+  go run ./runner reset              forget your progress (per --topic-prefix)
   go run ./runner produce            send an order, with its delivery report
   go run ./runner produce --key "Ada Lovelace" --count 3
                                      orders keyed by user: one partition (--balancer hash|murmur2|crc32)
@@ -63,6 +68,14 @@ type command struct {
 	lessons []int
 	all     bool
 	yes     bool
+	step    int // --step: where to start the one --lesson
+
+	noQuiz       bool
+	notebook     string // --notebook: write the run as a Jupyter notebook
+	transcript   string // --transcript: write the run as Markdown
+	pace         time.Duration
+	reset        bool // --reset: forget the learner's progress first
+	saveProgress bool // keep progress in an unattended run too
 
 	topic     string
 	count     int
@@ -121,12 +134,19 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.config, "config", "", "client.properties `FILE` with TLS and SASL settings (default $"+configEnvVar+")")
 	fs.BoolVar(&c.embedded, "embedded", false, "use the embedded in-memory broker, even if a real one answers")
 	fs.IntVar(&c.nodes, "nodes", 1, "how many brokers the embedded emulation runs (1 or 3: on 9092, 9094, 9096)")
-	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-)")
+	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-); progress is kept per prefix")
 	switch c.name {
 	case "":
 		fs.Var((*lessonList)(&c.lessons), "lesson", "play lesson `N` (repeat or use commas for several)")
 		fs.BoolVar(&c.all, "all", false, "play every lesson")
 		fs.BoolVar(&c.yes, "yes", false, "no prompts: play the chosen lessons unattended")
+		fs.IntVar(&c.step, "step", 0, "start the --lesson at step `S` (the steps it needs run first, quietly)")
+		fs.BoolVar(&c.noQuiz, "no-quiz", false, "leave out the questions at the end of each lesson")
+		fs.StringVar(&c.notebook, "notebook", "", "write what is played as a Jupyter notebook, e.g. run.ipynb")
+		fs.StringVar(&c.transcript, "transcript", "", "write what is played as Markdown, e.g. run.md")
+		fs.DurationVar(&c.pace, "pace", 0, "with --yes: wait this long between steps, with a countdown (e.g. 3s)")
+		fs.BoolVar(&c.reset, "reset", false, "forget your progress (lessons done, where you stopped) first")
+		fs.BoolVar(&c.saveProgress, "save-progress", false, "keep progress in an unattended run too (a person's run always does)")
 	case "produce":
 		fs.IntVar(&c.count, "count", 1, "how many orders to send")
 		fs.StringVar(&c.topic, "topic", "orders", "topic to send to (orders is created when missing; others must exist)")
@@ -159,12 +179,12 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		})
 		fs.StringVar(&c.group, "group", "", "read as consumer group `G`, committing each order after printing it")
 		fs.DurationVar(&c.timeout, "for", 0, "stop after this long, e.g. 30s (default: until Ctrl-C)")
-	case "list", "docs":
+	case "list", "docs", "reset":
 	case "help":
 		fs.Usage()
 		return nil, errHelp
 	default:
-		return nil, usagef("unknown command %q (commands: list, produce, consume, docs)", c.name)
+		return nil, usagef("unknown command %q (commands: list, reset, produce, consume, docs)", c.name)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -194,6 +214,24 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.all && len(c.lessons) > 0 {
 		return nil, usagef("--all and --lesson exclude each other")
+	}
+	if c.step != 0 {
+		if len(c.lessons) != 1 {
+			return nil, usagef("--step goes with one --lesson: --lesson 3 --step 2")
+		}
+		l, _ := lessons.Find(c.lessons[0])
+		if n := len(l.Plan().Steps); c.step < 1 || c.step > n {
+			return nil, usagef("--step %d: lesson %d has steps 1 to %d", c.step, l.Number, n)
+		}
+	}
+	if c.pace < 0 {
+		return nil, usagef("--pace %v: a wait cannot be negative", c.pace)
+	}
+	if c.pace > 0 && !c.yes {
+		return nil, usagef("--pace paces an unattended run: add --yes")
+	}
+	if c.notebook != "" && c.notebook == c.transcript {
+		return nil, usagef("--notebook and --transcript name the same file")
 	}
 	if c.name == "produce" && c.count < 1 {
 		return nil, usagef("--count must be at least 1")

@@ -32,6 +32,13 @@ func TestBadCommandLinesExitTwoWithUsage(t *testing.T) {
 		{[]string{"produce", "--key", ""}, "--key needs a user"},
 		{[]string{"consume", "--key", "ada"}, "flag provided but not defined: -key"},
 		{[]string{"consume", "--balancer", "hash"}, "flag provided but not defined: -balancer"},
+		{[]string{"--step", "2"}, "--step goes with one --lesson"},
+		{[]string{"--lesson", "2,3", "--step", "2"}, "--step goes with one --lesson"},
+		{[]string{"--lesson", "2", "--step", "9"}, "--step 9: lesson 2 has steps 1 to 4"},
+		{[]string{"--pace", "3s"}, "--pace paces an unattended run: add --yes"},
+		{[]string{"--pace", "-3s", "--yes"}, "a wait cannot be negative"},
+		{[]string{"--notebook", "x", "--transcript", "x"}, "name the same file"},
+		{[]string{"reset", "--lesson", "1"}, "flag provided but not defined: -lesson"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "runner")
+	// Progress goes to a file of the tests' own, never the user's: the
+	// tests in this process and every runner they start inherit this.
+	os.Setenv(progressEnv, filepath.Join(dir, "progress.json"))
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build runner: %v\n%s", err, out)
 		os.Exit(1)

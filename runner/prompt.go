@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/core"
@@ -13,18 +14,34 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // unattended answers "go on" to everything: no terminal, or --yes. Steps a
-// step needs are run first.
-type unattended struct{}
+// step needs are run first. With --pace it waits between steps.
+type unattended struct {
+	out  *output.Printer
+	wait time.Duration // --pace
+	in   *os.File      // where a key press cuts the wait short, if a terminal
+}
 
-func (unattended) Interactive() bool                                 { return false }
-func (unattended) pick(context.Context, []menuEntry) ([]int, error)  { return nil, nil }
-func (unattended) after(context.Context, bool, bool) (action, error) { return actNext, nil }
+func (unattended) Interactive() bool                                  { return false }
+func (unattended) pick(context.Context, []menuEntry) ([]place, error) { return nil, nil }
+func (u unattended) show(_ context.Context, cell output.CellView) error {
+	u.out.Show(cell.Lines())
+	return nil
+}
+func (u unattended) after(ctx context.Context, _, _ bool, _ stepRef) (action, error) {
+	return actNext, u.pace(ctx)
+}
 func (unattended) needs(context.Context, stepRef, []stepRef) (action, error) {
 	return actRunNeeded, nil
 }
+func (unattended) answer(context.Context, lessons.Question) (int, error) {
+	return 0, errors.New("no one to answer")
+}
+func (unattended) review(context.Context, stepRef, bool) (action, error) { return actNext, nil }
+func (u unattended) pause(ctx context.Context) error                     { return u.pace(ctx) }
 
 // surveyPrompter asks with survey's menus on the terminal.
 type surveyPrompter struct {
@@ -33,10 +50,13 @@ type surveyPrompter struct {
 	out  *output.Printer
 }
 
-func newSurveyPrompter(io stdio, out *output.Printer, colored bool) surveyPrompter {
+func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, colored bool) surveyPrompter {
 	// survey colours its prompts on its own; follow our rule (NO_COLOR,
 	// TERM=dumb). It is survey's one switch, set once before any prompt.
 	core.DisableColor = !colored
+	if pager := morePager(ctx, io.in, io.out, colored); pager != nil {
+		out.Pager(pager) // output taller than the screen waits for a key
+	}
 	w, _ := io.out.(terminal.FileWriter)
 	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err)}, in: io.in, out: out}
 }
@@ -89,6 +109,7 @@ func (s surveyPrompter) choose(ctx context.Context, msg string, choices []choice
 	if def == "" {
 		def = labels[0]
 	}
+	s.out.Room(len(labels) + 1)
 	var idx int
 	if err := s.ask(ctx, &survey.Select{Message: msg, Options: labels, Default: def}, &idx); err != nil {
 		return actQuit, err
@@ -101,38 +122,93 @@ const (
 	quitMenu = "✖ Quit"
 )
 
-func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]int, error) {
+func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, error) {
+	cols, rows := s.out.Size()
 	options := make([]string, 0, len(menu)+2)
 	for _, e := range menu {
-		options = append(options, e.Label)
+		options = append(options, clip(e.Label, cols-4))
 	}
 	options = append(options, playAll, quitMenu)
+	pageSize := len(options)
+	if rows > 0 {
+		pageSize = max(5, min(pageSize, rows-3))
+	}
+	s.out.Room(pageSize + 1)
+	msg := "Which lesson? (arrows or type its number, Enter to start)"
+	if cols > 0 && cols < 100 { // with survey's own hint, one line of 80
+		msg = "Which lesson? (arrows or its number)"
+	}
 	var idx int
 	err := s.ask(ctx, &survey.Select{
-		Message:  "Which lesson? (arrows or type its number, Enter to start)",
+		Message:  msg,
 		Options:  options,
-		PageSize: len(options),
+		Default:  options[nextUp(menu)],
+		PageSize: pageSize,
+		Filter: func(typed, option string, i int) bool {
+			if i < len(menu) && isNumber(typed) { // "3": lesson 3 (or 30...), not "quiz 2/3"
+				return menu[i].Step == 0 && strings.HasPrefix(fmt.Sprint(menu[i].Lesson), typed)
+			}
+			return strings.Contains(strings.ToLower(option), strings.ToLower(typed))
+		},
 	}, &idx)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case idx < len(menu):
-		return []int{menu[idx].Number}, nil
+		return []place{menu[idx].place}, nil
 	case options[idx] == playAll:
-		var ns []int
+		var all []place
 		for _, e := range menu {
-			ns = append(ns, e.Number)
+			if e.Step == 0 {
+				all = append(all, e.place)
+			}
 		}
-		return ns, nil
+		return all, nil
 	}
 	return nil, nil
 }
 
-func (s surveyPrompter) after(ctx context.Context, failed, last bool) (action, error) {
+// nextUp is the menu entry to start on: where the learner stopped, else the
+// first lesson not done yet, else the first.
+func nextUp(menu []menuEntry) int {
+	for i, e := range menu {
+		if e.Step > 0 || !e.done {
+			return i
+		}
+	}
+	return 0
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// clip shortens a label to width columns (0 or less: as it is), so that a
+// menu line never wraps.
+func clip(label string, width int) string {
+	if width <= 0 || output.Width(label) <= width {
+		return label
+	}
+	r := []rune(label)
+	for len(r) > 0 && output.Width(string(r))+1 > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+func (s surveyPrompter) after(ctx context.Context, failed, last bool, prev stepRef) (action, error) {
 	choices := []choice{{"Continue", actNext}, {"Run this step again", actAgain}}
 	if !last {
 		choices = append(choices, choice{"Skip the next step", actSkip})
+	}
+	if prev.Number > 0 {
+		choices = append(choices, choice{fmt.Sprintf("Previous step: %d · %s", prev.Number, prev.Title), actPrev})
 	}
 	choices = append(choices, choice{"Back to the menu", actMenu}, choice{"Quit", actQuit})
 	if failed {
@@ -159,3 +235,99 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 		{"Quit", actQuit},
 	}, "")
 }
+
+// promptRoom is how many lines the prompt after a step takes (its question
+// and up to six choices): a cell taller than the screen less this is shown
+// a part at a time, so that nothing scrolls away unread.
+const promptRoom = 8
+
+// show draws a step's cell. When it does not fit on the screen with the
+// prompt that follows it, the narration and code come first, a screenful
+// at a time, and the step runs after Enter.
+func (s surveyPrompter) show(ctx context.Context, cell output.CellView) error {
+	_, rows := s.out.Size()
+	lines := cell.Lines()
+	if rows <= 0 || len(lines)+promptRoom <= rows {
+		s.out.Show(lines)
+		return nil
+	}
+	pages := paginate(cell, rows-1)
+	for i, page := range pages {
+		s.out.Show(page)
+		msg := "Press Enter to run it"
+		if i < len(pages)-1 {
+			msg = "Press Enter to read on"
+		}
+		if err := s.enter(ctx, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enter shows msg on one line and waits for a key. It reads the keyboard
+// itself, as the pager does: survey's Input would ask the terminal where
+// its cursor is, and not every terminal answers.
+func (s surveyPrompter) enter(ctx context.Context, msg string) error {
+	keys, err := openKeys(s.in)
+	if err != nil {
+		return s.ask(ctx, &survey.Input{Message: msg}, new(string))
+	}
+	s.out.Hold()
+	defer s.out.Release()
+	s.out.Status("? " + msg + " ")
+	_, err = keys.wait(ctx, 24*time.Hour)
+	keys.close() // before the newline: raw mode would not return the carriage
+	s.out.EndStatus()
+	return err
+}
+
+// paginate cuts a cell into screens of at most size lines: the narration,
+// then the code, which starts a screen of its own unless it fits after the
+// narration.
+func paginate(cell output.CellView, size int) [][]string {
+	size = max(size, 3)
+	var pages [][]string
+	add := func(lines []string, fresh bool) {
+		for len(lines) > 0 {
+			if fresh || len(pages) == 0 || len(pages[len(pages)-1]) >= size {
+				pages, fresh = append(pages, nil), false
+			}
+			last := &pages[len(pages)-1]
+			n := min(size-len(*last), len(lines))
+			*last = append(*last, lines[:n]...)
+			lines = lines[n:]
+		}
+	}
+	add(cell.Text, false)
+	fits := len(pages) > 0 && len(pages[len(pages)-1])+len(cell.Code) <= size
+	add(cell.Code, !fits)
+	return pages
+}
+
+// answer asks a quiz question with survey's Select.
+func (s surveyPrompter) answer(ctx context.Context, q lessons.Question) (int, error) {
+	options := make([]string, len(q.Choices))
+	for i, c := range q.Choices {
+		options[i] = fmt.Sprintf("%c) %s", 'a'+i, c)
+	}
+	s.out.Room(len(options) + 1)
+	var idx int
+	if err := s.ask(ctx, &survey.Select{Message: "Answer:", Options: options, PageSize: len(options)}, &idx); err != nil {
+		return 0, err
+	}
+	return idx, nil
+}
+
+func (s surveyPrompter) review(ctx context.Context, step stepRef, last bool) (action, error) {
+	next := "Next question"
+	if last {
+		next = "Finish the quiz"
+	}
+	return s.choose(ctx, "What now?", []choice{
+		{fmt.Sprintf("Run step %d again · %s", step.Number, step.Title), actAgain},
+		{next, actNext},
+	}, "")
+}
+
+func (surveyPrompter) pause(context.Context) error { return nil }

@@ -28,13 +28,19 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 func startLearner(t *testing.T, env []string, args ...string) *learner {
 	t.Helper()
+	return startLearnerSized(t, 140, 50, env, args...)
+}
+
+// startLearnerSized starts the runner on a terminal of cols × rows.
+func startLearnerSized(t *testing.T, cols, rows int, env []string, args ...string) *learner {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(withoutVar(os.Environ(), "NO_COLOR"), append([]string{"TERM=xterm-256color"}, env...)...)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 140})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(140, 50))}
+	l := &learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(cols, rows))}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -91,7 +97,7 @@ const enter, down = "\r", "\x1b[B"
 
 func TestMenuPicksALessonAndStepsThroughIt(t *testing.T) {
 	addr := testBroker(t)
-	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix())
+	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--no-quiz")
 	l.expect("Which lesson?", 1)
 	for _, want := range []string{"0 · The broker", "7 · Poison pills", "Play every lesson", "Quit"} {
 		l.expect(want, 1)
@@ -162,7 +168,7 @@ func TestCtrlCAtThePrompts(t *testing.T) {
 // prompt is on screen; they must still be shown, not drawn over.
 func TestMenuShowsAsyncDeliveryReports(t *testing.T) {
 	addr := testBroker(t)
-	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3")
+	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3", "--no-quiz")
 	for i := 1; i <= 2; i++ { // up to the prompt after "Send three orders"
 		l.expect("Next?", i)
 		time.Sleep(300 * time.Millisecond) // the reports arrive meanwhile
@@ -208,7 +214,7 @@ func TestSkippedStepIsOfferedWhenNeeded(t *testing.T) {
 	}
 
 	// Choosing to skip the needy step too goes on with the one after it.
-	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2")
+	l = startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2", "--no-quiz")
 	l.expect("Next?", 1)
 	l.press(down + down + enter)
 	l.expect("Skip step 3 too", 1)

@@ -40,13 +40,6 @@ func (r *rider) check() {
 	}
 }
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
-}
-
 // every calls f every d until the returned stop is called.
 func every(d time.Duration, f func()) (stop func()) {
 	done := make(chan struct{})

@@ -91,7 +91,7 @@ func TestRideThroughABrokerRestart(t *testing.T) {
 		t.Fatalf("produce exit %d\n%s\n%s", code, tail(out.String()), errb)
 	}
 	reports := deliveredRE.FindAllStringSubmatch(out.String(), -1)
-	t.Logf("%d orders acknowledged; producer said:\n%s", len(reports), strings.Join(lines(out.String(), "answer"), "\n"))
+	t.Logf("%d orders acknowledged; producer said:\n%s", len(reports), strings.Join(linesWith(out.String(), "answer"), "\n"))
 	if len(reports) != 3000 {
 		t.Errorf("%d delivery reports, want 3000", len(reports))
 	}
@@ -123,7 +123,7 @@ func TestRideThroughABrokerRestart(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Errorf("%s: %d acknowledged orders never printed:\n%s", name, missing, strings.Join(lines(buf.String(), "answer"), "\n"))
+				t.Errorf("%s: %d acknowledged orders never printed:\n%s", name, missing, strings.Join(linesWith(buf.String(), "answer"), "\n"))
 				break
 			}
 			time.Sleep(500 * time.Millisecond)
@@ -139,8 +139,8 @@ func TestRideThroughABrokerRestart(t *testing.T) {
 	exitCode(t, group, 10*time.Second)
 }
 
-// lines returns the lines of s that contain want.
-func lines(s, want string) []string {
+// linesWith returns the lines of s that contain want.
+func linesWith(s, want string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if strings.Contains(l, want) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/certs"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -30,7 +31,7 @@ func securedBroker(t *testing.T) (addr string, properties func(password string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(),
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), broker.CleanerEverySecond, kfake.EnableSASL(),
 		kfake.Superuser("SCRAM-SHA-512", "alice", testPassword),
 		kfake.TLS(&tls.Config{Certificates: []tls.Certificate{srv.TLS()}}))
 	if err != nil {

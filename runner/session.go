@@ -23,12 +23,15 @@ import (
 func (c *command) run(ctx context.Context, io stdio) error {
 	colored := output.ColorWanted() && isTerminal(io.out)
 	out := output.New(io.out, colored)
+	if f, ok := io.out.(*os.File); ok && isTerminal(f) {
+		out.FitScreen(screenSize(f))
+	}
 	switch c.name {
 	case "list":
-		for _, l := range lessons.All() {
-			out.Plain("%d  %s — %s", l.Number, l.Title, l.Goal)
-		}
+		c.list(out)
 		return nil
+	case "reset":
+		return c.forget(out)
 	case "docs":
 		md, err := lessonsMarkdown()
 		if err != nil {
@@ -36,6 +39,16 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		}
 		_, err = fmt.Fprint(io.out, md)
 		return err
+	}
+	var rec *records
+	if c.name == "" {
+		var err error
+		if rec, err = openRecords(c.notebook, c.transcript, out); err != nil {
+			return err
+		}
+	}
+	if rec != nil {
+		defer rec.close()
 	}
 	cfg, err := c.loadConfig(out)
 	if err != nil {
@@ -48,7 +61,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	defer b.Close()
 	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}, c.topicPrefix, out)
 	if cfg != nil {
-		env.Transport, env.Dialer = cfg.Transport(), cfg.Dialer()
+		env.Transport, env.Dialer, env.Franz = cfg.Transport(), cfg.Dialer(), cfg.FranzOpts()
 	}
 	defer env.Close()
 	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
@@ -64,28 +77,104 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	case "consume":
 		return c.consume(ctx, env, b)
 	}
-	s := &session{env: env, out: out, prompt: unattended{}, target: c.target}
+	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz,
+		target: c.target}
 	if interactive {
-		s.prompt = newSurveyPrompter(io, out, colored)
+		s.prompt = newSurveyPrompter(ctx, io, out, colored)
 	} else if !c.yes {
 		out.Plain("No terminal on stdin or stdout: running unattended, without prompts.")
 	}
-	return s.walk(ctx, c.queue(s.prompt.Interactive()), false)
-}
-
-// queue is the lessons the command line chose: --lesson, --all, or every
-// lesson when nobody is there to choose.
-func (c *command) queue(interactive bool) []int {
-	if len(c.lessons) > 0 {
-		return c.lessons
+	if c.reset || s.prompt.Interactive() || c.saveProgress {
+		s.progress = openProgress(c.topicPrefix, out)
 	}
-	var all []int
-	if c.all || !interactive {
-		for _, l := range lessons.All() {
-			all = append(all, l.Number)
+	if c.reset && s.progress != nil {
+		if err := s.progress.forget(); err != nil {
+			return err
+		}
+		out.Aside("Progress of %s forgotten.", learnerName(c.topicPrefix))
+	}
+	if !s.prompt.Interactive() && !c.saveProgress {
+		s.progress = nil // unattended: nothing is written unless asked
+	}
+	if rec != nil {
+		s.book = rec.book
+		rec.book.Note(brokerNote(b))
+	}
+	err = s.walk(ctx, c.queue(s.prompt.Interactive()), false)
+	if rec != nil {
+		if werr := rec.write(out); err == nil {
+			err = werr
 		}
 	}
-	return all
+	return err
+}
+
+// queue is where the command line said to play: --lesson (from --step),
+// --all, or every lesson when nobody is there to choose.
+func (c *command) queue(interactive bool) []place {
+	var q []place
+	if len(c.lessons) > 0 {
+		for _, n := range c.lessons {
+			q = append(q, place{Lesson: n})
+		}
+		q[0].Step = c.step
+		return q
+	}
+	if c.all || !interactive {
+		for _, l := range lessons.All() {
+			q = append(q, place{Lesson: l.Number})
+		}
+	}
+	return q
+}
+
+// list prints the lessons, with the learner's progress when there is any.
+func (c *command) list(out *output.Printer) {
+	t := openProgress(c.topicPrefix, out)
+	for _, l := range lessons.All() {
+		out.Plain("%s%d  %s — %s%s", t.mark(l.Number), l.Number, l.Title, l.Goal, t.quiz(l.Number))
+	}
+	if at, ok := t.resume(); ok {
+		flags := ""
+		if c.topicPrefix != "" {
+			flags = " --topic-prefix " + c.topicPrefix
+		}
+		out.Plain("\nStopped in lesson %d at step %d. Resume from the menu, or: go run ./runner --lesson %d --step %d%s",
+			at.Lesson, at.Step, at.Lesson, at.Step, flags)
+	}
+}
+
+// forget is the reset command: the learner's progress leaves the file.
+func (c *command) forget(out *output.Printer) error {
+	t := openProgress(c.topicPrefix, out)
+	if t == nil {
+		return nil
+	}
+	if err := t.forget(); err != nil {
+		return err
+	}
+	out.Plain("Progress of %s forgotten (%s).", learnerName(c.topicPrefix), t.store.Path())
+	return nil
+}
+
+// screenSize reports the terminal's size, 80×24 when it cannot tell.
+func screenSize(f *os.File) func() (int, int) {
+	return func() (int, int) {
+		cols, rows, err := term.GetSize(int(f.Fd()))
+		if err != nil || cols <= 0 || rows <= 0 {
+			return 80, 24
+		}
+		return cols, rows
+	}
+}
+
+// brokerNote says, in the notebook, which broker the run used.
+func brokerNote(b *broker.Broker) string {
+	what := "a Kafka broker"
+	if b.Embedded {
+		what = "the embedded emulation of Kafka (franz-go's kfake), not Apache Kafka"
+	}
+	return fmt.Sprintf("Broker: `%s`, %s.", strings.Join(b.Addrs, ","), what)
 }
 
 // loadConfig reads --config (or $KAFKA_CONFIG), if any: a file that does not

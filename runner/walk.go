@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
@@ -20,6 +21,7 @@ const (
 	actNext      action = iota // go on
 	actAgain                   // run this step again
 	actSkip                    // skip the next step (or, asked about needs, this one)
+	actPrev                    // go back to the previous step
 	actMenu                    // back to the menu
 	actQuit                    // leave the program
 	actRunNeeded               // run the steps this one needs first
@@ -29,18 +31,36 @@ const (
 type prompter interface {
 	// Interactive says whether a person answers the questions.
 	Interactive() bool
-	// pick shows the menu and returns the lessons to play; nil means quit.
-	pick(ctx context.Context, menu []menuEntry) ([]int, error)
-	// after asks what to do once a step ran (or failed).
-	after(ctx context.Context, failed, last bool) (action, error)
+	// pick shows the menu and returns where to play; nil means quit.
+	pick(ctx context.Context, menu []menuEntry) ([]place, error)
+	// show draws a step's cell before it runs: at once, or a screenful at
+	// a time when the screen is too small for it.
+	show(ctx context.Context, cell output.CellView) error
+	// after asks what to do once a step ran (or failed); prev is the step
+	// before it (Number 0: none).
+	after(ctx context.Context, failed, last bool, prev stepRef) (action, error)
 	// needs asks what to do when step wants earlier steps that have not run.
 	needs(ctx context.Context, step stepRef, missing []stepRef) (action, error)
+	// answer asks a quiz question and returns the index of the choice made.
+	answer(ctx context.Context, q lessons.Question) (int, error)
+	// review asks, after a wrong answer, whether to run step again (actAgain)
+	// or go on (actNext).
+	review(ctx context.Context, step stepRef, last bool) (action, error)
+	// pause gives an audience time to read (--pace); a person needs none.
+	pause(ctx context.Context) error
 }
 
-// menuEntry is a lesson as the menu shows it.
+// place is where to play: a lesson, and the step (from 1) to start at; 0
+// is the beginning.
+type place struct {
+	Lesson, Step int
+}
+
+// menuEntry is a choice of the menu: a lesson, or where to resume one.
 type menuEntry struct {
-	Number int
-	Label  string
+	place
+	Label string
+	done  bool // the lesson was played to its end
 }
 
 // stepRef names a step for a question: its number (from 1) and title.
@@ -49,19 +69,38 @@ type stepRef struct {
 	Title  string
 }
 
+// journal keeps a record of what was played: the notebook of the run
+// (*notebook.Book, which the printer also feeds with the output), or nothing.
+type journal interface {
+	Heading(lesson int, title, goal string)
+	Step(lesson, index, total int, title, narration, code string)
+	Summary(lesson int, points []string)
+	Note(markdown string)
+}
+
+type noJournal struct{}
+
+func (noJournal) Heading(int, string, string)                {}
+func (noJournal) Step(int, int, int, string, string, string) {}
+func (noJournal) Summary(int, []string)                      {}
+func (noJournal) Note(string)                                {}
+
 // session is one run of the walkthrough: where it talks to Kafka, how it
-// prints and how it asks.
+// prints and asks, what it remembers and records.
 type session struct {
-	env    *lessons.Env
-	out    *output.Printer
-	prompt prompter
-	target target
+	env      *lessons.Env
+	out      *output.Printer
+	prompt   prompter
+	progress *tracker // nil: progress is not kept
+	book     journal
+	quizzes  bool // ask each lesson's questions at its end
+	target   target
 }
 
 // walk plays queue, then, for a person, offers the menu until they quit.
 // stay says whether to come back to the menu once queue is played (a
 // lesson chosen on the command line ends the program when it is done).
-func (s *session) walk(ctx context.Context, queue []int, stay bool) error {
+func (s *session) walk(ctx context.Context, queue []place, stay bool) error {
 	for {
 		if len(queue) == 0 {
 			if !s.prompt.Interactive() {
@@ -81,25 +120,30 @@ func (s *session) walk(ctx context.Context, queue []int, stay bool) error {
 	}
 }
 
-// menu lists the lessons, marking those this cluster cannot run.
+// menu lists the lessons, marking those done and those this cluster cannot
+// run; where the learner stopped comes first.
 func (s *session) menu() []menuEntry {
 	var entries []menuEntry
+	if at, ok := s.progress.resume(); ok {
+		l, _ := lessons.Find(at.Lesson)
+		entries = append(entries, menuEntry{place: at, Label: fmt.Sprintf("▶ Resume lesson %d at step %d · %s", at.Lesson, at.Step, l.Title)})
+	}
 	for _, l := range lessons.All() {
-		label := fmt.Sprintf("%d · %s", l.Number, l.Title)
+		label := s.progress.mark(l.Number) + fmt.Sprintf("%d · %s", l.Number, l.Title) + s.progress.quiz(l.Number)
 		if why := l.Requires.Unmet(s.env.Cluster); why != "" {
 			label += "  (not here: " + why + ")"
 		}
-		entries = append(entries, menuEntry{Number: l.Number, Label: label})
+		entries = append(entries, menuEntry{place: place{Lesson: l.Number}, Label: label, done: s.progress.isDone(l.Number)})
 	}
 	return entries
 }
 
 // playAll plays lessons in turn until one sends the learner to the menu or
 // out of the program.
-func (s *session) playAll(ctx context.Context, queue []int) (action, error) {
-	for _, n := range queue {
-		l, _ := lessons.Find(n)
-		act, err := s.play(ctx, l)
+func (s *session) playAll(ctx context.Context, queue []place) (action, error) {
+	for _, p := range queue {
+		l, _ := lessons.Find(p.Lesson)
+		act, err := s.play(ctx, l, p.Step)
 		if err != nil {
 			if !s.prompt.Interactive() || ctx.Err() != nil || errors.Is(err, errInterrupted) {
 				return actQuit, err
@@ -114,24 +158,27 @@ func (s *session) playAll(ctx context.Context, queue []int) (action, error) {
 	return actNext, nil
 }
 
-// play runs one lesson's steps, asking between them.
-func (s *session) play(ctx context.Context, l lessons.Lesson) (action, error) {
+// play runs one lesson's steps from step from (1-based; 0 is the start),
+// asking between them, then its quiz.
+func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action, error) {
 	s.out.Heading(l.Number, l.Title, l.Goal)
+	s.book.Heading(l.Number, l.Title, l.Goal)
 	if why := l.Requires.Unmet(s.env.Cluster); why != "" {
 		s.out.Warn("This lesson does not run here: %s.", why)
 		s.out.Say("%s", howToMeet(l.Requires))
 		return actNext, nil
 	}
-	r := &lessonRun{session: s, lesson: l, plan: l.Plan()}
+	r := s.newRun(l)
 	defer r.cleanup()
-	r.ran = make([]bool, len(r.plan.Steps))
-	r.tried = make([]bool, len(r.plan.Steps))
-	if r.plan.Setup != nil {
-		if err := r.guard(ctx, r.plan.Setup); err != nil {
-			return actQuit, r.failure(ctx, "getting ready", err)
-		}
+	if err := r.setup(ctx); err != nil {
+		return actQuit, err
 	}
-	for i := 0; i < len(r.plan.Steps); {
+	i := max(0, from-1)
+	if err := r.prepare(ctx, i); err != nil {
+		return actQuit, err
+	}
+	for n := len(r.plan.Steps); i < n; {
+		s.progress.at(l.Number, i+1)
 		err := r.step(ctx, i)
 		var leave errLeave
 		if errors.As(err, &leave) {
@@ -139,6 +186,9 @@ func (s *session) play(ctx context.Context, l lessons.Lesson) (action, error) {
 		}
 		if errors.Is(err, errInterrupted) {
 			return actQuit, err
+		}
+		if err == nil || errors.Is(err, errStepSkipped) {
+			s.progress.at(l.Number, min(i+2, n)) // the next step is where to resume
 		}
 		if errors.Is(err, errStepSkipped) {
 			i++
@@ -150,7 +200,8 @@ func (s *session) play(ctx context.Context, l lessons.Lesson) (action, error) {
 			}
 			s.out.Error("%v", err)
 		}
-		act, perr := s.prompt.after(ctx, err != nil, i == len(r.plan.Steps)-1)
+		prev := r.previous(i)
+		act, perr := s.prompt.after(ctx, err != nil, i == n-1, prev)
 		if perr != nil {
 			return actQuit, perr
 		}
@@ -159,12 +210,17 @@ func (s *session) play(ctx context.Context, l lessons.Lesson) (action, error) {
 			i++
 		case actSkip:
 			i += 2
+		case actPrev:
+			i = prev.Number - 1
 		case actMenu, actQuit:
 			return act, nil
 		}
 	}
+	r.cleanup()
 	s.out.Summary(l.Number, l.Summary)
-	return actNext, nil
+	s.book.Summary(l.Number, l.Summary)
+	s.progress.done(l.Number)
+	return actNext, s.quiz(ctx, l)
 }
 
 // errStepSkipped says a step did not run, by the learner's choice or
@@ -180,11 +236,65 @@ type lessonRun struct {
 	tried  []bool // the step ran at least once
 }
 
+func (s *session) newRun(l lessons.Lesson) *lessonRun {
+	r := &lessonRun{session: s, lesson: l, plan: l.Plan()}
+	r.ran = make([]bool, len(r.plan.Steps))
+	r.tried = make([]bool, len(r.plan.Steps))
+	return r
+}
+
 func (r *lessonRun) cleanup() {
 	if r.plan.Cleanup != nil {
 		r.plan.Cleanup()
 		r.plan.Cleanup = nil
 	}
+}
+
+// setup prepares what the lesson assumes (its topic).
+func (r *lessonRun) setup(ctx context.Context) error {
+	if r.plan.Setup == nil {
+		return nil
+	}
+	if err := r.guard(ctx, r.plan.Setup); err != nil {
+		return r.failure(ctx, "getting ready", err)
+	}
+	return nil
+}
+
+// prepare runs, quietly, the steps that step i needs and that have not run:
+// a lesson started at step i (--step, a resume, a quiz's "run it again")
+// needs what they make. One line says so; their cells and output are not
+// shown.
+func (r *lessonRun) prepare(ctx context.Context, i int) error {
+	missing := r.missing(i)
+	if len(missing) == 0 {
+		return nil
+	}
+	numbers := make([]string, len(missing))
+	for k, m := range missing {
+		numbers[k] = fmt.Sprint(m + 1)
+	}
+	line := fmt.Sprintf("Step %d needs what step %s makes: running it first, quietly.", i+1, numbers[0])
+	if n := len(numbers); n > 1 {
+		line = fmt.Sprintf("Step %d needs what steps %s and %s make: running them first, quietly.",
+			i+1, strings.Join(numbers[:n-1], ", "), numbers[n-1])
+	}
+	r.out.Aside("%s", line)
+	r.book.Note("*" + line + "*")
+	r.out.Mute()
+	defer r.out.Unmute()
+	for _, m := range missing {
+		if err := r.run(ctx, m); err != nil {
+			if errors.Is(err, errInterrupted) {
+				return err
+			}
+			if errors.Is(err, errStepSkipped) {
+				err = fmt.Errorf("step %d cannot run here", m+1)
+			}
+			return fmt.Errorf("step %d needs step %d, which failed: %w", i+1, m+1, err)
+		}
+	}
+	return nil
 }
 
 // step runs step i after the earlier steps it needs, asking the learner
@@ -252,23 +362,48 @@ func (r *lessonRun) missing(i int) []int {
 
 func (r *lessonRun) ref(i int) stepRef { return stepRef{Number: i + 1, Title: r.plan.Steps[i].Title} }
 
+// previous is the step before i that can run here, to go back to (Number 0:
+// none).
+func (r *lessonRun) previous(i int) stepRef {
+	for j := i - 1; j >= 0; j-- {
+		if r.plan.Steps[j].Requires.Unmet(r.env.Cluster) == "" {
+			return r.ref(j)
+		}
+	}
+	return stepRef{}
+}
+
 // cell shows step i (narration and code) and runs it.
 func (r *lessonRun) cell(ctx context.Context, i int) error {
 	step, n := r.plan.Steps[i], len(r.plan.Steps)
 	if why := step.Requires.Unmet(r.env.Cluster); why != "" {
-		r.out.Skip(i+1, n, step.Title, why+". "+howToMeet(step.Requires))
+		why += ". " + howToMeet(step.Requires)
+		r.out.Skip(i+1, n, step.Title, why)
+		r.book.Note(fmt.Sprintf("### Step %d/%d · %s\n\n*Skipped: %s*", i+1, n, step.Title, why))
 		return errStepSkipped
 	}
 	src, err := lessons.SourceOf(step)
 	if err != nil {
 		return fmt.Errorf("lesson %d step %d: %w", r.lesson.Number, i+1, err)
 	}
-	r.out.Cell(i+1, n, step.Title, src.Narration, src.Code)
+	r.book.Step(r.lesson.Number, i+1, n, step.Title, src.Narration, src.Code)
+	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Title, src.Narration, src.Code)); err != nil {
+		return err
+	}
+	return r.run(ctx, i)
+}
+
+// run runs step i, without showing it.
+func (r *lessonRun) run(ctx context.Context, i int) error {
+	step := r.plan.Steps[i]
+	if step.Requires.Unmet(r.env.Cluster) != "" {
+		return errStepSkipped
+	}
 	if r.tried[i] && step.Reset != nil {
 		step.Reset()
 	}
 	r.tried[i] = true
-	err = r.guard(ctx, step.Run)
+	err := r.guard(ctx, step.Run)
 	if errors.Is(err, lessons.ErrNotHere) && ctx.Err() == nil {
 		r.out.Warn("skipped: %v", err)
 		return errStepSkipped
@@ -298,6 +433,7 @@ func (r *lessonRun) guard(ctx context.Context, f func(context.Context, *lessons.
 func (r *lessonRun) failure(ctx context.Context, what string, err error) error {
 	if ctx.Err() != nil {
 		r.cleanup()
+		r.out.Unmute() // a step running quietly says this too
 		r.out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
 		return errInterrupted
 	}

@@ -164,14 +164,17 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 	return Info{}, fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
 }
 
+// CleanerEverySecond makes the emulation compact and apply retention every
+// second, as the compose files make Apache Kafka do, so lesson 12 sees it
+// within a step. Tests that start an emulation of their own add it too.
+var CleanerEverySecond = kfake.BrokerConfigs(map[string]string{
+	"log.cleaner.backoff.ms": "1000", "log.retention.check.interval.ms": "1000"})
+
 // StartEmbedded starts franz-go's in-memory broker (kfake) with n nodes on
 // 127.0.0.1:port, port+2, port+4..., or on free ports when those are taken
 // (port 0: always free ports).
 func StartEmbedded(n, port int) (*Broker, error) {
-	opts := []kfake.Opt{kfake.NumBrokers(n), kfake.ClusterID(embeddedClusterID),
-		// As the compose files: the cleaner (compaction, retention) wakes
-		// every second, so lesson 12 sees it within a step.
-		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "1000", "log.retention.check.interval.ms": "1000"})}
+	opts := []kfake.Opt{kfake.NumBrokers(n), kfake.ClusterID(embeddedClusterID), CleanerEverySecond}
 	var c *kfake.Cluster
 	var err error
 	if port != 0 {

@@ -23,6 +23,9 @@ import (
 	"github.com/segmentio/kafka-go/sasl"
 	"github.com/segmentio/kafka-go/sasl/plain"
 	"github.com/segmentio/kafka-go/sasl/scram"
+	"github.com/twmb/franz-go/pkg/kgo"
+	franzplain "github.com/twmb/franz-go/pkg/sasl/plain"
+	franzscram "github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 )
@@ -478,4 +481,29 @@ func (c *Config) secretText() string {
 		return ""
 	}
 	return c.password.text
+}
+
+// FranzOpts returns the same connection settings for a franz-go client
+// (lesson 10's transactional producer): TLS and the SASL login. A nil
+// Config gives none.
+func (c *Config) FranzOpts() []kgo.Opt {
+	if c == nil {
+		return nil
+	}
+	var opts []kgo.Opt
+	if c.UsesTLS() && c.TLS != nil {
+		opts = append(opts, kgo.DialTLSConfig(c.TLS.Clone()))
+	}
+	if c.UsesSASL() {
+		user, pass := c.Username, c.secretText()
+		switch c.Mechanism {
+		case Plain:
+			opts = append(opts, kgo.SASL(franzplain.Auth{User: user, Pass: pass}.AsMechanism()))
+		case ScramSHA256:
+			opts = append(opts, kgo.SASL(franzscram.Auth{User: user, Pass: pass}.AsSha256Mechanism()))
+		case ScramSHA512:
+			opts = append(opts, kgo.SASL(franzscram.Auth{User: user, Pass: pass}.AsSha512Mechanism()))
+		}
+	}
+	return opts
 }

@@ -230,7 +230,13 @@ func TestStopAndDownAFakeBroker(t *testing.T) {
 			signalGroup(p.pid, 9)
 		}
 	})
+	// Right after the fork, /proc shows the parent's command line until the
+	// child's exec: give it a moment.
 	nodes := c.Nodes()
+	for deadline := time.Now().Add(5 * time.Second); (!nodes[0].Up || !nodes[1].Up) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		nodes = c.Nodes()
+	}
 	if !nodes[0].Up || !nodes[1].Up || nodes[1].PID != procs[1].pid {
 		t.Fatalf("Nodes = %+v, want both up", nodes)
 	}

@@ -1,6 +1,12 @@
 // Package output draws the walkthrough: lesson headings, step cells
 // (narration, code, output) and what lessons report. It colours with
 // fatih/color when asked to and prints plain text otherwise.
+//
+// On a terminal it fits what it draws to the screen (FitScreen): frames and
+// banners as wide as the terminal, long lines wrapped at a space with a
+// hanging indent. A pipe gets every line whole, as before. What lessons
+// report can also be copied, whole and unwrapped, to a second writer (Tee):
+// the notebook of the run.
 package output
 
 import (
@@ -17,9 +23,14 @@ import (
 // Printer writes to one writer. It is safe for concurrent use: a lesson's
 // delivery reports arrive from the writer's goroutine.
 type Printer struct {
-	mu   sync.Mutex
-	w    io.Writer
-	held *strings.Builder // output kept back while a prompt is on screen
+	mu     sync.Mutex
+	w      io.Writer
+	held   *strings.Builder // output kept back while a prompt is on screen
+	tee    io.Writer        // lesson output is copied here, unwrapped
+	screen func() (cols, rows int)
+	muted  bool
+	pager  func() error // waits for a key when the screen is full; nil: never
+	fresh  int          // lines drawn since the learner last read the screen
 
 	heading, title, narration, code, label, value, event, warn, dim *color.Color
 }
@@ -53,22 +64,139 @@ func New(w io.Writer, colored bool) *Printer {
 // rule (a terminal, NO_COLOR unset, TERM not dumb).
 func ColorWanted() bool { return !color.NoColor }
 
-func (p *Printer) line(c *color.Color, s string) {
+// FitScreen makes the printer fit its lines to a screen whose size size
+// reports, asked at each write (a terminal can be resized). Without it, as
+// for a pipe, lines are printed whole.
+func (p *Printer) FitScreen(size func() (cols, rows int)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.screen = size
+}
+
+// Size is the screen's size, or 0, 0 when the printer does not fit lines.
+func (p *Printer) Size() (cols, rows int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.size()
+}
+
+func (p *Printer) size() (cols, rows int) {
+	if p.screen == nil {
+		return 0, 0
+	}
+	return p.screen()
+}
+
+// Tee copies what lessons report (not the drawing of cells, headings and
+// prompts) to w, unwrapped and as it comes, colour codes included.
+func (p *Printer) Tee(w io.Writer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tee = w
+}
+
+// Mute drops everything printed until Unmute: steps run quietly.
+func (p *Printer) Mute() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.muted = true
+}
+
+// Unmute prints again.
+func (p *Printer) Unmute() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.muted = false
+}
+
+// line prints s, coloured line by line: lesson output, teed.
+func (p *Printer) line(c *color.Color, s string) { p.emit(colorLines(c, s), true) }
+
+// draw prints s, coloured line by line: the runner's own drawing, not teed.
+func (p *Printer) draw(c *color.Color, s string) { p.emit(colorLines(c, s), false) }
+
+func colorLines(c *color.Color, s string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(s, "\n") {
 		b.WriteString(c.Sprint(l) + "\n")
 	}
-	p.write(b.String())
+	return b.String()
 }
 
-func (p *Printer) write(s string) {
+// emit writes s, fitted to the screen, and copies it whole to the tee.
+func (p *Printer) emit(s string, tee bool) {
+	var copied string
+	if tee {
+		copied = s
+	}
+	p.emitTwo(s, copied)
+}
+
+// emitTwo writes screen to the screen (fitted to it) and copied to the tee.
+func (p *Printer) emitTwo(screen, copied string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.held != nil {
-		p.held.WriteString(s)
+	if p.muted {
 		return
 	}
-	io.WriteString(p.w, s)
+	if copied != "" && p.tee != nil {
+		io.WriteString(p.tee, copied)
+	}
+	if cols, _ := p.size(); cols > 0 {
+		screen = fitLines(screen, cols)
+	}
+	if p.held != nil {
+		p.held.WriteString(screen)
+		return
+	}
+	p.page(screen)
+}
+
+// page writes s; with a pager, it pauses before a line that would scroll
+// away one the learner has not had the time to read.
+func (p *Printer) page(s string) {
+	_, rows := p.size()
+	if p.pager == nil || rows < 3 {
+		io.WriteString(p.w, s)
+		return
+	}
+	for s != "" {
+		line, rest, found := strings.Cut(s, "\n")
+		if found {
+			line += "\n"
+		}
+		if p.fresh >= rows-1 {
+			p.pager()
+			p.fresh = 0
+		}
+		io.WriteString(p.w, line)
+		if found {
+			p.fresh++
+		}
+		s = rest
+	}
+}
+
+// Pager makes the printer pause when the lines drawn since the learner last
+// read the screen (answered a prompt, or pressed a key at a pause) would
+// fill it: wait shows that more is coming, returns once the learner pressed
+// a key, and leaves the cursor at the start of an empty line. It is called
+// with the printer locked: it must write to the terminal itself.
+func (p *Printer) Pager(wait func() error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pager = wait
+}
+
+// Room makes room for a prompt of n lines: when drawing it would scroll away
+// lines not yet read, it pauses first.
+func (p *Printer) Room(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, rows := p.size(); p.pager != nil && rows > 0 && p.fresh > 0 && p.fresh+n > rows {
+		p.pager()
+		p.fresh = 0
+	}
 }
 
 // Hold keeps output back until Release: a delivery report arriving from a
@@ -82,14 +210,32 @@ func (p *Printer) Hold() {
 	}
 }
 
-// Release prints what was held back.
+// Release prints what was held back. The learner has just answered a
+// prompt: what was on the screen is read.
 func (p *Printer) Release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.fresh = 0
 	if p.held != nil {
-		io.WriteString(p.w, p.held.String())
+		held := p.held.String()
 		p.held = nil
+		p.page(held)
 	}
+}
+
+// Status draws a transient line in place (a countdown), over the previous
+// one; Status("") clears it. It is for terminals, and it is never held.
+func (p *Printer) Status(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	io.WriteString(p.w, "\r\x1b[K"+p.dim.Sprint(text))
+}
+
+// EndStatus ends the transient line: it stays, and what follows goes below.
+func (p *Printer) EndStatus() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	io.WriteString(p.w, "\n")
 }
 
 // Say prints commentary.
@@ -99,7 +245,7 @@ func (p *Printer) Say(format string, args ...any) {
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
-	p.write(fmt.Sprintf("  %s %s\n", p.label.Sprint(label+":"), p.value.Sprint(fmt.Sprint(v))))
+	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(label+":"), p.value.Sprint(fmt.Sprint(v))), true)
 }
 
 // Event prints something Kafka did.
@@ -122,10 +268,24 @@ func (p *Printer) Warn(format string, args ...any) {
 	p.line(p.warn, "  ⚠ "+fmt.Sprintf(format, args...))
 }
 
-// Block prints preformatted text, indented.
+// Block prints preformatted text, indented by four spaces, or by two on a
+// screen where four would make its lines wrap.
 func (p *Printer) Block(text string) {
 	text = strings.TrimRight(text, "\n")
-	p.line(p.dim, "    "+strings.ReplaceAll(text, "\n", "\n    "))
+	block := func(indent string) string {
+		return colorLines(p.dim, indent+strings.ReplaceAll(text, "\n", "\n"+indent))
+	}
+	screen := block("    ")
+	if cols, _ := p.Size(); cols > 0 {
+		widest := 0
+		for _, l := range strings.Split(text, "\n") {
+			widest = max(widest, Width(l))
+		}
+		if widest+4 > cols && widest+2 <= cols {
+			screen = block("  ")
+		}
+	}
+	p.emitTwo(screen, block("    "))
 }
 
 // Error prints a failure, with what to do about it.
@@ -133,79 +293,152 @@ func (p *Printer) Error(format string, args ...any) {
 	p.line(p.warn, "✖ "+fmt.Sprintf(format, args...))
 }
 
-// Banner prints a loud notice, framed.
+// Banner prints a loud notice, framed: as wide as its longest line, or as
+// the screen when that is narrower, its lines then wrapped to fit.
 func (p *Printer) Banner(lines ...string) {
+	cols, _ := p.Size()
+	screen := frame(lines, cols)
+	p.emitTwo(colorLines(p.warn, screen), colorLines(p.warn, frame(lines, 0)))
+}
+
+// frame draws lines in a double frame no wider than cols (0: no limit).
+func frame(lines []string, cols int) string {
 	width := 0
 	for _, l := range lines {
-		width = max(width, len([]rune(l)))
+		width = max(width, Width(l))
+	}
+	if cols > 0 && width+4 > cols && cols > 8 {
+		width = cols - 4
+		var wrapped []string
+		for _, l := range lines {
+			if Width(l) > width {
+				l = wrap(l, width)
+			}
+			wrapped = append(wrapped, strings.Split(l, "\n")...)
+		}
+		lines = wrapped
 	}
 	bar := strings.Repeat("═", width+2)
 	var b strings.Builder
 	b.WriteString("╔" + bar + "╗\n")
 	for _, l := range lines {
-		b.WriteString("║ " + l + strings.Repeat(" ", width-len([]rune(l))) + " ║\n")
+		b.WriteString("║ " + l + strings.Repeat(" ", max(0, width-Width(l))) + " ║\n")
 	}
 	b.WriteString("╚" + bar + "╝")
-	p.line(p.warn, b.String())
+	return b.String()
 }
 
 // Heading prints a lesson's heading.
 func (p *Printer) Heading(number int, title, goal string) {
-	p.line(p.heading, fmt.Sprintf("\n━━━ Lesson %d · %s ━━━", number, title))
-	p.line(p.narration, goal)
+	p.draw(p.heading, fmt.Sprintf("\n━━━ Lesson %d · %s ━━━", number, title))
+	p.draw(p.narration, goal)
+}
+
+// CellView is a step's cell drawn for the screen, line by line: the title
+// and narration, then the code in its frame. A prompter that knows the
+// screen's height can show it a part at a time.
+type CellView struct {
+	Text, Code []string
+}
+
+// Lines is the whole cell.
+func (v CellView) Lines() []string { return append(append([]string{}, v.Text...), v.Code...) }
+
+// RenderCell draws a step's cell, fitted to the screen.
+func (p *Printer) RenderCell(i, n int, title, narration, code string) CellView {
+	cols, _ := p.Size()
+	var text, box strings.Builder
+	text.WriteString(colorLines(p.title, fmt.Sprintf("\n▶ Step %d/%d · %s", i, n, title)))
+	if narration != "" {
+		width := 78
+		if cols > 0 {
+			width = min(width, cols-1)
+		}
+		text.WriteString(colorLines(p.narration, wrap(narration, width)))
+	}
+	box.WriteString(colorLines(p.dim, "  ┌─ Go code that runs now"))
+	box.WriteString(colorLines(p.code, "  │ "+strings.ReplaceAll(strings.ReplaceAll(code, "\t", "    "), "\n", "\n  │ ")))
+	box.WriteString(colorLines(p.dim, "  └─ output"))
+	split := func(s string) []string {
+		if cols > 0 {
+			s = fitLines(s, cols)
+		}
+		return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	}
+	return CellView{Text: split(text.String()), Code: split(box.String())}
+}
+
+// Show prints lines a Render method drew.
+func (p *Printer) Show(lines []string) {
+	if len(lines) > 0 {
+		p.emit(strings.Join(lines, "\n")+"\n", false)
+	}
 }
 
 // Cell prints a step's title, narration and code, before it runs.
 func (p *Printer) Cell(i, n int, title, narration, code string) {
-	p.line(p.title, fmt.Sprintf("\n▶ Step %d/%d · %s", i, n, title))
-	if narration != "" {
-		p.line(p.narration, wrap(narration, 78))
-	}
-	p.line(p.dim, "  ┌─ Go code that runs now")
-	p.line(p.code, "  │ "+strings.ReplaceAll(strings.ReplaceAll(code, "\t", "    "), "\n", "\n  │ "))
-	p.line(p.dim, "  └─ output")
+	p.Show(p.RenderCell(i, n, title, narration, code).Lines())
 }
 
 // Skip prints a step that does not run, and why.
 func (p *Printer) Skip(i, n int, title, why string) {
-	p.line(p.title, fmt.Sprintf("\n▷ Step %d/%d · %s", i, n, title))
-	p.line(p.warn, "  skipped: "+why)
+	p.draw(p.title, fmt.Sprintf("\n▷ Step %d/%d · %s", i, n, title))
+	p.draw(p.warn, "  skipped: "+why)
 }
 
 // Summary prints what a lesson taught.
 func (p *Printer) Summary(number int, points []string) {
-	p.line(p.heading, fmt.Sprintf("\n✔ Lesson %d done. What you learned:", number))
+	p.draw(p.heading, fmt.Sprintf("\n✔ Lesson %d done. What you learned:", number))
 	for _, s := range points {
-		p.line(p.narration, "  • "+s)
+		p.draw(p.narration, "  • "+s)
 	}
 }
 
 // Plain prints a line as it is.
 func (p *Printer) Plain(format string, args ...any) {
-	p.line(p.narration, fmt.Sprintf(format, args...))
+	p.draw(p.narration, fmt.Sprintf(format, args...))
 }
 
-// wrap joins the lines of each paragraph and wraps them at width.
-func wrap(text string, width int) string {
-	var out []string
-	for _, para := range strings.Split(text, "\n\n") {
-		var line string
-		var lines []string
-		for _, word := range strings.Fields(para) {
-			if line != "" && len([]rune(line))+1+len([]rune(word)) > width {
-				lines = append(lines, line)
-				line = word
-				continue
-			}
-			if line != "" {
-				line += " "
-			}
-			line += word
-		}
-		if line != "" {
-			lines = append(lines, line)
-		}
-		out = append(out, strings.Join(lines, "\n"))
+// Aside prints a remark of the runner's own (a step run quietly, a file
+// written): indented like commentary, dim, and not lesson output.
+func (p *Printer) Aside(format string, args ...any) {
+	p.draw(p.dim, "  "+fmt.Sprintf(format, args...))
+}
+
+// QuizTitle opens a lesson's check of understanding.
+func (p *Printer) QuizTitle(number, questions int) {
+	p.draw(p.heading, fmt.Sprintf("\n? Check your understanding: lesson %d, %d questions", number, questions))
+}
+
+// Question prints question i of n. With answer >= 0 (nobody answers: a
+// projector), the choices follow with the right one marked, and why.
+func (p *Printer) Question(i, n int, ask string, choices []string, answer int, why string) {
+	p.draw(p.title, fmt.Sprintf("\n%d/%d · %s", i, n, ask))
+	if answer < 0 {
+		return
 	}
-	return strings.Join(out, "\n\n")
+	for k, c := range choices {
+		mark, col := "   ", p.narration
+		if k == answer {
+			mark, col = " ✔ ", p.event
+		}
+		p.draw(col, fmt.Sprintf("%s%c) %s", mark, 'a'+k, c))
+	}
+	p.draw(p.dim, "   Why: "+why)
+}
+
+// Verdict prints whether an answer was right; a wrong one gets the right
+// answer. Why follows either way.
+func (p *Printer) Verdict(right bool, answer, why string) {
+	if right {
+		p.draw(p.event, "  ✔ Right. "+why)
+		return
+	}
+	p.draw(p.warn, fmt.Sprintf("  ✖ Not quite: the answer is %q.", answer))
+	p.draw(p.narration, "  "+why)
+}
+
+// Score prints a quiz's result.
+func (p *Printer) Score(number, right, total int) {
+	p.draw(p.heading, fmt.Sprintf("\n✔ Lesson %d quiz: %d of %d right.", number, right, total))
 }

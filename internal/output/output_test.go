@@ -53,3 +53,155 @@ func TestWrap(t *testing.T) {
 		t.Errorf("wrap = %q, want %q", got, want)
 	}
 }
+
+func TestFitLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		cols int
+		want []string
+	}{
+		{"  short", 20, []string{"  short"}},
+		{"  ✔ Delivered to orders [0] @ offset 0: {\"user\":\"Ada Lovelace\"}", 40,
+			[]string{"  ✔ Delivered to orders [0] @ offset 0:", "    {\"user\":\"Ada Lovelace\"}"}},
+		{"  │     env.Out.Value(fmt.Sprintf(\"partition %d\", p.ID), value)", 48,
+			[]string{"  │     env.Out.Value(fmt.Sprintf(\"partition", "  │     ↪ %d\", p.ID), value)"}},
+		{"  label: 0123456789012345678901234567890123456789", 20,
+			[]string{"  label:", "    0123456789012345", "    6789012345678901", "    23456789"}},
+		{"    KEY: value                   # comment here", 32,
+			[]string{"    KEY: value", "      # comment here"}},
+		{"    KEY: value    # a comment, long enough to wrap", 40,
+			[]string{"    KEY: value", "      # a comment, long enough to wrap"}},
+		{"    KEY: value    #   a comment, long enough to wrap", 40,
+			[]string{"    KEY: value", "      #   a comment, long enough to wrap"}},
+		{"Connect to the bootstrap server and see what a broker is", 30,
+			[]string{"Connect to the bootstrap", "server and see what a broker", "is"}},
+		{"🍔🍔🍔🍔", 5, []string{"🍔🍔", "🍔🍔"}},
+	} {
+		got := fitLine(tc.line, tc.cols)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("fitLine(%q, %d) =\n%q\nwant\n%q", tc.line, tc.cols, got, tc.want)
+		}
+		for _, l := range got {
+			if Width(l) > tc.cols {
+				t.Errorf("line %q is %d columns wide, more than %d", l, Width(l), tc.cols)
+			}
+		}
+	}
+}
+
+// Colour codes take no room, survive the wrap, and do not count as places
+// to break.
+func TestFitLineKeepsColour(t *testing.T) {
+	line := "  \x1b[32m✔ one two three four five\x1b[0m"
+	got := fitLine(line, 14)
+	if Width(got[0]) > 14 || !strings.HasPrefix(got[0], "  \x1b[32m✔ one two") {
+		t.Errorf("first line %q", got[0])
+	}
+	if !strings.HasSuffix(got[len(got)-1], "\x1b[0m") {
+		t.Errorf("the reset code is lost: %q", got)
+	}
+	if joined := sgr.ReplaceAllString(strings.Join(got, " "), ""); strings.Join(strings.Fields(joined), " ") != "✔ one two three four five" {
+		t.Errorf("words lost or split: %q", joined)
+	}
+}
+
+// On a screen, lines fit; in a pipe (no FitScreen) and in the tee, they
+// come whole, as before.
+func TestFitScreenAndTee(t *testing.T) {
+	long := "Delivered to orders [1] @ offset 7: " + strings.Repeat("x", 30) + " " + strings.Repeat("y", 30)
+	var pipe bytes.Buffer
+	New(&pipe, false).Event("%s", long)
+	if pipe.String() != "  ✔ "+long+"\n" {
+		t.Errorf("pipe output changed: %q", pipe.String())
+	}
+	var screen, tee bytes.Buffer
+	p := New(&screen, false)
+	p.FitScreen(func() (int, int) { return 60, 24 })
+	p.Tee(&tee)
+	p.Event("%s", long)
+	p.Cell(1, 2, "T", "narration", "code()")
+	if tee.String() != "  ✔ "+long+"\n" {
+		t.Errorf("tee got %q, want the line whole and no cell", tee.String())
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(screen.String(), "\n"), "\n") {
+		if Width(l) > 60 {
+			t.Errorf("line wider than the screen: %q", l)
+		}
+	}
+	if !strings.Contains(screen.String(), "▶ Step 1/2 · T") {
+		t.Errorf("no cell on screen:\n%s", screen.String())
+	}
+}
+
+// The banner is framed to the screen when it is narrower than the banner,
+// and keeps its width on a wide screen.
+func TestBannerFitsTheScreen(t *testing.T) {
+	lines := []string{strings.Repeat("word ", 20) + "end", "short"}
+	for _, cols := range []int{0, 200, 80, 40} {
+		var b bytes.Buffer
+		p := New(&b, false)
+		if cols > 0 {
+			p.FitScreen(func() (int, int) { return cols, 24 })
+		}
+		p.Banner(lines...)
+		out := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		want := Width(lines[0]) + 4
+		if cols > 0 && cols < want {
+			want = cols
+		}
+		for _, l := range out {
+			if Width(l) != want {
+				t.Errorf("cols %d: line %q is %d wide, want %d", cols, l, Width(l), want)
+			}
+		}
+		if text := strings.Join(strings.Fields(strings.NewReplacer("║", "", "╔", "", "╗", "", "╚", "", "╝", "", "═", "").Replace(b.String())), " "); text != strings.Join(strings.Fields(strings.Join(lines, " ")), " ") {
+			t.Errorf("cols %d: banner text %q", cols, text)
+		}
+	}
+}
+
+func TestMuteDropsEverything(t *testing.T) {
+	var b, tee bytes.Buffer
+	p := New(&b, false)
+	p.Tee(&tee)
+	p.Mute()
+	p.Say("quiet")
+	p.Cell(1, 1, "T", "", "x")
+	p.Unmute()
+	p.Say("loud")
+	if b.String() != "  loud\n" || tee.String() != "  loud\n" {
+		t.Errorf("screen %q, tee %q", b.String(), tee.String())
+	}
+}
+
+// With a pager, the printer pauses before a line that would scroll an unread
+// one away; a prompt (Release) or a pause makes the screen read again.
+func TestPagerPausesWhenTheScreenIsFull(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, false)
+	p.FitScreen(func() (int, int) { return 80, 5 })
+	pauses := 0
+	p.Pager(func() error { pauses++; b.WriteString("[more]"); return nil })
+	for i := range 9 {
+		p.Say("line %d", i)
+	}
+	if pauses != 2 || !strings.Contains(b.String(), "  line 3\n[more]  line 4\n") {
+		t.Errorf("%d pauses:\n%s", pauses, b.String())
+	}
+	p.Room(4) // one line after the last pause: a prompt of 4 fits
+	if pauses != 2 {
+		t.Errorf("Room paused although the prompt fits")
+	}
+	p.Say("one more")
+	p.Room(4)
+	if pauses != 3 {
+		t.Errorf("Room did not pause before a prompt that would scroll unread lines away")
+	}
+	p.Say("x")
+	p.Hold()
+	p.Release() // a prompt was answered
+	p.Room(4)
+	if pauses != 3 {
+		t.Errorf("Room paused right after a prompt")
+	}
+}

@@ -1,0 +1,16 @@
+//go:build !unix
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+)
+
+// openKeys: no key presses here; the countdown runs to its end.
+func openKeys(*os.File) (keySource, error) { return nil, errors.New("no key presses on this system") }
+
+// morePager: without key presses, the printer never pauses.
+func morePager(context.Context, *os.File, io.Writer, bool) func() error { return nil }

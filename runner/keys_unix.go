@@ -1,0 +1,93 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+)
+
+// terminalKeys reads single key presses from a terminal in raw mode, without
+// blocking: it polls, so that no goroutine is left reading stdin afterwards
+// to steal the next key a prompt wants.
+type terminalKeys struct {
+	f     *os.File
+	state *term.State
+}
+
+func openKeys(f *os.File) (keySource, error) {
+	state, err := term.MakeRaw(int(f.Fd()))
+	if err != nil {
+		return nil, err
+	}
+	return &terminalKeys{f: f, state: state}, nil
+}
+
+func (k *terminalKeys) close() { term.Restore(int(k.f.Fd()), k.state) }
+
+func (k *terminalKeys) wait(ctx context.Context, d time.Duration) (bool, error) {
+	deadline := time.Now().Add(d)
+	fds := []unix.PollFd{{Fd: int32(k.f.Fd()), Events: unix.POLLIN}}
+	for {
+		if ctx.Err() != nil {
+			return false, errInterrupted
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false, nil
+		}
+		n, err := unix.Poll(fds, int(min(left, 100*time.Millisecond)/time.Millisecond)+1)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			continue
+		}
+		buf := make([]byte, 16)
+		m, err := k.f.Read(buf)
+		if err != nil {
+			return false, err
+		}
+		for _, b := range buf[:m] {
+			if b == 3 { // Ctrl-C: raw mode makes it a key, not a signal
+				return false, errInterrupted
+			}
+		}
+		return m > 0, nil
+	}
+}
+
+// morePager is the printer's pause when the screen is full: a line that
+// says more is coming, until a key is pressed. Ctrl-C there interrupts the
+// run as it would anywhere (raw mode turns it into a key: it is sent on as
+// SIGINT); a signal or the end of ctx ends the pause at once.
+func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) func() error {
+	prompt := "  ── press a key to go on ──"
+	if colored {
+		prompt = "\x1b[7m" + prompt + "\x1b[0m"
+	}
+	return func() error {
+		k, err := openKeys(in)
+		if err != nil {
+			return nil
+		}
+		defer k.close()
+		io.WriteString(out, prompt)
+		defer io.WriteString(out, "\r\x1b[K")
+		_, err = k.wait(ctx, 24*time.Hour)
+		if err != nil && ctx.Err() == nil {
+			syscall.Kill(os.Getpid(), syscall.SIGINT)
+		}
+		return err
+	}
+}
