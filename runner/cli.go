@@ -31,6 +31,9 @@ const usageText = `Usage:
   go run ./runner consume --group order_tracker
                                      read as a consumer group, committing after each order
   go run ./runner docs > LESSONS.md  write the lessons' narration and code as Markdown
+  go run ./runner watch              a live picture of the cluster beside the lessons (q quits);
+                                     --once, or piped: one snapshot. It never starts a broker:
+                                     watch --embedded attaches to the one a walkthrough hosts
 
 Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
 answers there, else an embedded in-memory emulation (franz-go's kfake).
@@ -41,7 +44,7 @@ Flags:
 
 // command is what the command line asked for.
 type command struct {
-	name string // "", list, produce, consume, docs
+	name string // "", list, produce, consume, docs, watch
 
 	brokers     string
 	embedded    bool
@@ -58,6 +61,9 @@ type command struct {
 	group     string
 	hasOffset bool
 	timeout   time.Duration // consume: stop after this long (0: until Ctrl-C)
+
+	once      bool // watch: one snapshot, then exit
+	allTopics bool // watch: every topic and group, not only the prefixed ones
 }
 
 // lessonList is --lesson, repeatable and comma-separated.
@@ -126,12 +132,15 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		})
 		fs.StringVar(&c.group, "group", "", "read as consumer group `G`, committing each order after printing it")
 		fs.DurationVar(&c.timeout, "for", 0, "stop after this long, e.g. 30s (default: until Ctrl-C)")
+	case "watch":
+		fs.BoolVar(&c.once, "once", false, "print one snapshot and exit (what a pipe gets)")
+		fs.BoolVar(&c.allTopics, "all-topics", false, "show every topic and group but the internal ones, not only those named with --topic-prefix")
 	case "list", "docs":
 	case "help":
 		fs.Usage()
 		return nil, errHelp
 	default:
-		return nil, usagef("unknown command %q (commands: list, produce, consume, docs)", c.name)
+		return nil, usagef("unknown command %q (commands: list, produce, consume, docs, watch)", c.name)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

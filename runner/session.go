@@ -34,6 +34,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		}
 		_, err = fmt.Fprint(io.out, md)
 		return err
+	case "watch":
+		return c.watch(ctx, io)
 	}
 	b, err := c.chooseBroker(ctx, out)
 	if err != nil {
