@@ -3,8 +3,11 @@ package watch
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -12,6 +15,9 @@ import (
 	"github.com/segmentio/kafka-go/protocol/apiversions"
 	"github.com/segmentio/kafka-go/protocol/listoffsets"
 	metadataAPI "github.com/segmentio/kafka-go/protocol/metadata"
+	"github.com/segmentio/kafka-go/protocol/saslauthenticate"
+	"github.com/segmentio/kafka-go/protocol/saslhandshake"
+	"github.com/segmentio/kafka-go/sasl"
 )
 
 // link is one connection of the watch to one broker address, kept open
@@ -29,6 +35,7 @@ type link struct {
 	addr string
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	tls  *tls.Config
+	sasl sasl.Mechanism
 	conn *protocol.Conn // nil until dialled, and after a failure
 }
 
@@ -84,7 +91,7 @@ func (l *link) connect(ctx context.Context) error {
 	versions := map[protocol.ApiKey]int16{}
 	for _, k := range res.ApiKeys {
 		switch key := protocol.ApiKey(k.ApiKey); key {
-		case protocol.ApiVersions, protocol.Metadata, protocol.ListOffsets:
+		case protocol.ApiVersions, protocol.Metadata, protocol.ListOffsets, protocol.SaslHandshake, protocol.SaslAuthenticate:
 			versions[key] = key.SelectVersion(k.MinVersion, k.MaxVersion)
 		}
 	}
@@ -93,7 +100,48 @@ func (l *link) connect(ctx context.Context) error {
 		return fmt.Errorf("%s does not speak Kafka's Metadata API", l.addr)
 	}
 	pc.SetVersions(versions)
+	if l.sasl != nil {
+		if err := l.authenticate(ctx, pc); err != nil {
+			pc.Close()
+			return fmt.Errorf("%s: SASL %s: %w", l.addr, l.sasl.Name(), err)
+		}
+	}
 	l.conn = pc
+	return nil
+}
+
+// authenticate runs the SASL exchange, as kafka-go's transport does.
+func (l *link) authenticate(ctx context.Context, pc *protocol.Conn) error {
+	host, port, _ := net.SplitHostPort(l.addr)
+	n, _ := strconv.Atoi(port)
+	ctx = sasl.WithMetadata(ctx, &sasl.Metadata{Host: host, Port: n})
+	r, err := pc.RoundTrip(&saslhandshake.Request{Mechanism: l.sasl.Name()})
+	if err != nil {
+		return err
+	}
+	if code := r.(*saslhandshake.Response).ErrorCode; code != 0 {
+		return kafka.Error(code)
+	}
+	session, state, err := l.sasl.Start(ctx)
+	if err != nil {
+		return err
+	}
+	for done := false; !done; {
+		r, err := pc.RoundTrip(&saslauthenticate.Request{AuthBytes: state})
+		if errors.Is(err, io.EOF) {
+			return kafka.SASLAuthenticationFailed // a broker may say no by hanging up
+		}
+		if err != nil {
+			return err
+		}
+		res := r.(*saslauthenticate.Response)
+		if res.ErrorCode != 0 {
+			return fmt.Errorf("%w: %s", kafka.Error(res.ErrorCode), res.ErrorMessage)
+		}
+		if done, state, err = session.Next(ctx, res.AuthBytes); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -78,9 +78,6 @@ func New(opt Options) (*Watcher, error) {
 	if len(opt.Brokers) == 0 {
 		return nil, errors.New("watch: no broker address")
 	}
-	if opt.Transport != nil && opt.Transport.SASL != nil {
-		return nil, errors.New("watch: SASL is not supported yet: the watch's own connections would not authenticate")
-	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultTimeout
 	}
@@ -109,7 +106,7 @@ func (w *Watcher) link(addr string) *link {
 			if t.Dial != nil {
 				l.dial = t.Dial
 			}
-			l.tls = t.TLS
+			l.tls, l.sasl = t.TLS, t.SASL
 		}
 		w.links[addr] = l
 	}
