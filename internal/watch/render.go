@@ -151,7 +151,9 @@ func draw(s *Snapshot, changes []Change, sc Screen, level int) picture {
 	p.brokers = brokerLines(s, level)
 	p.topics = topicLines(s, sc, level)
 	p.groups = groupLines(s, level)
-	p.recent = recentLines(s, changes, level)
+	if sc.Live || len(changes) > 0 {
+		p.recent = recentLines(s, changes, level)
+	}
 	return p
 }
 

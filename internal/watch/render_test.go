@@ -106,7 +106,7 @@ func TestRenderLeavesOutDetailsToFit(t *testing.T) {
 		{n - 1, []string{"orders [0]    committed  90", "held by runner…aaaa"}, []string{"member runner…aaaa"}},
 		{heightAt(groupsInline), []string{"order_tracker  Stable", "    lag by partition:  orders [0] 10 [1] 0 [2] 5  lesson-0 [3] –", "████"}, []string{"committed  90"}},
 		{heightAt(topicsInline), []string{"BROKERS  1 up (controller)  2 gone 12s  3 up", "orders  3 partitions · 230 records  [0] 0→100 ✖ ISR 1,3 of 1,2,3", "audit"}, []string{"████"}},
-		{12, []string{"more lines: a taller terminal shows them", "RECENT CHANGES"}, nil},
+		{12, []string{"more lines: a taller terminal shows them", "CONSUMER GROUPS"}, []string{"RECENT CHANGES"}}, // none to show, not live
 	} {
 		out := Render(s, nil, Screen{Width: 120, Height: c.height})
 		if got := strings.Count(out, "\n") + 1; got > c.height {
