@@ -144,14 +144,14 @@ func watchLive(ctx context.Context, w *watch.Watcher, addrs []string, io stdio, 
 	defer func() { cancel(); <-polled }() // one poll in flight, ended before w closes
 
 	var last *watch.Snapshot
-	var recent []watch.Change
+	recent := watch.History{Keep: recentKept}
 	width, height := terminalSize(out)
 	draw := func() {
 		if last == nil {
 			fmt.Fprint(out, home+"Watching "+strings.Join(addrs, ",")+"…"+clearEOL+clearEOS)
 			return
 		}
-		frame := watch.Render(last, recent, watch.Screen{Width: width, Height: height, Color: color, Live: true})
+		frame := watch.Render(last, recent.Changes(), watch.Screen{Width: width, Height: height, Color: color, Live: true})
 		fmt.Fprint(out, home+strings.ReplaceAll(frame, "\n", clearEOL+"\r\n")+clearEOL+clearEOS)
 	}
 	draw()
@@ -164,8 +164,7 @@ func watchLive(ctx context.Context, w *watch.Watcher, addrs []string, io stdio, 
 		case <-quit:
 			return nil
 		case s := <-snaps:
-			recent = append(watch.Diff(last, s), recent...) // the newest poll's first
-			recent = recent[:min(len(recent), recentKept)]
+			recent.Add(watch.Diff(last, s))
 			last = s
 			draw()
 		case <-resize.C:

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,12 @@ type Change struct {
 	At   time.Time
 	Text string
 	Bad  bool // something broke: a broker gone, a replica out of sync
+
+	// New records in a topic: how many per partition, since when. History
+	// folds a stream of them into one line.
+	Topic string
+	Added map[int32]int64
+	Since time.Time
 }
 
 // Diff returns what changed from prev to next, in the order brokers,
@@ -83,12 +90,7 @@ func (d *differ) topics(prev, next *Snapshot) {
 		if len(pt.Partitions) != len(t.Partitions) {
 			d.add("topic %s: %d → %d partitions", t.Name, len(pt.Partitions), len(t.Partitions))
 		}
-		type growth struct {
-			id int32
-			n  int64
-		}
-		var grew []growth
-		var total int64
+		added := map[int32]int64{}
 		for _, p := range t.Partitions {
 			pp, ok := partition(pt, p.ID)
 			if !ok {
@@ -112,8 +114,7 @@ func (d *differ) topics(prev, next *Snapshot) {
 				continue
 			}
 			if n := p.End - pp.End; n > 0 {
-				grew = append(grew, growth{p.ID, n})
-				total += n
+				added[p.ID] = n
 			}
 			if p.First > pp.First {
 				d.add("%s [%d]: first offset %d → %d: older records deleted", t.Name, p.ID, pp.First, p.First)
@@ -122,16 +123,10 @@ func (d *differ) topics(prev, next *Snapshot) {
 				d.bad("%s [%d]: high watermark went back %d → %d", t.Name, p.ID, pp.End, p.End)
 			}
 		}
-		switch len(grew) {
-		case 0:
-		case 1:
-			d.add("%s [%d]: +%d %s", t.Name, grew[0].id, total, records(total))
-		default:
-			var each []string
-			for _, g := range grew {
-				each = append(each, fmt.Sprintf("[%d] +%d", g.id, g.n))
-			}
-			d.add("%s: +%d %s (%s)", t.Name, total, records(total), strings.Join(each, ", "))
+		if len(added) > 0 {
+			c := Change{At: d.at, Topic: t.Name, Added: added, Since: prev.At}
+			c.Text = recordsText(c)
+			d.out = append(d.out, c)
 		}
 	}
 	for _, t := range prev.Topics {
@@ -139,6 +134,29 @@ func (d *differ) topics(prev, next *Snapshot) {
 			d.add("topic %s: deleted", t.Name)
 		}
 	}
+}
+
+// recordsText says how many records arrived: "orders [2]: +120 records",
+// "orders: +3 records ([0] +2, [2] +1)", and over how long when that is
+// more than one poll.
+func recordsText(c Change) string {
+	var total int64
+	ids := slices.Sorted(maps.Keys(c.Added))
+	for _, id := range ids {
+		total += c.Added[id]
+	}
+	over := ""
+	if d := c.At.Sub(c.Since); d >= 2*time.Second {
+		over = " in " + age(d)
+	}
+	if len(ids) == 1 {
+		return fmt.Sprintf("%s [%d]: +%d %s%s", c.Topic, ids[0], total, records(total), over)
+	}
+	var each []string
+	for _, id := range ids {
+		each = append(each, fmt.Sprintf("[%d] +%d", id, c.Added[id]))
+	}
+	return fmt.Sprintf("%s: +%d %s%s (%s)", c.Topic, total, records(total), over, strings.Join(each, ", "))
 }
 
 func (d *differ) groups(prev, next *Snapshot) {

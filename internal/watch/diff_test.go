@@ -220,3 +220,49 @@ func TestDiffISRGrowsBack(t *testing.T) {
 		t.Errorf("got %+v", c)
 	}
 }
+
+func TestHistoryFoldsAStreamOfRecords(t *testing.T) {
+	h := History{Keep: 3}
+	s := cluster()
+	grow := func(s *Snapshot, by ...int64) *Snapshot {
+		return later(s, func(s *Snapshot) {
+			for i, n := range by {
+				s.Topics[0].Partitions[i].End += n
+			}
+		})
+	}
+	s1 := grow(s, 1, 0, 0)
+	h.Add(Diff(s, s1))
+	s2 := later(grow(s1, 0, 2, 0), func(s *Snapshot) { s.Groups[0].State = "PreparingRebalance" })
+	h.Add(Diff(s1, s2))
+	s3 := grow(s2, 0, 0, 3)
+	h.Add(Diff(s2, s3))
+	var got []string
+	for _, c := range h.Changes() {
+		got = append(got, c.Text)
+	}
+	want := []string{
+		"orders: +6 records in 4s ([0] +1, [1] +2, [2] +3)",
+		"group order_tracker: rebalancing (PreparingRebalance)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	// Records after a pause are news of their own; the oldest changes go.
+	s4 := later(s3, func(s *Snapshot) { s.At = s.At.Add(10 * time.Second); s.Topics[0].Partitions[0].End++ })
+	h.Add(Diff(s3, s4))
+	s5 := later(s4, func(s *Snapshot) { s.Controller = 2 })
+	h.Add(Diff(s4, s5))
+	got = nil
+	for _, c := range h.Changes() {
+		got = append(got, c.Text)
+	}
+	want = []string{
+		"controller (for clients): 1 → 2",
+		"orders [0]: +1 record in 11s",
+		"orders: +6 records in 4s ([0] +1, [1] +2, [2] +3)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
