@@ -102,7 +102,11 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.brokers, "brokers", "", "broker addresses, host:port[,host:port...] (default $"+broker.EnvVar+" or "+broker.DefaultAddr+")")
-	fs.BoolVar(&c.embedded, "embedded", false, "use the embedded in-memory broker, even if a real one answers")
+	embeddedHelp := "use the embedded in-memory broker, even if a real one answers"
+	if c.name == "watch" {
+		embeddedHelp = "watch the embedded broker a running walkthrough hosts on " + broker.DefaultAddr + " (watch never starts one)"
+	}
+	fs.BoolVar(&c.embedded, "embedded", false, embeddedHelp)
 	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-)")
 	switch c.name {
 	case "":
