@@ -44,6 +44,9 @@ const usageText = `Usage:
                                      read as a consumer group, committing after each order;
                                      prints this member's partitions at every rebalance
   go run ./runner docs > LESSONS.md  write the lessons' narration and code as Markdown
+  go run ./runner watch              a live picture of the cluster beside the lessons (q quits);
+                                     --once, or piped: one snapshot. It never starts a broker:
+                                     watch --embedded attaches to the one a walkthrough hosts
 
 Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
 answers there, else an embedded in-memory emulation (franz-go's kfake).
@@ -56,7 +59,7 @@ Flags:
 
 // command is what the command line asked for.
 type command struct {
-	name string // "", list, produce, consume, docs
+	name string // "", list, produce, consume, docs, watch
 
 	brokers     string
 	config      string // a client.properties file: TLS and SASL settings
@@ -86,6 +89,9 @@ type command struct {
 	group     string
 	hasOffset bool
 	timeout   time.Duration // consume: stop after this long (0: until Ctrl-C)
+
+	once      bool // watch: one snapshot, then exit
+	allTopics bool // watch: every topic and group, not only the prefixed ones
 }
 
 // lessonList is --lesson, repeatable and comma-separated.
@@ -132,7 +138,11 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	}
 	fs.StringVar(&c.brokers, "brokers", "", "broker addresses, host:port[,host:port...] (default $"+broker.EnvVar+" or "+broker.DefaultAddr+")")
 	fs.StringVar(&c.config, "config", "", "client.properties `FILE` with TLS and SASL settings (default $"+configEnvVar+")")
-	fs.BoolVar(&c.embedded, "embedded", false, "use the embedded in-memory broker, even if a real one answers")
+	embeddedHelp := "use the embedded in-memory broker, even if a real one answers"
+	if c.name == "watch" {
+		embeddedHelp = "watch the embedded broker a running walkthrough hosts on " + broker.DefaultAddr + " (watch never starts one)"
+	}
+	fs.BoolVar(&c.embedded, "embedded", false, embeddedHelp)
 	fs.IntVar(&c.nodes, "nodes", 1, "how many brokers the embedded emulation runs (1 or 3: on 9092, 9094, 9096)")
 	fs.StringVar(&c.topicPrefix, "topic-prefix", "", "prefix for topic and group names, so a class can share one broker (e.g. ada-); progress is kept per prefix")
 	switch c.name {
@@ -179,12 +189,15 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		})
 		fs.StringVar(&c.group, "group", "", "read as consumer group `G`, committing each order after printing it")
 		fs.DurationVar(&c.timeout, "for", 0, "stop after this long, e.g. 30s (default: until Ctrl-C)")
+	case "watch":
+		fs.BoolVar(&c.once, "once", false, "print one snapshot and exit (what a pipe gets)")
+		fs.BoolVar(&c.allTopics, "all-topics", false, "show every topic and group but the internal ones, not only those named with --topic-prefix")
 	case "list", "docs", "reset":
 	case "help":
 		fs.Usage()
 		return nil, errHelp
 	default:
-		return nil, usagef("unknown command %q (commands: list, reset, produce, consume, docs)", c.name)
+		return nil, usagef("unknown command %q (commands: list, reset, produce, consume, docs, watch)", c.name)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

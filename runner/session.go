@@ -39,6 +39,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		}
 		_, err = fmt.Fprint(io.out, md)
 		return err
+	case "watch":
+		return c.watch(ctx, io)
 	}
 	var rec *records
 	if c.name == "" {
