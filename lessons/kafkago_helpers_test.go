@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // Helpers of kafkago_test.go. They use kafka-go's Client (and franz-go for
@@ -52,23 +53,14 @@ func kgTopic(t *testing.T, addrs []string, partitions int) string {
 	if err := resp.Errors[topic]; err != nil {
 		t.Fatalf("create topic %s: %v", topic, err)
 	}
-	for {
-		md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-		if err == nil && len(md.Topics) == 1 && md.Topics[0].Error == nil && len(md.Topics[0].Partitions) == partitions {
-			ready := true
-			for _, p := range md.Topics[0].Partitions {
-				ready = ready && p.Leader.Host != ""
-			}
-			if ready {
-				return topic
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("topic %s has no leader for every partition: %v", topic, err)
-		case <-time.After(100 * time.Millisecond):
-		}
+	// Every partition led and serving ListOffsets: on a cluster, a broker
+	// learns of a new topic a moment after the controller.
+	env := lessons.NewEnv(addrs, lessons.Cluster{Brokers: 1}, "", testkit.NewRecorder())
+	defer env.Close()
+	if _, err := lessons.WaitForTopic(ctx, env, topic); err != nil {
+		t.Fatalf("topic %s: %v", topic, err)
 	}
+	return topic
 }
 
 // kgProduce writes values to one partition with acks=all and returns their

@@ -18,7 +18,7 @@ import (
 // original producer.py.
 func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 	if err := c.checkTopic(ctx, env); err != nil {
-		return err
+		return c.target.explain(err)
 	}
 	orders := make([]lessons.Order, c.count)
 	for i := range orders {
@@ -86,7 +86,7 @@ func (c *command) produceKeyed(ctx context.Context, env *lessons.Env, orders []l
 // offset, or as a consumer group that commits after each order.
 func (c *command) consume(ctx context.Context, env *lessons.Env, b *broker.Broker) error {
 	if err := c.checkTopic(ctx, env); err != nil {
-		return err
+		return c.target.explain(err)
 	}
 	if c.timeout > 0 {
 		var cancel context.CancelFunc

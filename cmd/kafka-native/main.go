@@ -36,10 +36,12 @@ type options struct {
 	nodes   int    // up: how many nodes; 0: as many as the compose file defines
 	node    int    // stop, start: which node
 	wait    time.Duration
+	set     map[string]string // up: server properties over the compose file's
+	scram   []string          // up: SCRAM credentials created with the storage
 }
 
 const usage = `usage:
-  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s]
+  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s] [--set key=value]... [--add-scram CRED]...
   kafka-native stop   --node ID
   kafka-native start  --node ID [--wait 90s]
   kafka-native status
@@ -79,6 +81,21 @@ func parseFlags(cmd string, args []string) (options, error) {
 	fs.IntVar(&o.nodes, "nodes", 0, "how many nodes up starts (default: as many as the compose file defines)")
 	fs.IntVar(&o.node, "node", 0, "the node (its node.id) stop or start acts on")
 	fs.DurationVar(&o.wait, "wait", native.DefaultWait, "how long up and start wait for a broker to answer")
+	fs.Func("set", "up: override a server property of every node, `key=value` (repeatable)", func(s string) error {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return fmt.Errorf("--set %q: want key=value", s)
+		}
+		if o.set == nil {
+			o.set = map[string]string{}
+		}
+		o.set[strings.TrimSpace(k)] = v
+		return nil
+	})
+	fs.Func("add-scram", "up: SCRAM credentials created with the storage, e.g. `SCRAM-SHA-512=[name=alice,password=secret]` (repeatable)", func(s string) error {
+		o.scram = append(o.scram, s)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -99,6 +116,7 @@ func run(ctx context.Context, cmd string, o options) error {
 	case "up":
 		_, err := native.Up(ctx, native.UpOptions{
 			Dir: o.dir, Compose: o.compose, Nodes: o.nodes, Version: o.version, Wait: o.wait, Log: os.Stdout,
+			Set: o.set, AddSCRAM: o.scram,
 		})
 		return err
 	case "down":

@@ -26,7 +26,7 @@ func loadSpec(t *testing.T, file string) *compose.Cluster {
 
 // The single node is planned exactly as kafka-native always started it.
 func TestPlanSingleNodeAsBefore(t *testing.T) {
-	nodes := plan("/w", loadSpec(t, "docker-compose.yml"))
+	nodes := plan("/w", loadSpec(t, "docker-compose.yml"), nil)
 	if len(nodes) != 1 {
 		t.Fatalf("%d nodes, want 1", len(nodes))
 	}
@@ -48,7 +48,7 @@ func TestPlanSingleNodeAsBefore(t *testing.T) {
 // still a valid cluster that can share one machine.
 func TestPlanClusterPerNode(t *testing.T) {
 	spec := loadSpec(t, "docker-compose.cluster.yml")
-	nodes := plan("/w", spec)
+	nodes := plan("/w", spec, nil)
 	if len(nodes) != 3 {
 		t.Fatalf("%d nodes, want 3", len(nodes))
 	}
@@ -110,7 +110,7 @@ func TestLoadClusterWantsTheNodeCount(t *testing.T) {
 func TestPrepareDataWritesEachNode(t *testing.T) {
 	dir := t.TempDir()
 	libs := t.TempDir()
-	nodes := plan(dir, loadSpec(t, "docker-compose.cluster.yml"))
+	nodes := plan(dir, loadSpec(t, "docker-compose.cluster.yml"), nil)
 	if err := prepareData(dir, nodes, "docker-compose.cluster.yml", "/usr/bin/java", libs, t.Logf); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,14 @@ type UpOptions struct {
 	Version string        // Apache Kafka version; "": the one the compose image ships
 	Wait    time.Duration // how long to wait for the nodes to answer; 0: DefaultWait
 	Log     io.Writer     // progress messages; nil discards them
+	// Set overrides server properties of every node, on top of the compose
+	// file's (a SASL_SSL listener for the secured-cluster tests, say); each
+	// is printed as a change.
+	Set map[string]string
+	// AddSCRAM creates SCRAM credentials when the storage is formatted, as
+	// kafka-storage format --add-scram does, e.g.
+	// SCRAM-SHA-512=[name=alice,password=alice-secret].
+	AddSCRAM []string
 }
 
 // DefaultCompose is the compose file for n nodes: docker-compose.yml for
@@ -77,7 +86,7 @@ func Up(ctx context.Context, o UpOptions) (*Cluster, error) {
 	if c, running, err := alreadyUp(ctx, dir, composePath, o, spec); running {
 		return c, err
 	}
-	nodes := plan(dir, spec)
+	nodes := plan(dir, spec, o.Set)
 	for _, n := range nodes {
 		if err := checkPortsFree(n.Listeners, n.label); err != nil {
 			return nil, err
@@ -96,7 +105,7 @@ func Up(ctx context.Context, o UpOptions) (*Cluster, error) {
 	if err := prepareData(dir, nodes, o.Compose, java, libs, logf); err != nil {
 		return nil, err
 	}
-	if err := formatAll(ctx, java, libs, spec.Nodes[0].ClusterID, nodes, logf); err != nil {
+	if err := formatAll(ctx, java, libs, spec.Nodes[0].ClusterID, nodes, o.AddSCRAM, logf); err != nil {
 		return nil, err
 	}
 	st := state{Version: version, ClusterID: spec.Nodes[0].ClusterID, Compose: composePath}
@@ -145,7 +154,7 @@ type planned struct {
 // plan derives each node's native settings. Natively every container's host
 // name is this machine: "localhost" for the single node (as it always was),
 // 127.0.0.1 in a cluster, so no node depends on how localhost resolves.
-func plan(dir string, spec *compose.Cluster) []planned {
+func plan(dir string, spec *compose.Cluster, set map[string]string) []planned {
 	host := "localhost"
 	if len(spec.Nodes) > 1 {
 		host = "127.0.0.1"
@@ -160,6 +169,12 @@ func plan(dir string, spec *compose.Cluster) []planned {
 		id, _ := b.NodeID() // checked by Validate
 		d := nodeDir(dir, id)
 		props, changes := nativeProperties(b.Properties(), hosts, filesIn(d).logDirs)
+		for _, k := range sortedKeys(set) {
+			if props[k] != set[k] {
+				changes = append(changes, change{k, props[k], set[k]})
+				props[k] = set[k]
+			}
+		}
 		heap := strings.Fields(b.Env["KAFKA_HEAP_OPTS"])
 		if len(heap) == 0 {
 			heap = defaultHeap
@@ -325,7 +340,7 @@ func prepareData(dir string, nodes []planned, composePath, java, libs string, lo
 // formatAll does what cp-kafka's entrypoint does before a node's first
 // start: write the cluster id and metadata version into its log.dirs. The
 // nodes are formatted at once: each is a JVM that mostly waits to start.
-func formatAll(ctx context.Context, java, libs, clusterID string, nodes []planned, logf func(string, ...any)) error {
+func formatAll(ctx context.Context, java, libs, clusterID string, nodes []planned, scram []string, logf func(string, ...any)) error {
 	outs := make([]string, len(nodes))
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
@@ -334,8 +349,12 @@ func formatAll(ctx context.Context, java, libs, clusterID string, nodes []planne
 		go func() {
 			defer wg.Done()
 			f := n.files()
-			cmd := exec.CommandContext(ctx, java, "-Xmx256m", n.logFlag, "-cp", filepath.Join(libs, "*"),
-				"kafka.tools.StorageTool", "format", "-t", clusterID, "-c", f.props)
+			args := []string{"-Xmx256m", n.logFlag, "-cp", filepath.Join(libs, "*"),
+				"kafka.tools.StorageTool", "format", "-t", clusterID, "-c", f.props}
+			for _, s := range scram {
+				args = append(args, "--add-scram", s)
+			}
+			cmd := exec.CommandContext(ctx, java, args...)
 			out, err := cmd.CombinedOutput()
 			outs[i] = string(out)
 			if err != nil {
@@ -401,4 +420,13 @@ func joinInts(ids []int) string {
 		s[i] = fmt.Sprint(id)
 	}
 	return strings.Join(s, ", ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
