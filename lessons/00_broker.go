@@ -66,6 +66,8 @@ func brokerLesson() Lesson {
 				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs,
 					Requires: Requirement{RealKafka: true}},
 				{Title: "What docker-compose.yml sets, line by line", Run: explainCompose},
+				{Title: "What docker-compose.cluster.yml changes for three brokers", Run: explainClusterCompose,
+					Requires: Requirement{Brokers: 3}},
 				{Title: "A secured connection: TLS and SASL", Run: securedConnection},
 			}}
 		},
@@ -209,6 +211,40 @@ func explainCompose(ctx context.Context, env *Env) error {
 	}
 	env.Out.Block(b.String())
 	env.Out.Say("Start it with: docker compose up -d   (stop: docker compose down -v)")
+	return nil
+}
+
+// On a cluster, docker-compose.cluster.yml runs three such nodes. Each is a
+// broker and a voter of the controller quorum: with three voters a
+// majority (two) remains when any one stops, so the cluster keeps electing
+// leaders. Internal topics and new topics keep three copies, and
+// min.insync.replicas=2 lets acks=all writes go on with one node down.
+// Every node has its own ports, so the same file also runs natively on one
+// machine. Here are the settings that differ from the single broker's, and
+// the brokers this cluster's metadata lists.
+func explainClusterCompose(ctx context.Context, env *Env) error {
+	lines := [][2]string{
+		{"KAFKA_CONTROLLER_QUORUM_VOTERS: 1@kafka-1:9093,2@kafka-2:9095,3@kafka-3:9097", "three voters"},
+		{"KAFKA_NODE_ID: 1, 2, 3", "one per service"},
+		{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: 3", "offsets survive a stopped node"},
+		{"KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 3", "and so do transactions,"},
+		{"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 2", "  written to at least two"},
+		{"KAFKA_DEFAULT_REPLICATION_FACTOR: 3", "new topics: three copies"},
+		{"KAFKA_MIN_INSYNC_REPLICAS: 2", "acks=all needs two in sync"},
+		{"KAFKA_HEAP_OPTS: -Xms256m -Xmx512m", "three JVMs on a laptop"},
+		{"ports: 9092, 9094, 9096", "one per node, for this machine"},
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%-58s # %s\n", l[0], l[1])
+	}
+	env.Out.Block(b.String())
+	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+	env.Out.Value("brokers in this cluster", len(md.Brokers))
+	env.Out.Say("Stop one with: docker compose -f docker-compose.cluster.yml stop kafka-2 (or go run ./cmd/kafka-native stop --node 2)")
 	return nil
 }
 

@@ -132,3 +132,42 @@ func TestLesson0QuotesTheComposeFile(t *testing.T) {
 		t.Errorf("docker-compose.yml sets KAFKA_KRAFT_MODE, which cp-kafka does not know")
 	}
 }
+
+// On a cluster, lesson 0 explains what docker-compose.cluster.yml changes:
+// each setting it quotes is in that file with that value.
+func TestLesson0QuotesTheClusterComposeFile(t *testing.T) {
+	compose, err := os.ReadFile("../docker-compose.cluster.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := Find(0)
+	var code string
+	for _, s := range l.Plan().Steps {
+		if s.FuncName() == "explainClusterCompose" {
+			src, err := SourceOf(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code = src.Code
+		}
+	}
+	quoted := regexp.MustCompile(`\{"(KAFKA_[A-Z_]+): ([^"]+)"`).FindAllStringSubmatch(code, -1)
+	if len(quoted) < 6 {
+		t.Fatalf("found only %d quoted settings in explainClusterCompose", len(quoted))
+	}
+	for _, q := range quoted {
+		key, value := q[1], q[2]
+		if key == "KAFKA_NODE_ID" {
+			for _, id := range []string{"1", "2", "3"} {
+				if !strings.Contains(string(compose), "KAFKA_NODE_ID: "+id) {
+					t.Errorf("docker-compose.cluster.yml has no node %s", id)
+				}
+			}
+			continue
+		}
+		line := regexp.MustCompile(`(?m)^\s+` + key + `: "?([^"\n]*)"?`).FindStringSubmatch(string(compose))
+		if line == nil || line[1] != value {
+			t.Errorf("lesson 0 says %s: %s, docker-compose.cluster.yml says %v", key, value, line)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -138,7 +139,7 @@ func TestPreviousStep(t *testing.T) {
 // after Enter; output taller than the screen waits for a key; every line
 // fits the screen's width.
 func TestSmallScreen(t *testing.T) {
-	addr := testBroker(t)
+	addr := embeddedBroker(t) // the steps it pages through are the emulation's
 	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--no-quiz")
 	l.expect("▶ Step 1/5 · Connect and list the brokers", 1)
 	l.expect("Press Enter to read on", 1)
@@ -332,4 +333,16 @@ func (l *learner) readOnUntil(want string, n, answered int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// embeddedBroker starts an emulation for a test that depends on which steps
+// run, whatever broker the other tests use.
+func embeddedBroker(t *testing.T) string {
+	t.Helper()
+	b, err := broker.StartEmbedded(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return strings.Join(b.Addrs, ",")
 }

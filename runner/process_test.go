@@ -114,8 +114,10 @@ func prefix() string { return "t" + uuid.NewString()[:8] + "-" }
 func TestAllLessonsUnattendedWithoutTerminal(t *testing.T) {
 	addrs, cluster := testkit.Brokers(t)
 	addr := strings.Join(addrs, ",")
+	start := time.Now()
 	cmd, out, errb := runner(t, nil, "--brokers", addr, "--topic-prefix", prefix())
-	if code := exitCode(t, cmd, 3*time.Minute); code != 0 {
+	defer func() { t.Logf("the walkthrough took %v", time.Since(start).Round(100*time.Millisecond)) }()
+	if code := exitCode(t, cmd, 8*time.Minute); code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, out, errb)
 	}
 	s := out.String()

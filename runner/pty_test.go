@@ -175,7 +175,11 @@ func TestMenuShowsAsyncDeliveryReports(t *testing.T) {
 		l.press(enter)
 	}
 	l.expect("Step 3/4", 1)
-	time.Sleep(300 * time.Millisecond)
+	// acks=all on a cluster takes longer than on one broker: give the last
+	// report time to arrive, then all three must be on screen.
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(l.visible(), "✔ Delivered to ") < 3 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if n := strings.Count(l.visible(), "✔ Delivered to "); n != 3 {
 		t.Errorf("%d delivery reports visible on screen, want 3:\n%s", n, l.visible())
 	}
