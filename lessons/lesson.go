@@ -157,16 +157,18 @@ func All() []Lesson {
 	return []Lesson{
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
+		throughputLesson(),
 	}
 }
 
 // Find returns the lesson with number n.
 func Find(n int) (Lesson, bool) {
-	all := All()
-	if n < 0 || n >= len(all) {
-		return Lesson{}, false
+	for _, l := range All() {
+		if l.Number == n {
+			return l, true
+		}
 	}
-	return all[n], true
+	return Lesson{}, false
 }
 
 // FuncName returns the name of the step's function as the source spells it:
