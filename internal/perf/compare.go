@@ -293,7 +293,23 @@ func (o CompareOptions) runTool(ctx context.Context, heap, class string, args ..
 	return stdout.String(), nil
 }
 
-var ppTotal = regexp.MustCompile(`(?m)^(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency`)
+// ppTotal is ProducerPerformance's final line; the lines it prints every
+// 5 s look the same but end at the max latency, without percentiles.
+var ppTotal = regexp.MustCompile(`(?m)^(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, [\d.]+ ms max latency, \d+ ms 50th`)
+
+// parseProducerPerformance reads the records sent, records/s and MB/s of
+// ProducerPerformance's output.
+func parseProducerPerformance(out string) (sent int64, rate, mb float64, err error) {
+	all := ppTotal.FindAllStringSubmatch(out, -1)
+	if len(all) != 1 {
+		return 0, 0, 0, fmt.Errorf("ProducerPerformance printed %d totals:\n%s", len(all), lastLines(out, 10))
+	}
+	m := all[0]
+	sent, _ = strconv.ParseInt(m[1], 10, 64)
+	rate, _ = strconv.ParseFloat(m[2], 64)
+	mb, _ = strconv.ParseFloat(m[3], 64)
+	return sent, rate, mb, nil
+}
 
 func (o CompareOptions) producerPerformance(ctx context.Context, p payload, name string, props []string, s samples) error {
 	topic, err := o.freshTopic(ctx, 3)
@@ -307,18 +323,16 @@ func (o CompareOptions) producerPerformance(ctx context.Context, p payload, name
 	if err != nil {
 		return err
 	}
-	m := ppTotal.FindStringSubmatch(out)
-	if m == nil {
-		return fmt.Errorf("ProducerPerformance printed no total:\n%s", lastLines(out, 10))
+	sent, rate, mb, err := parseProducerPerformance(out)
+	if err != nil {
+		return err
 	}
-	if m[1] != strconv.Itoa(o.Records) {
-		return fmt.Errorf("ProducerPerformance sent %s records, not %d", m[1], o.Records)
+	if sent != int64(o.Records) {
+		return fmt.Errorf("ProducerPerformance sent %d records, not %d", sent, o.Records)
 	}
 	if err := o.checkEnds(ctx, name, topic, int64(o.Records)); err != nil {
 		return err
 	}
-	rate, _ := strconv.ParseFloat(m[2], 64)
-	mb, _ := strconv.ParseFloat(m[3], 64)
 	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s\n", name, group(rate), mb)
 	s.add(name, rate)
 	s.add(name+" MB/s", mb)
@@ -332,8 +346,34 @@ func (o CompareOptions) consumerPerformance(ctx context.Context, topic string, t
 	if err != nil {
 		return err
 	}
-	// start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg,
-	// nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+	c, err := parseConsumerPerformance(out)
+	if err != nil {
+		return err
+	}
+	if c.read < total {
+		return fmt.Errorf("ConsumerPerformance read %d records of %d", c.read, total)
+	}
+	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s (join %d ms; without it %s records/s)\n",
+		cpGroup, group(c.rate), c.mb, c.joinMs, group(c.fetchRate))
+	s.add(cpGroup, c.rate)
+	s.add(cpGroup+" MB/s", c.mb)
+	s.add(cpFetch, c.fetchRate)
+	s.add(cpFetch+" MB/s", c.fetchMB)
+	return nil
+}
+
+// cpResult is ConsumerPerformance's summary line.
+type cpResult struct {
+	read                         int64
+	rate, mb, fetchRate, fetchMB float64
+	joinMs                       int64
+}
+
+// parseConsumerPerformance reads the line under ConsumerPerformance's
+// header: start.time, end.time, data.consumed.in.MB, MB.sec,
+// data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms,
+// fetch.MB.sec, fetch.nMsg.sec.
+func parseConsumerPerformance(out string) (cpResult, error) {
 	var f []string
 	for _, line := range strings.Split(out, "\n") {
 		if parts := strings.Split(strings.TrimSpace(line), ", "); len(parts) == 10 && parts[0] != "start.time" {
@@ -341,29 +381,41 @@ func (o CompareOptions) consumerPerformance(ctx context.Context, topic string, t
 		}
 	}
 	if f == nil {
-		return fmt.Errorf("ConsumerPerformance printed no result:\n%s", lastLines(out, 10))
+		return cpResult{}, fmt.Errorf("ConsumerPerformance printed no result:\n%s", lastLines(out, 10))
 	}
-	read, _ := strconv.ParseInt(f[4], 10, 64)
-	if read < total {
-		return fmt.Errorf("ConsumerPerformance read %d records of %d", read, total)
+	var c cpResult
+	var errs [6]error
+	c.read, errs[0] = strconv.ParseInt(f[4], 10, 64)
+	c.rate, errs[1] = strconv.ParseFloat(f[5], 64)
+	c.mb, errs[2] = strconv.ParseFloat(f[3], 64)
+	c.joinMs, errs[3] = strconv.ParseInt(f[6], 10, 64)
+	c.fetchMB, errs[4] = strconv.ParseFloat(f[8], 64)
+	c.fetchRate, errs[5] = strconv.ParseFloat(f[9], 64)
+	for _, err := range errs {
+		if err != nil {
+			return c, fmt.Errorf("ConsumerPerformance's result %q: %w", strings.Join(f, ", "), err)
+		}
 	}
-	rate, _ := strconv.ParseFloat(f[5], 64)
-	mb, _ := strconv.ParseFloat(f[3], 64)
-	fetchRate, _ := strconv.ParseFloat(f[9], 64)
-	fetchMB, _ := strconv.ParseFloat(f[8], 64)
-	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s (join %s ms; without it %s records/s)\n",
-		cpGroup, group(rate), mb, f[6], group(fetchRate))
-	s.add(cpGroup, rate)
-	s.add(cpGroup+" MB/s", mb)
-	s.add(cpFetch, fetchRate)
-	s.add(cpFetch+" MB/s", fetchMB)
-	return nil
+	return c, nil
 }
 
 var (
 	e2eAvg         = regexp.MustCompile(`Avg latency: ([\d.]+) ms`)
 	e2ePercentiles = regexp.MustCompile(`Percentiles: 50th = (\d+), 99th = (\d+), 99.9th = (\d+)`)
 )
+
+// parseEndToEndLatency reads EndToEndLatency's p50 and p99 (whole
+// milliseconds) and its mean.
+func parseEndToEndLatency(out string) (p50, p99, mean float64, err error) {
+	avg, pct := e2eAvg.FindStringSubmatch(out), e2ePercentiles.FindStringSubmatch(out)
+	if avg == nil || pct == nil {
+		return 0, 0, 0, fmt.Errorf("EndToEndLatency printed no result:\n%s", lastLines(out, 10))
+	}
+	mean, _ = strconv.ParseFloat(avg[1], 64)
+	p50, _ = strconv.ParseFloat(pct[1], 64)
+	p99, _ = strconv.ParseFloat(pct[2], 64)
+	return p50, p99, mean, nil
+}
 
 func (o CompareOptions) endToEndLatency(ctx context.Context, s samples) error {
 	topic, err := o.freshTopic(ctx, 1)
@@ -376,13 +428,10 @@ func (o CompareOptions) endToEndLatency(ctx context.Context, s samples) error {
 	if err != nil {
 		return err
 	}
-	avg, pct := e2eAvg.FindStringSubmatch(out), e2ePercentiles.FindStringSubmatch(out)
-	if avg == nil || pct == nil {
-		return fmt.Errorf("EndToEndLatency printed no result:\n%s", lastLines(out, 10))
+	p50, p99, mean, err := parseEndToEndLatency(out)
+	if err != nil {
+		return err
 	}
-	mean, _ := strconv.ParseFloat(avg[1], 64)
-	p50, _ := strconv.ParseFloat(pct[1], 64)
-	p99, _ := strconv.ParseFloat(pct[2], 64)
 	fmt.Fprintf(o.Out, "  %-90s p50 %.0f ms, p99 %.0f ms, mean %.2f ms\n", e2e, p50, p99, mean)
 	s.add(e2e+" p50", p50)
 	s.add(e2e+" p99", p99)
