@@ -21,7 +21,7 @@ func throughputLesson() Lesson {
 			"An asynchronous Writer with Completion never waits between calls: the throughput setting; count the acknowledgements in Completion.",
 			"Compression works per batch; the broker stores what the producer compressed; Writer.Stats().Bytes counts before compression.",
 			"acks=all costs little on one broker and a follower's round trip on a cluster; keep it, with min.insync.replicas=2.",
-			"A fetch waits on the broker only until a record arrives: BatchSize 1 and acks=all give sub-millisecond round trips on a local broker.",
+			"A fetch waits on the broker only until a record arrives: the shortest round trip is a Writer with BatchSize 1 and a waiting Reader.",
 		},
 		Quiz: []Question{
 			{
@@ -121,8 +121,8 @@ func (t *throughputState) measured(env *Env, label string, r Throughput) Bar {
 
 // A synchronous WriteMessages returns once its records are acknowledged.
 // kafka-go gathers records in one batch per partition and sends a batch
-// when it holds BatchSize records (100 by default) or when BatchTimeout has
-// passed since its first record. One order per call never fills a batch:
+// when it holds BatchSize records (100 by default) or BatchBytes (1 MiB),
+// or when BatchTimeout has passed since its first record. One order per call never fills a batch:
 // every call waits out BatchTimeout (1 ms here; 1 s by default, lesson 3),
 // then a round trip to the broker. With BatchSize: 1 the batch is full as
 // soon as the order is in it, and the call costs the round trip alone. Up
@@ -185,16 +185,17 @@ func (t *throughputState) slices(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// An asynchronous Writer (Async: true) only queues: WriteMessages returns
-// without waiting for the broker, successive calls fill the batches, and
-// each batch goes out when it is full or its BatchTimeout has passed. So
-// Completion is the only place to learn what became of a batch: count the
-// acknowledged orders there. Close sends what is left and waits for it.
-// BatchSize 1000, BatchTimeout 5 ms, acks=all, calls of 1000 orders: the
-// writer the lessons recommend for throughput. Nothing ever makes it wait
-// between calls, and a partial batch waits 5 ms at most. In production,
-// bound what you have queued (a producer faster than its broker queues
-// without end) and act on the errors Completion reports.
+// An asynchronous Writer (Async: true) only queues: WriteMessages waits
+// neither for a batch to fill nor for the broker's answer, successive calls
+// fill the batches, and each batch goes out when it is full or its
+// BatchTimeout has passed. So Completion is the only place to learn what
+// became of a batch: count the acknowledged orders there. Close sends what
+// is left and waits for it. BatchSize 1000, BatchTimeout 5 ms, acks=all,
+// calls of 1000 orders: the writer the lessons recommend for throughput.
+// No call waits for the one before it, and a partial batch waits 5 ms at
+// most. In production, bound what you have queued (kafka-go's queue of
+// batches has no limit: a producer faster than its broker grows it without
+// end) and act on the errors Completion reports.
 func (t *throughputState) async(ctx context.Context, env *Env) error {
 	var acked, failed atomic.Int64
 	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: t.topic,
@@ -222,8 +223,9 @@ func (t *throughputState) async(ctx context.Context, env *Env) error {
 }
 
 // Kafka compresses a whole batch, not each record: the producer compresses
-// it, the broker keeps it as it came (the topic setting compression.type is
-// "producer" by default) and every consumer decompresses it. kafka-go
+// it, the broker stores it compressed as it came, only filling in the
+// offsets (the topic setting compression.type is "producer" by default),
+// and every consumer decompresses it. kafka-go
 // offers gzip, snappy, lz4 and zstd (Writer.Compression). The same 30,000
 // orders go out in full batches (slices of 3000, as in step 2)
 // uncompressed, then with snappy, lz4 and zstd, and the broker says how
@@ -231,7 +233,7 @@ func (t *throughputState) async(ctx context.Context, env *Env) error {
 // kafka-go lacks, which logdirs.go adds). Writer.Stats().Bytes cannot tell: it adds up the messages' sizes
 // as they are batched, before the codec runs, the same for every codec.
 // Orders are small JSON objects that repeat keys and names, so they shrink
-// well. In production lz4 or zstd is the usual choice: fewer bytes on the
+// well. In production lz4 and zstd are common choices: fewer bytes on the
 // network, on disk and in the page cache, for some producer CPU.
 func (t *throughputState) compression(ctx context.Context, env *Env) error {
 	var stored []Bar
@@ -361,7 +363,7 @@ func (t *throughputState) roundTrip(ctx context.Context, env *Env) error {
 // each once. Closing a Reader waits for its fetch in flight, up to MaxWait:
 // FetchWait (250 ms) here, 10 s with kafka-go's default. In production a
 // consumer group spreads the partitions over its members the same way
-// (lesson 6), and a MaxBytes of a few MB helps with many small records.
+// (lesson 6).
 func (t *throughputState) readBack(ctx context.Context, env *Env) error {
 	to, err := ReadWatermarks(ctx, env, t.topic)
 	if err != nil {

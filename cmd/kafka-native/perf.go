@@ -29,7 +29,7 @@ func runPerf(ctx context.Context, o options) (err error) {
 			return errors.New("a native cluster is started but a node is down: start it, or run down first")
 		}
 		if o.version != "" && o.version != c.Version() {
-			return fmt.Errorf("Kafka %s is running, not %s: run down first", c.Version(), o.version)
+			return fmt.Errorf("the running broker is Kafka %s, not %s: run down first", c.Version(), o.version)
 		}
 		fmt.Printf("Using the running Kafka %s.\n", c.Version())
 	} else if errors.Is(err, native.ErrNoCluster) {
