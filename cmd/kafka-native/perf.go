@@ -58,13 +58,27 @@ func runPerf(ctx context.Context, o options) (err error) {
 	fmt.Printf("\nkafka-go against Apache Kafka %s's ProducerPerformance, ConsumerPerformance and EndToEndLatency\n", c.Version())
 	fmt.Printf("on %v (%d node(s)); this machine: %d CPU(s), %s; %d record(s) per run, %d round(s)\n",
 		addrs, len(addrs), runtime.NumCPU(), memory(), o.records, o.rounds)
+	fmt.Printf("load average before: %s (other work on this machine skews every figure)\n", loadAverage())
 	start := time.Now()
 	err = perf.Compare(ctx, perf.CompareOptions{
 		Conn: perf.NewConn(addrs), Tools: tools, Records: o.records, RecordSize: o.recordSize,
 		RoundTrips: o.roundTrips, Rounds: o.rounds, Replicas: 1, Out: os.Stdout,
 	})
-	fmt.Printf("\n(%s in all)\n", time.Since(start).Round(time.Second))
+	fmt.Printf("\n(%s in all; load average after: %s)\n", time.Since(start).Round(time.Second), loadAverage())
 	return err
+}
+
+// loadAverage reads the 1-, 5- and 15-minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	var one, five, fifteen string
+	if _, err := fmt.Sscan(string(b), &one, &five, &fifteen); err != nil {
+		return "unknown"
+	}
+	return one + ", " + five + ", " + fifteen
 }
 
 // memory reads the machine's memory from /proc/meminfo.

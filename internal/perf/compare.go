@@ -33,7 +33,7 @@ type CompareOptions struct {
 
 // Measurement names, in the order of the table.
 const (
-	ppDefaults  = "ProducerPerformance, defaults (linger.ms=0, batch.size=16384)"
+	ppDefaults  = "ProducerPerformance, defaults"
 	ppTuned     = "ProducerPerformance, linger.ms=5 batch.size=65536"
 	kgProducer  = "kafka-go Writer: Async + Completion, BatchSize 1000, BatchTimeout 5ms"
 	kgSync      = "kafka-go Writer: synchronous slices of 3000, BatchSize 1000, BatchTimeout 5ms"
@@ -46,6 +46,16 @@ const (
 	e2e         = "EndToEndLatency (acks=all; whole ms, truncated)"
 	kgRoundTrip = "kafka-go round trip: BatchSize 1, acks=all, partition Reader"
 )
+
+// producerDefaults are the Java producer's batching defaults: linger.ms
+// became 5 in Kafka 4.0 (KIP-1030).
+func producerDefaults(version string) string {
+	linger := 0
+	if major, _, _ := strings.Cut(version, "."); major >= "4" && len(major) == 1 {
+		linger = 5
+	}
+	return fmt.Sprintf("Kafka %s: linger.ms=%d, batch.size=16384", version, linger)
+}
 
 // samples collects one figure per round for each measurement.
 type samples map[string][]float64
@@ -459,7 +469,7 @@ func (o CompareOptions) table(p payload, s samples, latency bool) {
 		}
 		return fmt.Sprintf("%.2f×", s.median(name)/s.median(base))
 	}
-	row(ppDefaults, "—")
+	row(ppDefaults, "— ("+producerDefaults(o.Tools.Version)+")")
 	row(ppTuned, "—")
 	row(kgProducer, ratio(kgProducer, ppDefaults)+" defaults, "+ratio(kgProducer, ppTuned)+" tuned")
 	row(kgSync, ratio(kgSync, ppDefaults)+" defaults, "+ratio(kgSync, ppTuned)+" tuned")

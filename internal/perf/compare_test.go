@@ -72,3 +72,14 @@ func TestPercentileAsEndToEndLatencyPicksIt(t *testing.T) {
 		t.Errorf("p99 = %v", p)
 	}
 }
+
+func TestProducerDefaultsFollowTheVersion(t *testing.T) {
+	for v, want := range map[string]string{
+		"3.8.1": "Kafka 3.8.1: linger.ms=0, batch.size=16384",
+		"4.1.1": "Kafka 4.1.1: linger.ms=5, batch.size=16384",
+	} {
+		if got := producerDefaults(v); got != want {
+			t.Errorf("producerDefaults(%s) = %q, want %q", v, got, want)
+		}
+	}
+}
