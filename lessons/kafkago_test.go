@@ -792,3 +792,137 @@ func TestKafkaGo_ReaderCloseWaitsForTheFetchUpToMaxWait(t *testing.T) {
 		}
 	}
 }
+
+// Lesson 14: "batches are per partition: a slice of 1000 orders becomes
+// three batches of 333 or 334, none of them full, so every call waits"
+// BatchTimeout, and a slice that gives each partition a full batch is sent
+// at once. Here BatchSize 30 over three partitions: 30 messages wait the
+// 1 s BatchTimeout; 90 messages, with a BatchTimeout of 30 s, do not.
+func TestKafkaGo_SyncSliceSplitOverPartitionsWaitsBatchTimeout(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 3)
+	slice := func(n int) []kafka.Message {
+		msgs := make([]kafka.Message, n)
+		for i := range msgs {
+			msgs[i] = kafka.Message{Value: []byte("x")}
+		}
+		return msgs
+	}
+	ctx := kgCtx(t, 60*time.Second)
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireOne,
+		BatchSize: 30, BatchTimeout: time.Second}
+	start := time.Now()
+	if err := w.WriteMessages(ctx, slice(30)...); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 950*time.Millisecond {
+		t.Errorf("30 messages over 3 partitions with BatchSize 30 took %v: they should wait BatchTimeout (1s)", d)
+	}
+	w.Close()
+	if s := w.Stats(); s.Writes != 3 || s.Messages != 30 {
+		t.Errorf("%d produce requests carrying %d messages, want 3 (one per partition) carrying 30", s.Writes, s.Messages)
+	}
+
+	w = &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireOne,
+		BatchSize: 30, BatchTimeout: 30 * time.Second}
+	defer w.Close()
+	start = time.Now()
+	if err := w.WriteMessages(ctx, slice(90)...); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("90 messages (a full batch per partition) took %v: they waited for BatchTimeout", d)
+	}
+}
+
+// Lesson 14: "With BatchSize: 1 the batch is full as soon as the order is in
+// it": a synchronous write does not wait for BatchTimeout (30 s here).
+func TestKafkaGo_WriterBatchSizeOneSendsAtOnce(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll,
+		BatchSize: 1, BatchTimeout: 30 * time.Second}
+	defer w.Close()
+	ctx := kgCtx(t, 60*time.Second)
+	start := time.Now()
+	for i := 0; i < 3; i++ {
+		if err := w.WriteMessages(ctx, kafka.Message{Value: []byte("one")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("3 writes with BatchSize 1 took %v: they waited for BatchTimeout", d)
+	}
+	if _, last := kgWatermarks(t, addrs, topic, 0); last != 3 {
+		t.Errorf("high watermark %d, want 3", last)
+	}
+}
+
+// Lesson 14: "An asynchronous Writer only queues: WriteMessages returns
+// without waiting for the broker ... Close sends what is left and waits for
+// it." With a batch that cannot fill and a BatchTimeout of 30 s, the call
+// returns at once and nothing is stored until Close.
+func TestKafkaGo_AsyncWriteMessagesDoesNotWait(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	var acked atomic.Int64
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll,
+		Async: true, BatchSize: 10000, BatchTimeout: 30 * time.Second,
+		Completion: func(msgs []kafka.Message, err error) {
+			if err == nil {
+				acked.Add(int64(len(msgs)))
+			}
+		}}
+	msgs := make([]kafka.Message, 100)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Value: []byte("queued")}
+	}
+	start := time.Now()
+	if err := w.WriteMessages(kgCtx(t, 60*time.Second), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("an asynchronous WriteMessages took %v", d)
+	}
+	if _, last := kgWatermarks(t, addrs, topic, 0); last != 0 || acked.Load() != 0 {
+		t.Errorf("before Close: high watermark %d, %d acknowledged; want nothing sent yet", last, acked.Load())
+	}
+	w.Close()
+	if _, last := kgWatermarks(t, addrs, topic, 0); last != 100 || acked.Load() != 100 {
+		t.Errorf("after Close: high watermark %d, %d acknowledged; want 100 and 100", last, acked.Load())
+	}
+}
+
+// Lesson 14: "Writer.Stats().Bytes ... adds up the messages' sizes as they
+// are batched, before the codec runs, the same for every codec", and kafka-go
+// offers gzip, snappy, lz4 and zstd.
+func TestKafkaGo_StatsBytesCountsBeforeCompression(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	value := []byte(strings.Repeat(`{"user":"Ada Lovelace","item":"Pad Thai"}`, 5))
+	msgs := make([]kafka.Message, 200)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Value: value}
+	}
+	var want int64 = -1
+	for _, codec := range []kafka.Compression{0, kafka.Gzip, kafka.Snappy, kafka.Lz4, kafka.Zstd} {
+		w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll,
+			BatchSize: len(msgs), Compression: codec}
+		if err := w.WriteMessages(kgCtx(t, 30*time.Second), msgs...); err != nil {
+			t.Fatalf("%v: %v", codec, err)
+		}
+		w.Close()
+		got := w.Stats().Bytes
+		if want < 0 {
+			want = got
+		}
+		if got != want || got < int64(len(msgs)*len(value)) {
+			t.Errorf("%v: Stats().Bytes = %d, uncompressed %d (values alone: %d)", codec, got, want, len(msgs)*len(value))
+		}
+	}
+	for codec, name := range map[kafka.Compression]string{kafka.Gzip: "gzip", kafka.Snappy: "snappy", kafka.Lz4: "lz4", kafka.Zstd: "zstd"} {
+		if codec.String() != name {
+			t.Errorf("codec %d is %q, want %q", codec, codec.String(), name)
+		}
+	}
+}

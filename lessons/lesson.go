@@ -171,7 +171,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(),
 	}
 }
 

@@ -141,7 +141,7 @@ func TestPreviousStep(t *testing.T) {
 func TestSmallScreen(t *testing.T) {
 	addr := embeddedBroker(t) // the steps it pages through are the emulation's
 	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--no-quiz")
-	l.expect("▶ Step 1/5 · Connect and list the brokers", 1)
+	l.expect("▶ Step 1/6 · Connect and list the brokers", 1)
 	l.expect("Press Enter to read on", 1)
 	if strings.Contains(l.text(), "Go code that runs now") {
 		t.Errorf("the code came before the narration was read")
@@ -165,7 +165,7 @@ func TestSmallScreen(t *testing.T) {
 	l.expect("APIs spoken: ", 1)
 	l.expect("Next?", 2)
 	l.press(enter) // step 3 is skipped on the embedded broker; step 4's code takes several screens
-	l.expect("Step 4/5", 1)
+	l.expect("Step 4/6", 1)
 	l.readOnUntil("Press Enter to run it", 3, 2)
 	prompts := strings.Count(l.text(), "Next?  [")
 	l.press(enter)

@@ -10,6 +10,8 @@
 //	go run ./cmd/kafka-native start --node 2       start it again with its data
 //	go run ./cmd/kafka-native status               each node: up or down, pid, address
 //	go run ./cmd/kafka-native down                 stop all, delete all data (cached jars stay)
+//	go run ./cmd/kafka-native perf                 kafka-go against Kafka's own perf tools, side by side
+//	go run ./cmd/kafka-native perf --records 20000 --rounds 1   the same, small (CI's smoke run)
 //
 // The work is done by internal/native, which the runner uses too.
 package main
@@ -38,6 +40,8 @@ type options struct {
 	wait    time.Duration
 	set     map[string]string // up: server properties over the compose file's
 	scram   []string          // up: SCRAM credentials created with the storage
+	// perf
+	records, recordSize, roundTrips, rounds int
 }
 
 const usage = `usage:
@@ -46,6 +50,7 @@ const usage = `usage:
   kafka-native start  --node ID [--wait 90s]
   kafka-native status
   kafka-native down
+  kafka-native perf   [--records 1000000] [--record-size 100] [--round-trips N] [--rounds 3] [--version X]
 every command: [--dir .kafka-native] (default $` + native.EnvDir + `, else .kafka-native)`
 
 func main() {
@@ -96,6 +101,10 @@ func parseFlags(cmd string, args []string) (options, error) {
 		o.scram = append(o.scram, s)
 		return nil
 	})
+	fs.IntVar(&o.records, "records", 1_000_000, "perf: records per throughput run")
+	fs.IntVar(&o.recordSize, "record-size", 100, "perf: bytes of each random-letter record")
+	fs.IntVar(&o.roundTrips, "round-trips", 0, "perf: round trips per latency run (default: records/20, at least 100, at most 5000)")
+	fs.IntVar(&o.rounds, "rounds", 3, "perf: how many times each measurement runs, interleaved")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -107,6 +116,12 @@ func parseFlags(cmd string, args []string) (options, error) {
 	}
 	if o.nodes < 0 {
 		return o, fmt.Errorf("--nodes %d: want 1 or more", o.nodes)
+	}
+	if o.records < 1 || o.recordSize < 1 || o.rounds < 1 || o.roundTrips < 0 {
+		return o, fmt.Errorf("--records, --record-size and --rounds must be 1 or more\n%s", usage)
+	}
+	if o.roundTrips == 0 {
+		o.roundTrips = min(5000, max(100, o.records/20))
 	}
 	return o, nil
 }
@@ -123,6 +138,8 @@ func run(ctx context.Context, cmd string, o options) error {
 		return native.Down(ctx, o.dir, os.Stdout)
 	case "status":
 		return status(ctx, o)
+	case "perf":
+		return runPerf(ctx, o)
 	case "stop":
 		return stopNode(ctx, o)
 	case "start":

@@ -109,10 +109,15 @@ type artifact struct{ group, name, version string }
 // copyDependencies writes a one-dependency pom and lets Maven copy the
 // runtime closure into out.
 func copyDependencies(ctx context.Context, mvn, dir, out, version string, extra []artifact) error {
-	deps := append([]artifact{{"org.apache.kafka", "kafka_2.13", version}}, extra...)
-	pom := filepath.Join(dir, "pom.xml")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	return copyArtifact(ctx, mvn, filepath.Join(dir, "pom.xml"), out, artifact{"org.apache.kafka", "kafka_2.13", version}, extra)
+}
+
+// copyArtifact writes a pom that depends on main (and extra) at pom, and
+// lets Maven copy the runtime closure into out.
+func copyArtifact(ctx context.Context, mvn, pom, out string, main artifact, extra []artifact) error {
+	deps := append([]artifact{main}, extra...)
+	if err := os.MkdirAll(filepath.Dir(pom), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(pom), err)
 	}
 	if err := os.WriteFile(pom, []byte(pomXML(deps)), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", pom, err)
@@ -123,19 +128,20 @@ func copyDependencies(ctx context.Context, mvn, dir, out, version string, extra 
 	if err == nil {
 		return nil
 	}
-	if notFound(string(output), version) {
-		return fmt.Errorf("org.apache.kafka:kafka_2.13:%s %w", version, errNotServed)
+	if notFound(string(output), main) {
+		return fmt.Errorf("%s:%s:%s %w", main.group, main.name, main.version, errNotServed)
 	}
 	// Maven colours its errors even in batch mode; the codes are noise here.
 	plain := ansi.ReplaceAllString(string(output), "")
-	return fmt.Errorf("could not fetch the Kafka %s jars with Maven (%w):\n%s", version, err, tail(plain, 20))
+	return fmt.Errorf("could not fetch %s %s and its dependencies with Maven (%w):\n%s", main.name, main.version, err, tail(plain, 20))
 }
 
-// notFound recognises Maven's two ways of saying the Kafka artifact does not
+// notFound recognises Maven's two ways of saying an artifact does not
 // exist: on the first attempt, and when that failure is cached in ~/.m2.
-func notFound(output, version string) bool {
-	return strings.Contains(output, "Could not find artifact org.apache.kafka:kafka_2.13:jar:"+version+" ") ||
-		strings.Contains(output, "org.apache.kafka:kafka_2.13:jar:"+version+" was not found")
+func notFound(output string, a artifact) bool {
+	coord := a.group + ":" + a.name + ":jar:" + a.version
+	return strings.Contains(output, "Could not find artifact "+coord+" ") ||
+		strings.Contains(output, coord+" was not found")
 }
 
 // Pinned so the build does not depend on the Maven version's default plugin.

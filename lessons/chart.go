@@ -1,0 +1,60 @@
+package lessons
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Bar is one bar of a chart.
+type Bar struct {
+	Label string
+	Value float64
+}
+
+// chartWidth is the length of the longest bar, in terminal cells.
+const chartWidth = 40
+
+// Bars draws a horizontal bar chart: a title, then one line per bar with
+// its label, a bar proportional to its value and the value with its unit.
+// Bars are drawn with eighth blocks, so close values still differ.
+func Bars(title, unit string, bars ...Bar) string {
+	var top float64
+	labelWidth := 0
+	for _, b := range bars {
+		top = math.Max(top, b.Value)
+		labelWidth = max(labelWidth, len([]rune(b.Label)))
+	}
+	var s strings.Builder
+	s.WriteString(title)
+	for _, b := range bars {
+		eighths := 0
+		if top > 0 && b.Value > 0 {
+			eighths = max(1, int(math.Round(b.Value/top*chartWidth*8)))
+		}
+		bar := strings.Repeat("█", eighths/8)
+		if rest := eighths % 8; rest > 0 {
+			bar += string([]rune("▏▎▍▌▋▊▉")[rest-1])
+		}
+		pad := strings.Repeat(" ", labelWidth-len([]rune(b.Label)))
+		fmt.Fprintf(&s, "\n  %s%s │%-*s %s %s", b.Label, pad, chartWidth, bar, Grouped(b.Value), unit)
+	}
+	return s.String()
+}
+
+// Grouped formats a number for a chart: thousands separated by commas
+// (12,345), or two decimals below 10 (0.42).
+func Grouped(v float64) string {
+	if v < 10 && v != math.Trunc(v) {
+		return fmt.Sprintf("%.2f", v)
+	}
+	digits := fmt.Sprintf("%d", int64(math.Round(v)))
+	var out []byte
+	for i := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, digits[i])
+	}
+	return string(out)
+}
