@@ -185,10 +185,16 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) (kafka.Message
 func (p *Poller) Close() error {
 	p.cancel()
 	p.done.Wait()
+	// Not under p.mu: a closing reader may still log an error, and its
+	// logger takes p.mu.
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	var errs []error
+	readers := make([]*kafka.Reader, 0, len(p.readers))
 	for _, r := range p.readers {
+		readers = append(readers, r)
+	}
+	p.mu.Unlock()
+	var errs []error
+	for _, r := range readers {
 		errs = append(errs, r.Close())
 	}
 	return errors.Join(errs...)
