@@ -420,3 +420,78 @@ func TestSASL(t *testing.T) {
 		t.Errorf("a wrong password: reachable %v, %q", s.Reachable, s.Err)
 	}
 }
+
+// On three brokers (the embedded emulation, or the native cluster in CI),
+// the broker that leads a partition stops and starts again: the watch shows
+// it gone and back, and each time the leader and ISR it draws are those the
+// admin API gives.
+func TestWatchStopsABroker(t *testing.T) {
+	env, _ := testkit.ClusterEnv(t, 3)
+	if env.Cluster.Brokers < 3 {
+		t.Skipf("needs three brokers, this cluster has %d", env.Cluster.Brokers)
+	}
+	ctx := context.Background()
+	topic := env.Name("watched")
+	if err := lessons.EnsureTopic(ctx, env, lessons.TopicSpec{Name: topic, Partitions: 3, ReplicationFactor: 3}); err != nil {
+		t.Fatal(err)
+	}
+	p := newPoller(t, watch.Options{Brokers: env.Brokers, Prefix: env.Prefix, Timeout: 2 * time.Second})
+	agrees := func(s *watch.Snapshot) bool {
+		admin, err := lessons.ReadReplicas(ctx, env, topic)
+		wt, ok := s.Topic(topic)
+		if err != nil || !ok || len(wt.Partitions) != len(admin) {
+			return false
+		}
+		for i, a := range admin {
+			w := wt.Partitions[i]
+			if int(w.Leader) != a.Leader || !slices.Equal(toInts(sorted32(w.ISR)), a.ISR) {
+				return false
+			}
+		}
+		return true
+	}
+	before := p.until("the topic led and in sync", func(s *watch.Snapshot) bool {
+		wt, ok := s.Topic(topic)
+		return ok && len(wt.Partitions) == 3 && len(wt.Partitions[0].ISR) == 3 && agrees(s)
+	})
+	wt, _ := before.Topic(topic)
+	leader := int(wt.Partitions[0].Leader)
+	if err := env.Nodes.Stop(ctx, leader); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.Nodes.Start(context.Background(), leader) })
+	p.until(fmt.Sprintf("broker %d gone and partition 0 led by another, as the admin API says", leader), func(s *watch.Snapshot) bool {
+		b, _ := s.Broker(int32(leader))
+		wt, ok := s.Topic(topic)
+		return !b.Up && ok && int(wt.Partitions[0].Leader) != leader && agrees(s)
+	})
+	if err := env.Nodes.Start(ctx, leader); err != nil {
+		t.Fatal(err)
+	}
+	p.until(fmt.Sprintf("broker %d back and every ISR whole, as the admin API says", leader), func(s *watch.Snapshot) bool {
+		b, _ := s.Broker(int32(leader))
+		wt, ok := s.Topic(topic)
+		if !b.Up || !ok {
+			return false
+		}
+		for _, pt := range wt.Partitions {
+			if len(pt.ISR) != 3 {
+				return false
+			}
+		}
+		return agrees(s)
+	})
+	if !p.saw(fmt.Sprintf("broker %d", leader)) {
+		t.Errorf("the changes never named broker %d: %q", leader, p.changes)
+	}
+}
+
+func sorted32(ids []int32) []int32 { return slices.Sorted(slices.Values(ids)) }
+
+func toInts(ids []int32) []int {
+	out := make([]int, len(ids))
+	for i, id := range ids {
+		out[i] = int(id)
+	}
+	return out
+}
