@@ -277,6 +277,7 @@ func securedConnection(ctx context.Context, env *Env) error {
 		return fmt.Errorf("dial through the dialer: %w", err)
 	}
 	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second)) // a Conn takes no context
 	partitions, err := conn.ReadPartitions(env.Topic)
 	if err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
 		return fmt.Errorf("read partitions through the dialer: %w", err)

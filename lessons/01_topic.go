@@ -68,8 +68,9 @@ func topicLesson() Lesson {
 }
 
 // Topics are created explicitly: the compose file turns off automatic topic
-// creation, and kafka-go's Writer does not ask for it either. CreateTopics
-// goes to the controller. Three partitions let three consumers read in
+// creation, and kafka-go's Writer does not ask for it either. kafka-go sends
+// CreateTopics to the broker the metadata names controller, which hands it
+// to the KRaft quorum (lesson 0). Three partitions let three consumers read in
 // parallel later. Each partition gets env.Replicas() copies: three on a
 // cluster of three brokers, one on a single broker, which can hold only one
 // copy of each partition. If the topic is already there (you ran this

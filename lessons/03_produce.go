@@ -63,7 +63,7 @@ func produceLesson() Lesson {
 			return Plan{Setup: topicReady, Steps: []Step{
 				{Title: "A writer with a delivery report", Run: p.newWriter, Reset: p.cleanup},
 				{Title: "Send three orders", Run: p.send, Needs: []int{1}},
-				{Title: "Close: the flush", Run: p.close, Needs: []int{1}},
+				{Title: "Close: the flush", Run: p.close, Needs: []int{1}, Ends: []int{1}},
 				{Title: "What the default BatchTimeout costs", Run: p.batchTimeout},
 			}, Cleanup: p.cleanup}
 		},

@@ -60,7 +60,7 @@ func pollLoopLesson() Lesson {
 			return Plan{Setup: topicReady, Steps: []Step{
 				{Title: "Open a reader at the end of each partition", Run: l.open, Reset: l.cleanup},
 				{Title: "Poll while a customer orders", Run: l.loop, Needs: []int{1}},
-				{Title: "Close the readers", Run: l.close, Needs: []int{1}},
+				{Title: "Close the readers", Run: l.close, Needs: []int{1}, Ends: []int{1}},
 			}, Cleanup: l.cleanup}
 		},
 	}

@@ -37,11 +37,11 @@ func keysLesson() Lesson {
 				Ask: "A Java service and a Go service using kafka.Hash both write orders keyed by user to one topic. What happens to one user's orders?",
 				Choices: []string{
 					"They stay on one partition: a key always maps to one partition",
-					"On two partitions, out of order: the clients hash keys differently",
+					"Maybe on two partitions, out of order: they hash keys differently",
 					"The broker rejects the Go service's records",
 				},
 				Answer: 1,
-				Why:    "The producer picks the partition, not the broker. The Java client hashes with murmur2, kafka.Hash with FNV-1a; kafka.Murmur2Balancer places keys as Java does.",
+				Why:    "The producer picks the partition, not the broker. The Java client hashes with murmur2, kafka.Hash with FNV-1a: for many keys they pick different partitions. kafka.Murmur2Balancer places keys as Java does.",
 				Step:   3,
 			},
 			{

@@ -30,7 +30,7 @@ func groupsLesson() Lesson {
 				Choices: []string{
 					"It reads a partition together with another member",
 					"It stays in the group, idle, until a rebalance gives it one",
-					"Nothing: the coordinator refuses a fifth member",
+					"Nothing: the coordinator refuses a fourth member",
 				},
 				Answer: 1,
 				Why:    "Within a group a partition has one reader at a time. The extra member heartbeats and waits; when another member leaves, it takes over.",

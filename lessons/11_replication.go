@@ -64,9 +64,10 @@ func replicationLesson() Lesson {
 			r := &replicationState{}
 			return Plan{Steps: []Step{
 				{Title: "A topic with three replicas and min.insync.replicas=2", Run: r.createTopic},
-				{Title: "Stop the leader of partition 0 while orders flow", Run: r.failover, Needs: []int{1}},
+				{Title: "Stop the leader of partition 0 while orders flow", Run: r.failover, Needs: []int{1},
+					Reset: r.cleanup},
 				{Title: "Stop a second broker: acks=all refused, acks=1 accepted", Run: r.twoDown, Needs: []int{2},
-					Requires: Requirement{Brokers: 3, RealKafka: true}},
+					Requires: Requirement{Brokers: 3, RealKafka: true}, Reset: r.cleanup},
 				{Title: "Start them again: the ISR grows back", Run: r.restart, Needs: []int{2}},
 			}, Cleanup: r.cleanup}
 		},
@@ -125,9 +126,11 @@ func (r *replicationState) createTopic(ctx context.Context, env *Env) error {
 // each order acknowledged. Meanwhile the broker that leads partition 0
 // stops, cleanly, as docker compose stop does. The controller makes an
 // in-sync follower the new leader and drops the stopped broker from every
-// ISR. Writes to the old leader fail for a moment; kafka-go refreshes its
-// metadata and retries them on the new one. Then every record is read
-// back: each acknowledged order must be there.
+// ISR. Writes to the old leader fail for a moment: the Writer retries them
+// with a growing back-off (hence MaxAttempts: 20) until its transport has
+// re-read the metadata (on a timer, within MetadataTTL, 6 s by default) and
+// sends them to the new leader. Then every record is read back: each
+// acknowledged order must be there.
 func (r *replicationState) failover(ctx context.Context, env *Env) error {
 	before, err := ReadReplicas(ctx, env, r.topic)
 	if err != nil {
@@ -211,6 +214,9 @@ func (r *replicationState) twoDown(ctx context.Context, env *Env) error {
 		if n.Up {
 			up = append(up, n.ID)
 		}
+	}
+	if len(up) < 2 {
+		return fmt.Errorf("%d broker(s) up: this step stops one of two; start the others first", len(up))
 	}
 	second := up[len(up)-1]
 	env.Out.Event("stopping broker %d as well: broker %d is left", second, up[0])

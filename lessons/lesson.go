@@ -163,6 +163,10 @@ type Step struct {
 	// Reset undoes an earlier run of this step before it runs again (it
 	// closes the writer that run made, say). The runner calls it.
 	Reset func()
+	// Ends lists the earlier steps whose results this step uses up (it
+	// closes the writer step 1 made): a later step that needs them gets
+	// them made again.
+	Ends []int
 }
 
 // All returns the lessons in order: the one registry.

@@ -37,9 +37,9 @@ func TestOneRegistry(t *testing.T) {
 			if src.File != file {
 				t.Errorf("lesson %d step %d (%s) lives in %s, not in the lesson's file %s", l.Number, j+1, s.FuncName(), src.File, file)
 			}
-			for _, n := range s.Needs {
+			for _, n := range append(append([]int(nil), s.Needs...), s.Ends...) {
 				if n < 1 || n > j {
-					t.Errorf("lesson %d step %d needs step %d, which is not an earlier step", l.Number, j+1, n)
+					t.Errorf("lesson %d step %d needs or ends step %d, which is not an earlier step", l.Number, j+1, n)
 				}
 			}
 		}

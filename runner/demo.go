@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -27,13 +28,13 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 			orders[i].User = c.key
 		}
 	}
-	delivered := 0
+	var delivered atomic.Int64 // Completion runs on the writer's goroutines
 	outage := lessons.NewOutage(ctx, env)
 	ride := newRider(env.Out, outage, env.Brokers)
 	stopRiding := every(time.Second, ride.check)
 	report := func(r lessons.Record) {
 		if r.Kind == lessons.Delivered {
-			delivered++
+			delivered.Add(1)
 		}
 		env.Out.Record(r)
 	}
@@ -46,7 +47,7 @@ func (c *command) produce(ctx context.Context, env *lessons.Env) error {
 	stopRiding()
 	ride.check()
 	if ctx.Err() != nil {
-		env.Out.Say("producer closed: %d of %d orders delivered (each reported above); the rest were not sent", delivered, len(orders))
+		env.Out.Say("producer closed: %d of %d orders delivered (each reported above); the rest were not sent", delivered.Load(), len(orders))
 		return errInterrupted
 	}
 	if err != nil {

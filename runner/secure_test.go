@@ -64,11 +64,17 @@ func securedBroker(t *testing.T) (addr string, properties func(password string) 
 // says who connects, and the password is printed nowhere.
 func TestEveryLessonThroughASecuredConfig(t *testing.T) {
 	_, properties := securedBroker(t)
-	cmd, out, errb := runner(t, nil, "--all", "--yes", "--config", properties(testPassword), "--topic-prefix", prefix())
+	transcript := filepath.Join(t.TempDir(), "run.md")
+	cmd, out, errb := runner(t, nil, "--all", "--yes", "--config", properties(testPassword), "--topic-prefix", prefix(),
+		"--transcript", transcript)
 	if code := exitCode(t, cmd, 3*time.Minute); code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, tail(out.String()), errb)
 	}
-	s := out.String() + errb.String()
+	written, err := os.ReadFile(transcript)
+	if err != nil || !strings.Contains(string(written), "SCRAM-SHA-512") {
+		t.Fatalf("no transcript of the run (%v)", err)
+	}
+	s := out.String() + errb.String() + string(written)
 	if strings.Contains(s, testPassword) {
 		t.Fatalf("the password was printed")
 	}
@@ -148,5 +154,24 @@ func TestLesson0OnAPlainBrokerHasNoTLS(t *testing.T) {
 	}
 	if tls, sasl := rec.Values("TLS"), rec.Values("SASL mechanism"); len(tls) != 1 || tls[0] != false || len(sasl) != 1 || sasl[0] != "none" {
 		t.Errorf("TLS %v, SASL %v on a plain broker", tls, sasl)
+	}
+}
+
+// runner watch reaches a secured cluster through --config too, and prints
+// no password.
+func TestWatchThroughASecuredConfig(t *testing.T) {
+	_, properties := securedBroker(t)
+	cmd, out, errb := runner(t, nil, "watch", "--once", "--all-topics", "--config", properties(testPassword))
+	if code := exitCode(t, cmd, 30*time.Second); code != 0 {
+		t.Fatalf("exit code %d\n%s\n%s", code, out, errb)
+	}
+	s := out.String() + errb.String()
+	if strings.Contains(s, testPassword) {
+		t.Fatal("the password was printed")
+	}
+	for _, want := range []string{"BROKERS", "up", "user alice"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("watch output lacks %q:\n%s", want, s)
+		}
 	}
 }

@@ -100,6 +100,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	if rec != nil {
 		s.book = rec.book
+		if cfg != nil {
+			rec.book.Redact = cfg.Redact // the password never reaches the file
+		}
 		rec.book.Note(brokerNote(b))
 	}
 	err = s.walk(ctx, c.queue(s.prompt.Interactive()), false)
@@ -320,4 +323,4 @@ type teller struct {
 
 func (t teller) Interactive() bool { return t.interactive }
 
-func (t teller) Tell(format string, args ...any) { t.out.Warn(format, args...) }
+func (t teller) Tell(format string, args ...any) { t.out.Loud(format, args...) }

@@ -412,6 +412,11 @@ func (r *lessonRun) run(ctx context.Context, i int) error {
 	if !r.ran[i] {
 		return r.failure(ctx, fmt.Sprintf("step %d (%s)", i+1, step.Title), err)
 	}
+	for _, n := range step.Ends { // what they made is used up (a writer closed)
+		if k := n - 1; k >= 0 && k < len(r.ran) {
+			r.ran[k] = false
+		}
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/watch"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -32,13 +33,19 @@ const recentKept = 20
 // watch draws the cluster: live and in place on a terminal, or one plain
 // snapshot with --once or without a terminal.
 func (c *command) watch(ctx context.Context, io stdio) error {
-	addrs, info, err := c.watchTarget(ctx, broker.DefaultAddr)
+	addrs, info, cfg, err := c.watchSecured(ctx, io)
+	if err == nil && cfg == nil {
+		addrs, info, err = c.watchTarget(ctx, broker.DefaultAddr)
+	}
 	if err != nil {
 		return err
 	}
 	// The env's transport carries the connection settings (TLS, SASL) the
 	// watch copies.
 	env := lessons.NewEnv(addrs, lessons.Cluster{Brokers: info.Brokers, Embedded: info.Embedded()}, c.topicPrefix, output.New(io.err, false))
+	if cfg != nil {
+		env.Transport = cfg.Transport()
+	}
 	defer env.Close()
 	w, err := watch.New(watch.Options{Brokers: addrs, Prefix: c.topicPrefix, AllTopics: c.allTopics, Transport: env.Transport})
 	if err != nil {
@@ -226,4 +233,34 @@ func terminalSize(f *os.File) (width, height int) {
 		return 80, 24
 	}
 	return w, h
+}
+
+// watchSecured reads --config (or $KAFKA_CONFIG) and checks it, as the
+// other commands do; without one it returns a nil config.
+func (c *command) watchSecured(ctx context.Context, io stdio) ([]string, broker.Info, *clientconfig.Config, error) {
+	errOut := output.New(io.err, false)
+	cfg, err := c.loadConfig(errOut)
+	if err != nil || cfg == nil {
+		return nil, broker.Info{}, nil, err
+	}
+	if c.brokers != "" {
+		addrs, err := broker.ParseAddrs(c.brokers)
+		if err != nil {
+			return nil, broker.Info{}, nil, usagef("--brokers: %v", err)
+		}
+		cfg.Bootstrap = addrs
+	}
+	if err := cfg.Check(ctx); err != nil {
+		var fileErr *clientconfig.FileError
+		if errors.As(err, &fileErr) {
+			return nil, broker.Info{}, nil, usagef("%v", err)
+		}
+		return nil, broker.Info{}, nil, clientconfig.Explain(err, cfg)
+	}
+	info, err := broker.ProbeWith(ctx, cfg.Bootstrap, 3*time.Second, cfg.Transport)
+	if err != nil {
+		return nil, info, nil, clientconfig.Explain(err, cfg)
+	}
+	errOut.Plain("Kafka: %s", cfg.Describe())
+	return cfg.Bootstrap, info, cfg, nil
 }

@@ -143,6 +143,11 @@ func Probe(ctx context.Context, addrs []string, timeout time.Duration) (Info, er
 	return probe(ctx, addrs, timeout, nil)
 }
 
+// ProbeWith is Probe through transports made by transport (TLS, SASL).
+func ProbeWith(ctx context.Context, addrs []string, timeout time.Duration, transport func() *kafka.Transport) (Info, error) {
+	return probe(ctx, addrs, timeout, transport)
+}
+
 func probe(ctx context.Context, addrs []string, timeout time.Duration, transport func() *kafka.Transport) (Info, error) {
 	var errs []error
 	for _, a := range addrs {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -79,8 +80,15 @@ type Config struct {
 	// one warning. Their values are never kept: some hold secrets.
 	Unknown []string
 
-	mech *masked
+	mech    *masked
+	unnamed int // lines whose key does not look like one, never quoted
 }
+
+// keyLike is what a client.properties key looks like (lowercase words
+// joined by dots: client.id, session.timeout.ms; or acks, retries); anything
+// else may be a piece of a broken line, a secret's tail, and is counted, not
+// named.
+var keyLike = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$`)
 
 // UsesTLS says whether connections are TLS.
 func (c *Config) UsesTLS() bool {
@@ -128,14 +136,18 @@ func (c *Config) Dialer() *kafka.Dialer {
 // Warning returns the one line to show about unknown keys, or "" if there
 // are none. It names the keys, never their values.
 func (c *Config) Warning() string {
-	if c == nil || len(c.Unknown) == 0 {
+	if c == nil || len(c.Unknown)+c.unnamed == 0 {
 		return ""
 	}
 	name := c.Path
 	if name == "" {
 		name = "the client config"
 	}
-	return fmt.Sprintf("%s: ignoring %s this program does not use: %s", name, plural(len(c.Unknown), "a key", "keys"), strings.Join(c.Unknown, ", "))
+	names := c.Unknown
+	if c.unnamed > 0 {
+		names = append(slices.Clone(names), fmt.Sprintf("%d %s that do not look like keys", c.unnamed, plural(c.unnamed, "line", "lines")))
+	}
+	return fmt.Sprintf("%s: ignoring %s this program does not use: %s", name, plural(len(names), "a key", "keys"), strings.Join(names, ", "))
 }
 
 func plural(n int, one, many string) string {
@@ -239,6 +251,8 @@ func build(name string, props []property) (*Config, error) {
 	for _, p := range props {
 		if slices.Contains(knownKeys, p.key) {
 			got[p.key] = p
+		} else if !keyLike.MatchString(p.key) && p.key != "acks" && p.key != "retries" {
+			c.unnamed++ // not quoted: it may be a piece of a secret
 		} else if !slices.Contains(c.Unknown, p.key) {
 			c.Unknown = append(c.Unknown, p.key)
 		}

@@ -2,6 +2,7 @@ package clientconfig
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -224,5 +225,26 @@ func TestWarningNamesUnknownKeysNotValues(t *testing.T) {
 	}
 	if c, _ := parse(t, "bootstrap.servers=a:1"); c.Warning() != "" {
 		t.Errorf("a warning without unknown keys: %q", c.Warning())
+	}
+}
+
+// A sasl.jaas.config line broken inside its password: neither the error
+// nor the warning about unknown keys quotes the tail of the secret.
+func TestABrokenLineNeverQuotesTheSecret(t *testing.T) {
+	for _, text := range []string{
+		"bootstrap.servers=localhost:9092\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n" +
+			`sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="ada" password="s3cr` + "\n" + `ETtail";` + "\n",
+		"bootstrap.servers=localhost:9092\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.username=ada\nsasl.password=s3cr\nETtail=\n",
+	} {
+		c, err := parse(t, text)
+		shown := ""
+		if err != nil {
+			shown = err.Error()
+		} else {
+			shown = c.Warning() + fmt.Sprintf("%v %+v %#v", c, c, c)
+		}
+		if strings.Contains(shown, "ETtail") {
+			t.Errorf("the tail of a broken secret is shown: %s", shown)
+		}
 	}
 }

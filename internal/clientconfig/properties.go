@@ -108,7 +108,8 @@ func parseLine(line string) (property, error) {
 	}
 	value = value[:significant]
 	if !sep && rest == "" {
-		return property{}, fmt.Errorf("%s has no value: write %s=value (is the line broken in two?)", key, key)
+		// Not quoted: a line broken in two may be the tail of a password.
+		return property{}, errors.New("the line has text and no '=': write key=value (is a line broken in two?)")
 	}
 	return property{key: key, value: value, raw: strings.TrimRight(rest, " \t\f")}, nil
 }

@@ -272,8 +272,11 @@ func (m *Manual) ask(ctx context.Context, verb string, id int, listed bool) erro
 	if wait == 0 {
 		wait = 2 * time.Minute
 	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-5*time.Second < wait {
+		wait = max(time.Until(dl)-5*time.Second, 5*time.Second) // the step's own limit comes first
+	}
 	m.Ask.Tell("Please %s broker %d now, in another terminal:  %s", verb, id, cmd)
-	m.Ask.Tell("(waiting up to %v for the cluster's metadata to show it; Ctrl-C to stop)", wait)
+	m.Ask.Tell("(waiting up to %v for the cluster's metadata to show it; Ctrl-C to stop)", wait.Round(time.Second))
 	if err := m.Watch.Until(ctx, id, listed, wait); err != nil {
 		return fmt.Errorf("%s broker %d: %w", verb, id, err)
 	}

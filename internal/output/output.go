@@ -102,6 +102,19 @@ func (p *Printer) Mute() {
 	p.muted = true
 }
 
+// Loud prints a line even while muted: what the learner must act on (stop a
+// broker) while earlier steps run quietly.
+func (p *Printer) Loud(format string, args ...any) {
+	p.mu.Lock()
+	muted := p.muted
+	p.muted = false
+	p.mu.Unlock()
+	p.Warn(format, args...)
+	p.mu.Lock()
+	p.muted = muted
+	p.mu.Unlock()
+}
+
 // Unmute prints again.
 func (p *Printer) Unmute() {
 	p.mu.Lock()
