@@ -223,7 +223,7 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 		names = append(names, fmt.Sprintf("step %d (%s)", m.Number, m.Title))
 		numbers = append(numbers, fmt.Sprint(m.Number))
 	}
-	s.out.Warn("Step %d uses what %s makes, and that has not run.", step.Number, strings.Join(names, " and "))
+	s.out.Warn("Step %d uses what %s makes, and that is not there: it has not run, or a later step used it up.", step.Number, strings.Join(names, " and "))
 	first := fmt.Sprintf("Run step %s first, then step %d", numbers[0], step.Number)
 	if len(missing) > 1 {
 		first = fmt.Sprintf("Run steps %s first, then step %d", strings.Join(numbers, ", "), step.Number)

@@ -450,7 +450,8 @@ func howToMeet(req lessons.Requirement) string {
 	if req.Brokers > 1 {
 		return "Start a three-broker cluster (docker compose -f docker-compose.cluster.yml up -d, " +
 			"or without Docker: go run ./cmd/kafka-native up --nodes 3), then run this again with " +
-			"--brokers localhost:9092,localhost:9094,localhost:9096."
+			"--brokers localhost:9092,localhost:9094,localhost:9096; or try the emulation of one: " +
+			"go run ./runner --embedded --nodes 3."
 	}
 	return "Start the real KRaft broker (docker compose up -d, or without Docker: go run ./cmd/kafka-native up), " +
 		"then run this again."
