@@ -86,10 +86,13 @@ func (r *replicationState) cleanup() {
 	if r.env == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for i := len(r.stopped) - 1; i >= 0; i-- {
-		r.env.Nodes.Start(ctx, r.stopped[i])
+		r.env.Out.Say("starting broker %d again, which this lesson stopped…", r.stopped[i])
+		if err := r.env.Nodes.Start(ctx, r.stopped[i]); err != nil {
+			r.env.Out.Warn("broker %d is still stopped (%v): start it yourself", r.stopped[i], err)
+		}
 	}
 	r.stopped = nil
 }
