@@ -126,14 +126,15 @@ func (r *replicationState) createTopic(ctx context.Context, env *Env) error {
 }
 
 // A producer writes an order every 20 ms with acks=all and keeps the id of
-// each order acknowledged. Meanwhile the broker that leads partition 0
+// each order acknowledged. Once ten are, the broker that leads partition 0
 // stops, cleanly, as docker compose stop does. The controller makes an
 // in-sync follower the new leader and drops the stopped broker from every
 // ISR. Writes to the old leader fail for a moment: the Writer retries them
 // with a growing back-off (hence MaxAttempts: 20) until its transport has
 // re-read the metadata (on a timer, within MetadataTTL, 6 s by default) and
-// sends them to the new leader. Then every record is read back: each
-// acknowledged order must be there.
+// sends them to the new leader. Once ten more are acknowledged, the
+// producer stops, and every record is read back: each acknowledged order
+// must be there.
 func (r *replicationState) failover(ctx context.Context, env *Env) error {
 	before, err := ReadReplicas(ctx, env, r.topic)
 	if err != nil {
@@ -144,7 +145,7 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, MaxAttempts: 20}
 	defer w.Close()
 
-	acked, failed := map[string]bool{}, 0
+	acks := NewAcks() // safe for the producer's goroutine and this one
 	producing, stopProducing := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { // the producer
@@ -154,20 +155,22 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 			value, _ := order.MarshalValue()
 			if err := w.WriteMessages(producing, kafka.Message{Value: value}); err != nil {
 				if producing.Err() == nil {
-					failed++
+					acks.Failed()
 				}
 				continue
 			}
-			acked[order.OrderID] = true
+			acks.Acked(order.OrderID)
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	time.Sleep(time.Second)
-	env.Out.Event("stopping broker %d, the leader of partition 0, while the producer writes", leader)
-	err = env.Nodes.Stop(ctx, leader)
+	err = acks.WaitFor(ctx, 10)
+	if err == nil {
+		env.Out.Event("stopping broker %d, the leader of partition 0, while the producer writes", leader)
+		err = env.Nodes.Stop(ctx, leader)
+	}
 	if err == nil {
 		r.stopped = append(r.stopped, leader)
-		time.Sleep(2 * time.Second) // the producer goes on without it
+		err = acks.WaitFor(ctx, 10) // the producer goes on without it
 	}
 	stopProducing()
 	<-done
@@ -189,13 +192,13 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 		return err
 	}
 	missing := 0
-	for id := range acked {
+	for _, id := range acks.IDs() {
 		if read[id] == 0 {
 			missing++
 		}
 	}
-	env.Out.Value("orders acknowledged", len(acked))
-	env.Out.Value("writes that failed", failed)
+	env.Out.Value("orders acknowledged", len(acks.IDs()))
+	env.Out.Value("writes that failed", acks.Failures())
 	env.Out.Value("acknowledged orders missing", missing)
 	return nil
 }

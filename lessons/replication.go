@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -152,4 +153,70 @@ func ReadOrderIDs(ctx context.Context, env *Env, topic string) (map[string]int, 
 		}
 	}
 	return ids, nil
+}
+
+// Acks counts what a producer got acknowledged, from its goroutine, while
+// another waits for it.
+type Acks struct {
+	mu     sync.Mutex
+	ids    []string
+	failed int
+	more   chan struct{} // closed and replaced at each acknowledgement
+}
+
+// NewAcks returns an empty count.
+func NewAcks() *Acks { return &Acks{more: make(chan struct{})} }
+
+// Acked records an acknowledged order.
+func (a *Acks) Acked(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ids = append(a.ids, id)
+	close(a.more)
+	a.more = make(chan struct{})
+}
+
+// Failed records a write that failed.
+func (a *Acks) Failed() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failed++
+}
+
+// IDs returns the acknowledged order ids.
+func (a *Acks) IDs() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.ids...)
+}
+
+// Failures returns how many writes failed.
+func (a *Acks) Failures() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.failed
+}
+
+// WaitFor returns once n more orders are acknowledged than when it was
+// called, or an error after a minute: a producer that stopped getting
+// acknowledgements is what this lesson must not hide.
+func (a *Acks) WaitFor(ctx context.Context, n int) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	a.mu.Lock()
+	want := len(a.ids) + n
+	a.mu.Unlock()
+	for {
+		a.mu.Lock()
+		got, more := len(a.ids), a.more
+		a.mu.Unlock()
+		if got >= want {
+			return nil
+		}
+		select {
+		case <-more:
+		case <-ctx.Done():
+			return fmt.Errorf("%d orders acknowledged, %d wanted, and no more for a minute: the producer is stuck", got, want)
+		}
+	}
 }
