@@ -205,11 +205,7 @@ func explainCompose(ctx context.Context, env *Env) error {
 		{"KAFKA_LOG_DIRS: /var/lib/kafka/data", "where the partitions' logs are stored"},
 		{"healthcheck: kafka-broker-api-versions", "healthy once the broker answers on 9092"},
 	}
-	var b strings.Builder
-	for _, l := range lines {
-		fmt.Fprintf(&b, "%-58s # %s\n", l[0], l[1])
-	}
-	env.Out.Block(b.String())
+	env.Out.Block(Commented(lines))
 	env.Out.Say("Start it with: docker compose up -d   (stop: docker compose down -v)")
 	return nil
 }
@@ -234,11 +230,7 @@ func explainClusterCompose(ctx context.Context, env *Env) error {
 		{"KAFKA_HEAP_OPTS: -Xms256m -Xmx512m", "three JVMs on a laptop"},
 		{"ports: 9092, 9094, 9096", "one per node, for this machine"},
 	}
-	var b strings.Builder
-	for _, l := range lines {
-		fmt.Fprintf(&b, "%-58s # %s\n", l[0], l[1])
-	}
-	env.Out.Block(b.String())
+	env.Out.Block(Commented(lines))
 	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
 		return fmt.Errorf("metadata: %w", err)

@@ -48,7 +48,12 @@ func Grouped(v float64) string {
 	if v < 10 && v != math.Trunc(v) {
 		return fmt.Sprintf("%.2f", v)
 	}
-	digits := fmt.Sprintf("%d", int64(math.Round(v)))
+	return GroupDigits(int64(math.Round(v)))
+}
+
+// GroupDigits writes n with its thousands separated by commas: 12,345.
+func GroupDigits(n int64) string {
+	digits := fmt.Sprintf("%d", n)
 	var out []byte
 	for i := range digits {
 		if i > 0 && (len(digits)-i)%3 == 0 {
@@ -57,4 +62,14 @@ func Grouped(v float64) string {
 		out = append(out, digits[i])
 	}
 	return string(out)
+}
+
+// Commented draws settings with their explanations, as a commented file:
+// each pair is a setting and what it does.
+func Commented(lines [][2]string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%-58s # %s\n", l[0], l[1])
+	}
+	return b.String()
 }

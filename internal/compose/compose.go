@@ -5,6 +5,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -280,7 +281,7 @@ func (b *Broker) checkPublished() []error {
 		}
 		if !found {
 			errs = append(errs, fmt.Errorf("advertised listener %s://%s is not published: ports needs \"%s:%s\"",
-				name, addr, port(addr), firstNonEmpty(want, port(addr))))
+				name, addr, port(addr), cmp.Or(want, port(addr))))
 		}
 	}
 	return errs
@@ -656,15 +657,6 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -219,7 +220,7 @@ func loggingBackend(libs, kafkaVersion string) []artifact {
 		}
 		return []artifact{{"org.slf4j", "slf4j-reload4j", slf4jVersion}}
 	}
-	version := firstNonEmpty(core, api, defaultLog4j2)
+	version := cmp.Or(core, api, defaultLog4j2)
 	bridge := "log4j-slf4j2-impl"
 	if slf4jMajor == "1" {
 		bridge = "log4j-slf4j-impl" // the bridge for the slf4j 1.7 API
@@ -236,15 +237,6 @@ func kafkaMajor(version string) int {
 	major, _, _ := strings.Cut(version, ".")
 	n, _ := strconv.Atoi(major)
 	return n
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // usesLog4j2 tells which logging config the broker reads.

@@ -17,6 +17,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // CompareOptions say what Compare runs.
@@ -537,17 +538,7 @@ func (o CompareOptions) goals(p payload, s samples, latency bool) {
 }
 
 // group formats a rate with thousands separators.
-func group(v float64) string {
-	digits := strconv.FormatInt(int64(v+0.5), 10)
-	var out []byte
-	for i := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, digits[i])
-	}
-	return string(out)
-}
+func group(v float64) string { return lessons.GroupDigits(int64(v + 0.5)) }
 
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
