@@ -57,10 +57,12 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 	return nil
 }
 
-// WaitForTopic returns the topic's metadata once every partition has a
-// leader that answers ListOffsets. Right after CreateTopics a real broker
-// names a leader a moment before that leader serves the partition ("Not
-// Leader For Partition"): a new topic is not usable before that.
+// WaitForTopic returns the topic's metadata once every broker of the
+// cluster knows it and every partition has a leader that answers
+// ListOffsets. CreateTopics returns once the controller has the topic; each
+// broker learns it a moment later, and a leader names itself a moment
+// before it serves the partition ("Not Leader For Partition"): a new topic
+// is not usable before all that.
 func WaitForTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -68,6 +70,9 @@ func WaitForTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, err
 		t, err := DescribeTopic(ctx, env, topic)
 		if err == nil && !ready(t) {
 			err = errors.New("partitions still have no leader")
+		}
+		if err == nil {
+			err = knownEverywhere(ctx, env, t)
 		}
 		if err == nil {
 			if _, err = listWatermarks(ctx, env, t); err == nil {
@@ -80,6 +85,26 @@ func WaitForTopic(ctx context.Context, env *Env, topic string) (kafka.Topic, err
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// knownEverywhere says which broker does not yet know every partition of
+// t, with a leader, or nil.
+func knownEverywhere(ctx context.Context, env *Env, t kafka.Topic) error {
+	views, err := ReadEveryBroker(ctx, env, t.Name)
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
+		if len(v.Partitions) != len(t.Partitions) {
+			return fmt.Errorf("broker %d knows %d of its %d partitions", v.Broker, len(v.Partitions), len(t.Partitions))
+		}
+		for _, p := range v.Partitions {
+			if p.Leader < 0 {
+				return fmt.Errorf("broker %d knows no leader of partition %d", v.Broker, p.Partition)
+			}
+		}
+	}
+	return nil
 }
 
 func ready(t kafka.Topic) bool {

@@ -78,6 +78,14 @@ func (e *Env) FranzClient(opts ...kgo.Opt) (*kgo.Client, error) {
 	return kgo.NewClient(append(all, opts...)...)
 }
 
+// NewTransport returns a transport of its own with the run's connection
+// settings (TLS, SASL). It reads the cluster's metadata when first used,
+// where a shared one re-reads it only every MetadataTTL (6 s by default):
+// after a broker stops, it knows the new leaders at once.
+func (e *Env) NewTransport() *kafka.Transport {
+	return &kafka.Transport{TLS: e.Transport.TLS, SASL: e.Transport.SASL, DialTimeout: 2 * time.Second}
+}
+
 // Name returns a topic or group name with the learner's prefix.
 func (e *Env) Name(s string) string { return e.Prefix + s }
 

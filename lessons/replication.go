@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,23 +35,38 @@ func (r Replicas) String() string {
 }
 
 // ReadReplicas returns each partition's leader, replicas and ISR, by
-// partition. It asks through kafka-go's protocol package: kafka.Client's
-// Metadata turns a replica on a stopped broker into an empty Broker (id 0),
-// which would draw the wrong picture just when it matters.
+// partition, as one broker of the cluster tells it. It asks through
+// kafka-go's protocol package: kafka.Client's Metadata turns a replica on a
+// stopped broker into an empty Broker (id 0), which would draw the wrong
+// picture just when it matters.
 func ReadReplicas(ctx context.Context, env *Env, topic string) ([]Replicas, error) {
-	tr := &kafka.Transport{TLS: env.Transport.TLS, SASL: env.Transport.SASL, DialTimeout: 2 * time.Second}
-	defer tr.CloseIdleConnections() // a transport of its own: the env's caches metadata for a while
-	m, err := tr.RoundTrip(ctx, kafka.TCP(env.Brokers...), &metadata.Request{TopicNames: []string{topic}})
+	_, rs, err := readMetadata(ctx, env, env.Brokers, topic)
+	return rs, err
+}
+
+// readMetadata asks one of addrs (the first that answers) for the topic's
+// metadata, and returns the brokers it lists (id to address) and the
+// topic's partitions. A transport of its own: the env's caches metadata for
+// a while, and a new one asks the broker it dials, now.
+func readMetadata(ctx context.Context, env *Env, addrs []string, topic string) (map[int]string, []Replicas, error) {
+	tr := env.NewTransport()
+	defer tr.CloseIdleConnections()
+	m, err := tr.RoundTrip(ctx, kafka.TCP(addrs...), &metadata.Request{TopicNames: []string{topic}})
 	if err != nil {
-		return nil, fmt.Errorf("read metadata of %s: %w", topic, err)
+		return nil, nil, fmt.Errorf("read metadata of %s: %w", topic, err)
+	}
+	resp := m.(*metadata.Response)
+	brokers := map[int]string{}
+	for _, b := range resp.Brokers {
+		brokers[int(b.NodeID)] = net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port)))
 	}
 	var out []Replicas
-	for _, t := range m.(*metadata.Response).Topics {
+	for _, t := range resp.Topics {
 		if t.Name != topic {
 			continue
 		}
 		if t.ErrorCode != 0 {
-			return nil, fmt.Errorf("read metadata of %s: %w", topic, kafka.Error(t.ErrorCode))
+			return brokers, nil, fmt.Errorf("read metadata of %s: %w", topic, kafka.Error(t.ErrorCode))
 		}
 		for _, p := range t.Partitions {
 			out = append(out, Replicas{Partition: int(p.PartitionIndex), Leader: int(p.LeaderID),
@@ -56,7 +74,54 @@ func ReadReplicas(ctx context.Context, env *Env, topic string) ([]Replicas, erro
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Partition < out[j].Partition })
-	return out, nil
+	return brokers, out, nil
+}
+
+// BrokerView is what one broker says of a topic's partitions.
+type BrokerView struct {
+	Broker     int
+	Partitions []Replicas
+}
+
+// ReadEveryBroker asks each broker the cluster lists, directly, for the
+// topic's partitions. In KRaft every broker learns the cluster's metadata
+// by replaying the controller's log, a little behind it: right after a
+// topic is created, or a broker stops, brokers can disagree. An error says
+// which broker did not answer, or does not know the topic yet.
+func ReadEveryBroker(ctx context.Context, env *Env, topic string) ([]BrokerView, error) {
+	brokers, _, err := readMetadata(ctx, env, env.Brokers, topic)
+	if err != nil && brokers == nil {
+		return nil, err
+	}
+	ids := make([]int, 0, len(brokers))
+	for id := range brokers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	views := make([]BrokerView, 0, len(ids))
+	for _, id := range ids {
+		one, cancel := context.WithTimeout(ctx, 3*time.Second) // a broker that went away must not hold up the rest
+		_, rs, err := readMetadata(one, env, []string{brokers[id]}, topic)
+		cancel()
+		if err != nil {
+			return views, fmt.Errorf("broker %d (%s): %w", id, brokers[id], err)
+		}
+		views = append(views, BrokerView{Broker: id, Partitions: rs})
+	}
+	return views, nil
+}
+
+// agreed returns the partitions every view shows alike, or false.
+func agreed(views []BrokerView) ([]Replicas, bool) {
+	if len(views) == 0 || len(views[0].Partitions) == 0 {
+		return nil, false
+	}
+	for _, v := range views[1:] {
+		if !slices.EqualFunc(v.Partitions, views[0].Partitions, func(a, b Replicas) bool { return a.String() == b.String() }) {
+			return nil, false
+		}
+	}
+	return views[0].Partitions, true
 }
 
 func ints(ids []int32) []int {
@@ -75,28 +140,40 @@ func ReportReplicas(out Printer, rs []Replicas) {
 	}
 }
 
-// WaitForReplicas returns the topic's replication once ok holds for every
-// partition, or the last one seen and an error after limit: leaders move
-// and replicas catch up in seconds, not at once.
+// WaitForReplicas returns the topic's replication once every broker of
+// the cluster tells the same and ok holds for every partition, or an error
+// after limit: leaders move, replicas catch up and brokers learn of it in
+// seconds, not at once.
 func WaitForReplicas(ctx context.Context, env *Env, topic string, limit time.Duration, ok func(Replicas) bool) ([]Replicas, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	var last []Replicas
-	var err error
 	for {
-		last, err = ReadReplicas(ctx, env, topic)
-		if err == nil && len(last) > 0 && allOf(last, ok) {
-			return last, nil
+		views, err := ReadEveryBroker(ctx, env, topic)
+		rs, same := agreed(views)
+		if err == nil && same && allOf(rs, ok) {
+			return rs, nil
 		}
 		select {
 		case <-ctx.Done():
 			if err == nil {
-				err = fmt.Errorf("not every partition of %s got there within %v", topic, limit)
+				err = fmt.Errorf("not every partition of %s got there within %v (%s)", topic, limit, describeViews(views, same))
 			}
-			return last, err
+			return nil, err
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// describeViews says what the brokers told, for an error.
+func describeViews(views []BrokerView, same bool) string {
+	if same && len(views) > 0 {
+		return fmt.Sprintf("every broker says %v", views[0].Partitions)
+	}
+	var parts []string
+	for _, v := range views {
+		parts = append(parts, fmt.Sprintf("broker %d says %v", v.Broker, v.Partitions))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func allOf(rs []Replicas, ok func(Replicas) bool) bool {
@@ -113,7 +190,7 @@ func allOf(rs []Replicas, ok func(Replicas) bool) bool {
 // while.
 func freshEnv(env *Env) *Env {
 	fresh := *env
-	fresh.Transport = &kafka.Transport{TLS: env.Transport.TLS, SASL: env.Transport.SASL, DialTimeout: 2 * time.Second}
+	fresh.Transport = env.NewTransport()
 	return &fresh
 }
 
