@@ -21,7 +21,8 @@ func replicationLesson() Lesson {
 			"Each partition has replicas on several brokers: one leader takes the writes, the followers copy it.",
 			"The ISR is the leader and the followers that are caught up; acks=all waits for every replica in it.",
 			"When a leader's broker stops, the controller makes an in-sync follower the leader: acknowledged writes survive.",
-			"min.insync.replicas=2 refuses acks=all writes (NOT_ENOUGH_REPLICAS) when fewer copies are in sync; acks=1 still writes: safety against availability.",
+			"min.insync.replicas decides what a lost broker costs: at 2 of 3, acks=all writes go on; at 3 they are refused (NOT_ENOUGH_REPLICAS) while acks=1 still writes: safety against availability.",
+			"Every node here is also a voter of the KRaft controller quorum, which needs a majority up: production runs the controllers on nodes of their own, three or five.",
 			"A restarted broker catches up from the leaders and rejoins the ISR.",
 		},
 		Requires: Requirement{Brokers: 3},
@@ -34,49 +35,50 @@ func replicationLesson() Lesson {
 					"The producer must send them again",
 				},
 				Answer: 1,
-				Why:    "acks=all waits until every replica in the ISR has the record, and the controller only makes an in-sync replica the new leader.",
+				Why:    "acks=all waits until every replica in the ISR has the record, and the controller only makes an in-sync replica the new leader (unless unclean.leader.election.enable=true, which is off by default).",
 				Step:   2,
 			},
 			{
-				Ask: "Replication factor 3, min.insync.replicas=2, two brokers down. What does an acks=all write get?",
+				Ask: "Replication factor 3, min.insync.replicas=3, one broker down. What does an acks=all write get?",
 				Choices: []string{
-					"Accepted: the leader has it",
-					"NOT_ENOUGH_REPLICAS: fewer than 2 copies are in sync",
-					"It waits until a broker comes back",
+					"Accepted: two copies are enough",
+					"NOT_ENOUGH_REPLICAS: fewer than 3 copies are in sync",
+					"It waits until the broker comes back",
 				},
 				Answer: 1,
-				Why:    "With one replica in the ISR, below min.insync.replicas, the leader refuses acks=all writes rather than keep a single copy; acks=1 would be accepted.",
+				Why:    "With two replicas in the ISR, below min.insync.replicas, the leader refuses acks=all writes at once; acks=1 would be accepted. With min.insync.replicas=2 the same write is accepted.",
 				Step:   3,
 			},
 			{
-				Ask: "A stopped broker starts again. When is it back in the ISR?",
+				Ask: "Three nodes are each a broker and a controller. Two of them stop. Can a partition's leader still change?",
 				Choices: []string{
-					"At once, as soon as it answers",
-					"Once it has fetched what it missed from the leaders",
-					"Only after an administrator adds it",
+					"Yes: the node left becomes the controller",
+					"No: one voter of three is no majority, so nothing is committed",
+					"Only for the partitions the node left leads",
 				},
 				Answer: 1,
-				Why:    "A follower joins the ISR when it has caught up with the leader's log; then it counts for acks=all again.",
-				Step:   4,
+				Why:    "The KRaft quorum commits a metadata change only when a majority of its voters has it: two of three. One voter alone cannot elect itself or commit anything, so leaders and ISRs stay as they were until a second voter is back.",
+				Step:   3,
 			},
 		},
 		Plan: func() Plan {
 			r := &replicationState{}
 			return Plan{Steps: []Step{
-				{Title: "A topic with three replicas and min.insync.replicas=2", Run: r.createTopic},
+				{Title: "Two topics with three replicas: min.insync.replicas 2 and 3", Run: r.createTopics},
 				{Title: "Stop the leader of partition 0 while orders flow", Run: r.failover, Needs: []int{1},
 					Reset: r.cleanup},
-				{Title: "Stop a second broker: acks=all refused, acks=1 accepted", Run: r.twoDown, Needs: []int{2},
-					Requires: Requirement{Brokers: 3, RealKafka: true}, Reset: r.cleanup},
-				{Title: "Start them again: the ISR grows back", Run: r.restart, Needs: []int{2}},
+				{Title: "One broker down: acks=all accepted at 2, refused at 3; acks=1 accepted", Run: r.oneDown, Needs: []int{2},
+					Requires: Requirement{Brokers: 3, RealKafka: true}},
+				{Title: "Start it again: the ISR grows back", Run: r.restart, Needs: []int{2}, Ends: []int{2}},
 			}, Cleanup: r.cleanup}
 		},
 	}
 }
 
 type replicationState struct {
-	topic   string
-	stopped []int // the brokers this lesson stopped, to start again
+	topic   string // min.insync.replicas=2
+	strict  string // min.insync.replicas=3
+	stopped []int  // the brokers this lesson stopped, to start again
 	env     *Env
 }
 
@@ -98,30 +100,48 @@ func (r *replicationState) cleanup() {
 }
 
 // A replicated topic keeps every partition on three brokers. One replica is
-// the leader, which takes the writes and serves the reads; the two followers
-// fetch from it, as consumers do, and those caught up with it form the ISR.
-// min.insync.replicas=2 says that an acks=all write needs at least two
-// copies in the ISR, the leader's included: one broker can fail without
-// losing an acknowledged write, and without stopping the writes.
-func (r *replicationState) createTopic(ctx context.Context, env *Env) error {
-	r.topic, r.env = env.Name("orders-replicated"), env
+// the leader, which takes the writes and (by default) serves the reads; the
+// two followers fetch from it, as consumers do, and those caught up with it
+// form the ISR. min.insync.replicas=2 says that an acks=all write needs at
+// least two copies in the ISR, the leader's included: one broker can fail
+// without losing an acknowledged write, and without stopping the writes.
+// A second topic asks for all three copies; step 3 shows what that costs.
+// CreateTopics returns once the controller has committed the topics to
+// the cluster's metadata log; each broker learns them a moment later, by
+// replaying that log. So the step waits until every broker describes them
+// alike, all replicas in sync.
+func (r *replicationState) createTopics(ctx context.Context, env *Env) error {
+	r.topic, r.strict, r.env = env.Name("orders-replicated"), env.Name("orders-strict"), env
 	resp, err := env.Client().CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
 		Topic:             r.topic,
 		NumPartitions:     3,
 		ReplicationFactor: 3,
 		ConfigEntries:     []kafka.ConfigEntry{{ConfigName: "min.insync.replicas", ConfigValue: "2"}},
+	}, {
+		Topic:             r.strict,
+		NumPartitions:     1,
+		ReplicationFactor: 3,
+		ConfigEntries:     []kafka.ConfigEntry{{ConfigName: "min.insync.replicas", ConfigValue: "3"}},
 	}}})
 	if err != nil {
-		return fmt.Errorf("create topic %s: %w", r.topic, err)
+		return fmt.Errorf("create topics: %w", err)
 	}
-	if err := resp.Errors[r.topic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %s: %w", r.topic, err)
+	for _, topic := range []string{r.topic, r.strict} {
+		if err := resp.Errors[topic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+			return fmt.Errorf("create topic %s: %w", topic, err)
+		}
 	}
-	topic, err := WaitForReplicas(ctx, env, r.topic, 30*time.Second, func(p Replicas) bool { return len(p.ISR) == 3 })
+	allInSync := func(p Replicas) bool { return len(p.ISR) == 3 }
+	strict, err := WaitForReplicas(ctx, env, r.strict, 30*time.Second, allInSync)
+	if err != nil {
+		return err
+	}
+	topic, err := WaitForReplicas(ctx, env, r.topic, 30*time.Second, allInSync)
 	if err != nil {
 		return err
 	}
 	ReportReplicas(env.Out, topic)
+	env.Out.Value("orders-strict", strict[0])
 	return nil
 }
 
@@ -203,61 +223,52 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// A second broker stops. Each partition's ISR is now its leader alone,
-// fewer than min.insync.replicas=2: Kafka refuses an acks=all write with
-// NOT_ENOUGH_REPLICAS rather than acknowledge what one broker holds. An
-// acks=1 write needs only the leader, and is accepted. That is the
-// trade-off: acks=all with min.insync.replicas=2 chooses safety, acks=1
-// availability. (With two of three nodes stopped, the KRaft quorum has lost
-// its majority too: no leader can change until one comes back.)
-func (r *replicationState) twoDown(ctx context.Context, env *Env) error {
-	nodes, err := env.Nodes.Nodes(ctx)
+// One broker is still down: every ISR has two replicas. orders-replicated
+// asks for two in sync, so an acks=all write is accepted; orders-strict
+// asks for three, so Kafka refuses one with NOT_ENOUGH_REPLICAS rather than
+// acknowledge what two brokers hold, while an acks=1 write, which needs
+// only the leader, is accepted. That is the trade-off: min.insync.replicas
+// equal to the replication factor stops acks=all writes whenever any one
+// broker is down; 2 of 3 is the usual choice. (Why not stop a second
+// broker? Each node here is also one of the three voters of the KRaft
+// controller quorum, which commits a metadata change only with a majority
+// of them: with two stopped, no leader could move and no ISR could shrink
+// until one came back. Production clusters run three or five controllers
+// on nodes of their own.) Each write gets a transport of its own, which
+// reads the leaders now.
+func (r *replicationState) oneDown(ctx context.Context, env *Env) error {
+	strict, err := WaitForReplicas(ctx, env, r.strict, 30*time.Second, func(p Replicas) bool { return len(p.ISR) == 2 })
 	if err != nil {
 		return err
 	}
-	var up []int
-	for _, n := range nodes {
-		if n.Up {
-			up = append(up, n.ID)
-		}
-	}
-	if len(up) < 2 {
-		return fmt.Errorf("%d broker(s) up: this step stops one of two; start the others first", len(up))
-	}
-	second := up[len(up)-1]
-	env.Out.Event("stopping broker %d as well: broker %d is left", second, up[0])
-	if err := env.Nodes.Stop(ctx, second); err != nil {
-		return err
-	}
-	r.stopped = append(r.stopped, second)
-	topic, err := WaitForReplicas(ctx, env, r.topic, 30*time.Second, func(p Replicas) bool {
-		return p.Leader == up[0] && len(p.ISR) == 1
-	})
-	if err != nil {
-		return err
-	}
-	ReportReplicas(env.Out, topic)
+	env.Out.Value("orders-strict", strict[0])
 
 	value, _ := SampleOrder(0).MarshalValue()
-	for _, acks := range []struct {
-		name     string
-		required kafka.RequiredAcks
-	}{{"acks=all", kafka.RequireAll}, {"acks=1", kafka.RequireOne}} {
-		w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: r.topic,
-			RequiredAcks: acks.required, BatchTimeout: time.Millisecond, MaxAttempts: 1}
+	for _, write := range []struct {
+		topic, name string
+		acks        kafka.RequiredAcks
+	}{
+		{r.topic, "acks=all, min.insync.replicas=2", kafka.RequireAll},
+		{r.strict, "acks=all, min.insync.replicas=3", kafka.RequireAll},
+		{r.strict, "acks=1, min.insync.replicas=3", kafka.RequireOne},
+	} {
+		transport := env.NewTransport()
+		w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: transport, Topic: write.topic,
+			RequiredAcks: write.acks, BatchTimeout: time.Millisecond, MaxAttempts: 1}
 		err := WriteOutcome(w.WriteMessages(ctx, kafka.Message{Value: value}))
 		w.Close()
+		transport.CloseIdleConnections()
 		if err == nil {
-			env.Out.Value("write with "+acks.name, "accepted")
+			env.Out.Value("write with "+write.name, "accepted")
 		} else {
-			env.Out.Value("write with "+acks.name, err)
+			env.Out.Value("write with "+write.name, err)
 		}
 	}
 	return nil
 }
 
-// The stopped brokers start again. Each fetches from the leaders what it
-// missed and rejoins the ISR once it has caught up: three copies again.
+// The stopped broker starts again. It fetches from the leaders what it
+// missed and rejoins every ISR once it has caught up: three copies again.
 // Leadership does not move back at once; Kafka hands it back to each
 // partition's preferred leader later (auto.leader.rebalance.enable, checked
 // every 5 minutes by default).
@@ -270,7 +281,11 @@ func (r *replicationState) restart(ctx context.Context, env *Env) error {
 		}
 		r.stopped = r.stopped[:len(r.stopped)-1]
 	}
-	topic, err := WaitForReplicas(ctx, env, r.topic, 60*time.Second, func(p Replicas) bool { return len(p.ISR) == 3 })
+	allInSync := func(p Replicas) bool { return len(p.ISR) == 3 }
+	if _, err := WaitForReplicas(ctx, env, r.strict, 60*time.Second, allInSync); err != nil {
+		return err
+	}
+	topic, err := WaitForReplicas(ctx, env, r.topic, 60*time.Second, allInSync)
 	if err != nil {
 		return err
 	}

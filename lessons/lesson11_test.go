@@ -51,18 +51,38 @@ func TestLesson11Replication(t *testing.T) {
 	}
 	if env.Cluster.Embedded {
 		if len(skipped) != 1 {
-			t.Errorf("on the emulation the two-brokers-down step must be skipped, skipped %v", skipped)
+			t.Errorf("on the emulation the one-broker-down writes must be skipped, skipped %v", skipped)
 		}
 		return
 	}
-	all, one := rec.Values("write with acks=all"), rec.Values("write with acks=1")
-	if len(all) != 1 || len(one) != 1 {
-		t.Fatalf("acks=all %v, acks=1 %v", all, one)
+	strict := rec.Values("orders-strict")
+	if len(strict) != 2 {
+		t.Fatalf("orders-strict described %d times, want at its creation and with one broker down", len(strict))
 	}
-	if err, ok := all[0].(error); !ok || !errors.Is(err, kafka.NotEnoughReplicas) {
-		t.Errorf("acks=all with one in-sync replica: %v, want NOT_ENOUGH_REPLICAS", all[0])
+	if created, down := strict[0].(Replicas), strict[1].(Replicas); len(created.ISR) != 3 ||
+		len(down.ISR) != 2 || slices.Contains(down.ISR, first.Leader) {
+		t.Errorf("orders-strict: %v at creation, %v with broker %d down; want 3 in sync, then the 2 others", created, down, first.Leader)
 	}
-	if one[0] != "accepted" {
-		t.Errorf("acks=1 with one in-sync replica: %v, want accepted", one[0])
+	outcome := func(label string) any {
+		got := rec.Values("write with " + label)
+		if len(got) != 1 {
+			t.Fatalf("write with %s reported %v, want once", label, got)
+		}
+		return got[0]
 	}
+	if got := outcome("acks=all, min.insync.replicas=2"); got != "accepted" {
+		t.Errorf("acks=all with 2 in sync of min.insync.replicas=2: %v, want accepted", got)
+	}
+	if got := outcome("acks=all, min.insync.replicas=3"); !isErr(got, kafka.NotEnoughReplicas) {
+		t.Errorf("acks=all with 2 in sync of min.insync.replicas=3: %v, want NOT_ENOUGH_REPLICAS", got)
+	}
+	if got := outcome("acks=1, min.insync.replicas=3"); got != "accepted" {
+		t.Errorf("acks=1 with 2 in sync of min.insync.replicas=3: %v, want accepted", got)
+	}
+}
+
+// isErr says whether a reported value is an error that is target.
+func isErr(v any, target error) bool {
+	err, ok := v.(error)
+	return ok && errors.Is(err, target)
 }
