@@ -145,6 +145,14 @@ func TestKafkaNativeCluster(t *testing.T) {
 	// Two replicas of three are in sync: min.insync.replicas=2 still
 	// accepts acks=all.
 	write(ctx, t, w, "while node 2 is stopped")
+	// A second voter of three must not go by accident.
+	out, err = kn("stop", "--node", "3")
+	if err == nil || !strings.Contains(out, "quorum would lose its majority") || !strings.Contains(out, "--force") {
+		t.Errorf("stop --node 3 with node 2 down: %v\n%s\nwant a refusal that says why and how to force it", err, out)
+	}
+	if !alive(pids["node-3"]) {
+		t.Errorf("node 3's process %d was stopped although the stop was refused", pids["node-3"])
+	}
 
 	started = time.Now()
 	if _, err := kn("start", "--node", "2"); err != nil {

@@ -6,7 +6,7 @@
 //	go run ./cmd/kafka-native up                   one broker on localhost:9092 (docker-compose.yml)
 //	go run ./cmd/kafka-native up --version 4.1.1   the same on another Kafka version
 //	go run ./cmd/kafka-native up --nodes 3         three brokers on localhost:9092, :9094, :9096 (docker-compose.cluster.yml)
-//	go run ./cmd/kafka-native stop --node 2        stop one broker, keep its data
+//	go run ./cmd/kafka-native stop --node 2        stop one broker, keep its data (never a majority of the controller quorum, unless --force)
 //	go run ./cmd/kafka-native start --node 2       start it again with its data
 //	go run ./cmd/kafka-native status               each node: up or down, pid, address
 //	go run ./cmd/kafka-native down                 stop all, delete all data (cached jars stay)
@@ -37,6 +37,7 @@ type options struct {
 	version string // Apache Kafka version; empty: the one the compose image ships
 	nodes   int    // up: how many nodes; 0: as many as the compose file defines
 	node    int    // stop, start: which node
+	force   bool   // stop: even if the controller quorum loses its majority
 	wait    time.Duration
 	set     map[string]string // up: server properties over the compose file's
 	scram   []string          // up: SCRAM credentials created with the storage
@@ -46,7 +47,7 @@ type options struct {
 
 const usage = `usage:
   kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s] [--set key=value]... [--add-scram CRED]...
-  kafka-native stop   --node ID
+  kafka-native stop   --node ID [--force]
   kafka-native start  --node ID [--wait 90s]
   kafka-native status
   kafka-native down
@@ -85,6 +86,7 @@ func parseFlags(cmd string, args []string) (options, error) {
 	fs.StringVar(&o.version, "version", "", "Apache Kafka version (default: the one the compose image ships)")
 	fs.IntVar(&o.nodes, "nodes", 0, "how many nodes up starts (default: as many as the compose file defines)")
 	fs.IntVar(&o.node, "node", 0, "the node (its node.id) stop or start acts on")
+	fs.BoolVar(&o.force, "force", false, "stop: even when the nodes left running would lack a majority of the controller quorum's voters")
 	fs.DurationVar(&o.wait, "wait", native.DefaultWait, "how long up and start wait for a broker to answer")
 	fs.Func("set", "up: override a server property of every node, `key=value` (repeatable)", func(s string) error {
 		k, v, ok := strings.Cut(s, "=")
@@ -185,7 +187,7 @@ func stopNode(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	c.Log = os.Stdout
+	c.Log, c.Force = os.Stdout, o.force
 	for _, n := range c.Nodes() {
 		if n.ID == o.node && !n.Up {
 			fmt.Printf("Node %d is not running\n", n.ID)

@@ -25,6 +25,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,6 +44,10 @@ const DefaultWait = 90 * time.Second
 // ErrNoCluster says no native cluster was started in the work folder.
 var ErrNoCluster = errors.New("no native Kafka cluster")
 
+// ErrQuorum says a stop would leave running nodes without a majority of
+// the controller quorum's voters.
+var ErrQuorum = errors.New("the controller quorum would lose its majority")
+
 // Node is one broker of the cluster as it is now.
 type Node struct {
 	ID   int    // node.id
@@ -55,6 +61,9 @@ type Node struct {
 type Cluster struct {
 	// Log receives progress messages (stopping, starting); nil discards them.
 	Log io.Writer
+	// Force lets Stop take down a majority of the controller quorum's
+	// voters while other nodes still run (kafka-native stop --force).
+	Force bool
 
 	dir string
 	st  state
@@ -128,7 +137,10 @@ func (c *Cluster) Ready(ctx context.Context, id int) error {
 // Stop stops node id and keeps its data, as `docker compose stop` does: a
 // clean shutdown (SIGTERM: the broker hands over its partitions' leadership
 // and flushes its logs), a kill after 30 s. Stopping a node that is down
-// does nothing.
+// does nothing. Unless c.Force is set, it refuses (ErrQuorum) a stop that
+// would leave other nodes running with fewer than a majority of the
+// controller quorum's voters: a cluster that can no longer change its
+// metadata, half alive.
 func (c *Cluster) Stop(ctx context.Context, id int) error {
 	n, err := c.node(id)
 	if err != nil {
@@ -139,6 +151,11 @@ func (c *Cluster) Stop(ctx context.Context, id int) error {
 	if !up {
 		return nil
 	}
+	if !c.Force {
+		if err := c.checkQuorum(id); err != nil {
+			return err
+		}
+	}
 	c.logf("Stopping node %d (pid %d)...\n", id, pid)
 	if err := stopProcess(ctx, pid, 30*time.Second, c.logf); err != nil {
 		return fmt.Errorf("stop node %d: %w", id, err)
@@ -147,6 +164,48 @@ func (c *Cluster) Stop(ctx context.Context, id int) error {
 		return fmt.Errorf("stop node %d: remove its pid file: %w", id, err)
 	}
 	return nil
+}
+
+// checkQuorum says why stopping node id would leave the nodes still
+// running without a majority of the voters, or returns nil. Stopping the
+// last running node is fine: nothing is left half alive.
+func (c *Cluster) checkQuorum(id int) error {
+	voters := c.st.Voters
+	if len(voters) == 0 {
+		return nil
+	}
+	others, votersLeft := 0, 0
+	for _, n := range c.Nodes() {
+		if n.ID == id || !n.Up {
+			continue
+		}
+		others++
+		if slices.Contains(voters, n.ID) {
+			votersLeft++
+		}
+	}
+	majority := len(voters)/2 + 1
+	if others == 0 || votersLeft >= majority {
+		return nil
+	}
+	return fmt.Errorf("%w: stopping node %d would leave %d of the %d voters (nodes %s) running, and the quorum needs %d. "+
+		"Without a majority it commits no metadata change: no leader moves, no ISR shrinks, no topic is created, until a voter is back. "+
+		"Start a stopped voter first, or stop node %d anyway with --force",
+		ErrQuorum, id, votersLeft, len(voters), joinInts(voters), majority, id)
+}
+
+// quorumVoters returns the node ids of a controller.quorum.voters value
+// such as "1@127.0.0.1:9093,2@127.0.0.1:9095", sorted.
+func quorumVoters(value string) []int {
+	var ids []int
+	for _, v := range strings.Split(value, ",") {
+		idText, _, ok := strings.Cut(strings.TrimSpace(v), "@")
+		if id, err := strconv.Atoi(idText); ok && err == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // Start starts node id again with the data it had, and returns once it

@@ -323,3 +323,77 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// Three combined nodes are three voters: Stop takes one down, refuses the
+// second (the one left would be no majority) unless Force is set, and lets
+// the last go (nothing is left half alive). Shells stand in for the JVMs.
+func TestStopKeepsAMajorityOfVoters(t *testing.T) {
+	dir := t.TempDir()
+	st := testState(dir, 3)
+	st.Voters = quorumVoters("1@127.0.0.1:9093, 2@127.0.0.1:9095,3@127.0.0.1:9097")
+	if !reflect.DeepEqual(st.Voters, []int{1, 2, 3}) {
+		t.Fatalf("voters %v, want [1 2 3]", st.Voters)
+	}
+	for i := range st.Nodes {
+		n := &st.Nodes[i]
+		if err := os.MkdirAll(n.Dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		n.Command = []string{"/bin/sh", "-c", "sleep 60; :", "kafka.Kafka", n.files().props}
+	}
+	if err := st.write(dir); err != nil {
+		t.Fatal(err)
+	}
+	c := &Cluster{dir: dir, st: st, Log: testWriter{t}}
+	for _, n := range st.Nodes {
+		p, err := startNode(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { signalGroup(p.pid, 9) })
+	}
+	up := func() (ids []int) {
+		for _, n := range c.Nodes() {
+			if n.Up {
+				ids = append(ids, n.ID)
+			}
+		}
+		return ids
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(up()) < 3 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // /proc shows the child's command line once it has exec'd
+	}
+	ctx := context.Background()
+	if err := c.Stop(ctx, 2); err != nil {
+		t.Fatalf("stop node 2 of 3 voters: %v", err)
+	}
+	err := c.Stop(ctx, 3)
+	if !errors.Is(err, ErrQuorum) || !strings.Contains(err.Error(), "1 of the 3 voters") || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("stop node 3 with node 2 down: %v, want ErrQuorum saying 1 of 3 is left and how to force it", err)
+	}
+	if got := up(); !reflect.DeepEqual(got, []int{1, 3}) {
+		t.Fatalf("after a refused stop nodes %v run, want [1 3]", got)
+	}
+	c.Force = true
+	if err := c.Stop(ctx, 3); err != nil {
+		t.Fatalf("stop node 3 with Force: %v", err)
+	}
+	c.Force = false
+	if err := c.Stop(ctx, 1); err != nil {
+		t.Errorf("stop the last node: %v, want it stopped (nothing is left half alive)", err)
+	}
+	if got := up(); len(got) != 0 {
+		t.Errorf("nodes %v still run", got)
+	}
+}
+
+// A cluster's state names its voters from the compose file.
+func TestVotersFromTheClusterCompose(t *testing.T) {
+	nodes := plan(t.TempDir(), loadSpec(t, "docker-compose.cluster.yml"), nil)
+	if got := quorumVoters(nodes[0].props["controller.quorum.voters"]); !reflect.DeepEqual(got, []int{1, 2, 3}) {
+		t.Errorf("voters of docker-compose.cluster.yml: %v, want [1 2 3]", got)
+	}
+	if got := quorumVoters(""); got != nil {
+		t.Errorf("no voters property: %v, want none", got)
+	}
+}

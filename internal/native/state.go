@@ -15,6 +15,9 @@ type state struct {
 	ClusterID string      `json:"cluster_id"`
 	Compose   string      `json:"compose"` // the file the nodes' settings come from
 	Nodes     []nodeState `json:"nodes"`   // in node-id order
+	// Voters are the node ids of the KRaft controller quorum
+	// (controller.quorum.voters); none when the file names no fixed voters.
+	Voters []int `json:"voters,omitempty"`
 }
 
 // nodeState is everything needed to start a node again without the compose

@@ -108,7 +108,8 @@ func Up(ctx context.Context, o UpOptions) (*Cluster, error) {
 	if err := formatAll(ctx, java, libs, spec.Nodes[0].ClusterID, nodes, o.AddSCRAM, logf); err != nil {
 		return nil, err
 	}
-	st := state{Version: version, ClusterID: spec.Nodes[0].ClusterID, Compose: composePath}
+	st := state{Version: version, ClusterID: spec.Nodes[0].ClusterID, Compose: composePath,
+		Voters: quorumVoters(nodes[0].props["controller.quorum.voters"])}
 	for _, n := range nodes {
 		st.Nodes = append(st.Nodes, n.nodeState)
 	}
