@@ -211,9 +211,14 @@ func explainCompose(ctx context.Context, env *Env) error {
 }
 
 // On a cluster, docker-compose.cluster.yml runs three such nodes. Each is a
-// broker and a voter of the controller quorum: with three voters a
-// majority (two) remains when any one stops, so the cluster keeps electing
-// leaders. Internal topics and new topics keep three copies, and
+// broker and a voter of the controller quorum, which commits a change to
+// the cluster's metadata only when a majority of its voters has it: with
+// three, any one can stop and the other two go on electing leaders; with
+// two stopped, the one left can change nothing until a second is back.
+// Combined nodes suit development; Kafka's documentation advises against
+// them in critical deployments, which run three or five controllers on
+// nodes of their own. Internal topics and new
+// topics keep three copies, and
 // min.insync.replicas=2 lets acks=all writes go on with one node down.
 // Every node has its own ports, so the same file also runs natively on one
 // machine. Here are the settings that differ from the single broker's, and
