@@ -4,7 +4,7 @@ package lessons_test
 // groups, in the manner of kafkago_test.go: kafka-go (and a broker, where
 // one is needed) against an independent computation, nothing of the
 // lessons. The partitions other clients choose come from their published
-// algorithms (internal/testkit/partitioners.go).
+// algorithms (internal/partition).
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/partition"
 )
 
 // keys the balancer pins try: the lessons' users, short and long keys,
@@ -46,14 +46,14 @@ func TestKafkaGo_IndependentHashesMatchTheirVectors(t *testing.T) {
 		"a-little-bit-longer-string": -1486304829, "lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8": -58897971,
 		"abc": 479470107,
 	} {
-		if got := testkit.JavaMurmur2([]byte(key)); got != want {
+		if got := partition.JavaMurmur2([]byte(key)); got != want {
 			t.Errorf("murmur2(%q) = %d, Kafka's UtilsTest says %d", key, got, want)
 		}
 	}
-	if got := testkit.CRC32([]byte("123456789")); got != 0xcbf43926 {
+	if got := partition.CRC32([]byte("123456789")); got != 0xcbf43926 {
 		t.Errorf("CRC-32 check value %#x, want 0xcbf43926", got)
 	}
-	if a, b := testkit.FNV1a(nil), testkit.FNV1a([]byte("a")); a != 0x811c9dc5 || b != 0xe40c292c {
+	if a, b := partition.FNV1a(nil), partition.FNV1a([]byte("a")); a != 0x811c9dc5 || b != 0xe40c292c {
 		t.Errorf("FNV-1a of \"\" and \"a\": %#x %#x, want 0x811c9dc5 0xe40c292c", a, b)
 	}
 }
@@ -64,7 +64,7 @@ func TestKafkaGo_HashIsFNV1aLikeSarama(t *testing.T) {
 	for _, n := range []int{3, 5, 12} {
 		for _, key := range append(kgKeys, []byte{}) {
 			got := (&kafka.Hash{}).Balance(kafka.Message{Key: key}, kgPartitions(n)...)
-			if want := testkit.SaramaPartition(key, n); got != want {
+			if want := partition.SaramaPartition(key, n); got != want {
 				t.Errorf("kafka.Hash, key %q, %d partitions: %d; Sarama's hash partitioner: %d", key, n, got, want)
 			}
 		}
@@ -77,7 +77,7 @@ func TestKafkaGo_Murmur2BalancerIsTheJavaPartitioner(t *testing.T) {
 	for _, n := range []int{3, 5, 12} {
 		for _, key := range append(kgKeys, []byte{}) {
 			got := kafka.Murmur2Balancer{}.Balance(kafka.Message{Key: key}, kgPartitions(n)...)
-			if want := testkit.JavaPartition(key, n); got != want {
+			if want := partition.JavaPartition(key, n); got != want {
 				t.Errorf("kafka.Murmur2Balancer, key %q, %d partitions: %d; the Java client: %d", key, n, got, want)
 			}
 		}
@@ -90,7 +90,7 @@ func TestKafkaGo_CRC32BalancerIsLibrdkafkaConsistent(t *testing.T) {
 	for _, n := range []int{3, 5, 12} {
 		for _, key := range kgKeys {
 			got := kafka.CRC32Balancer{}.Balance(kafka.Message{Key: key}, kgPartitions(n)...)
-			if want := testkit.LibrdkafkaPartition(key, n); got != want {
+			if want := partition.LibrdkafkaPartition(key, n); got != want {
 				t.Errorf("kafka.CRC32Balancer, key %q, %d partitions: %d; librdkafka: %d", key, n, got, want)
 			}
 		}
@@ -133,8 +133,8 @@ func TestKafkaGo_BalancersWithoutAKey(t *testing.T) {
 		b    kafka.Balancer
 		want int
 	}{
-		"Hash":            {&kafka.Hash{}, testkit.SaramaPartition(nil, 3)},
-		"Murmur2Balancer": {kafka.Murmur2Balancer{}, testkit.JavaPartition(nil, 3)},
+		"Hash":            {&kafka.Hash{}, partition.SaramaPartition(nil, 3)},
+		"Murmur2Balancer": {kafka.Murmur2Balancer{}, partition.JavaPartition(nil, 3)},
 	} {
 		got := balance(c.b, []byte{}, 20)
 		if distinct(got) != 1 || got[0] != c.want {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/partition"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 	. "github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -62,7 +63,7 @@ func TestLesson8Keys(t *testing.T) {
 			t.Fatalf("no placement reported for %s", user)
 		}
 		p := ps[len(ps)-1]
-		want := testkit.SaramaPartition([]byte(user), n)
+		want := partition.SaramaPartition([]byte(user), n)
 		if len(p.Partitions) != 2 || p.Partitions[0] != want || p.Partitions[1] != want {
 			t.Errorf("kafka.Hash: %s's orders on %v, want both on %d", user, p.Partitions, want)
 		}
@@ -92,9 +93,9 @@ func TestLesson8Keys(t *testing.T) {
 		}
 		key := []byte(user)
 		want := Choices{
-			{Balancer: "Hash (Sarama)", Partition: testkit.SaramaPartition(key, n)},
-			{Balancer: "Murmur2 (Java)", Partition: testkit.JavaPartition(key, n)},
-			{Balancer: "CRC32 (librdkafka)", Partition: testkit.LibrdkafkaPartition(key, n)},
+			{Balancer: "Hash (Sarama)", Partition: partition.SaramaPartition(key, n)},
+			{Balancer: "Murmur2 (Java)", Partition: partition.JavaPartition(key, n)},
+			{Balancer: "CRC32 (librdkafka)", Partition: partition.LibrdkafkaPartition(key, n)},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: the lesson placed it %v, the published algorithms say %v", user, got, want)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/partition"
 )
 
 // deliveredPartitions runs `runner produce` with args and returns the
@@ -44,10 +44,10 @@ func TestProduceKeyLandsOnOnePartition(t *testing.T) {
 		want int
 		said string
 	}{
-		{[]string{"--key", user}, testkit.JavaPartition(key, 3), `keyed by "Ada Lovelace", placed by the murmur2 balancer`},
-		{[]string{"--key", user, "--balancer", "murmur2"}, testkit.JavaPartition(key, 3), "murmur2"},
-		{[]string{"--key", user, "--balancer", "crc32"}, testkit.LibrdkafkaPartition(key, 3), "crc32"},
-		{[]string{"--key", user, "--balancer", "hash"}, testkit.SaramaPartition(key, 3), "hash"},
+		{[]string{"--key", user}, partition.JavaPartition(key, 3), `keyed by "Ada Lovelace", placed by the murmur2 balancer`},
+		{[]string{"--key", user, "--balancer", "murmur2"}, partition.JavaPartition(key, 3), "murmur2"},
+		{[]string{"--key", user, "--balancer", "crc32"}, partition.LibrdkafkaPartition(key, 3), "crc32"},
+		{[]string{"--key", user, "--balancer", "hash"}, partition.SaramaPartition(key, 3), "hash"},
 	} {
 		parts, out := deliveredPartitions(t, addr, p, append(c.args, "--count", "4")...)
 		if len(parts) != 4 {
@@ -89,8 +89,8 @@ func TestKcatPlacesKeysAsOurBalancers(t *testing.T) {
 		kcatArgs []string
 		want     func([]byte, int) int
 	}{
-		{"crc32", nil, testkit.LibrdkafkaPartition},
-		{"murmur2", []string{"-X", "topic.partitioner=murmur2_random"}, testkit.JavaPartition},
+		{"crc32", nil, partition.LibrdkafkaPartition},
+		{"murmur2", []string{"-X", "topic.partitioner=murmur2_random"}, partition.JavaPartition},
 	} {
 		p := prefix()
 		ours := map[string]int{}

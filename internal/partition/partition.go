@@ -1,8 +1,7 @@
-package testkit
-
-// Where other clients put a key, computed from their published algorithms
-// and nothing of kafka-go, so tests can check kafka-go's balancers and the
-// lessons against them.
+// Package partition computes where other clients put a key, from their
+// published algorithms and nothing of kafka-go, so tests and exercise checks
+// can hold kafka-go's balancers and a learner's program against them.
+package partition
 
 // JavaPartition is the Java client's partition for a key (its
 // BuiltInPartitioner.partitionForKey): Utils.toPositive(Utils.murmur2(key))
