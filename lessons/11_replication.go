@@ -21,8 +21,8 @@ func replicationLesson() Lesson {
 			"Each partition has replicas on several brokers: one leader takes the writes, the followers copy it.",
 			"The ISR is the leader and the followers that are caught up; acks=all waits for every replica in it.",
 			"When a leader's broker stops, the controller makes an in-sync follower the leader: acknowledged writes survive.",
-			"min.insync.replicas decides what a lost broker costs: at 2 of 3, acks=all writes go on; at 3 they are refused (NOT_ENOUGH_REPLICAS) while acks=1 still writes: safety against availability.",
-			"Every node here is also a voter of the KRaft controller quorum, which needs a majority up: production runs the controllers on nodes of their own, three or five.",
+			"min.insync.replicas decides what a lost broker costs: at 2 of 3, acks=all writes go on; at 3 they are refused (NOT_ENOUGH_REPLICAS), and an acks=1 write is kept but unreadable until the ISR is whole again.",
+			"In docker-compose.cluster.yml every node is also a voter of the KRaft controller quorum, which needs a majority up; Kafka's documentation advises dedicated controllers, three or five, for critical deployments.",
 			"A restarted broker catches up from the leaders and rejoins the ISR.",
 		},
 		Requires: Requirement{Brokers: 3},
@@ -35,7 +35,7 @@ func replicationLesson() Lesson {
 					"The producer must send them again",
 				},
 				Answer: 1,
-				Why:    "acks=all waits until every replica in the ISR has the record, and the controller only makes an in-sync replica the new leader (unless unclean.leader.election.enable=true, which is off by default).",
+				Why:    "acks=all waits until every replica in the ISR has the record, and the controller only elects a replica that holds every acknowledged record: an in-sync one (from Kafka 4.1 also an 'eligible' one, KIP-966), unless unclean.leader.election.enable=true, which is off by default.",
 				Step:   2,
 			},
 			{
@@ -46,7 +46,7 @@ func replicationLesson() Lesson {
 					"It waits until the broker comes back",
 				},
 				Answer: 1,
-				Why:    "With two replicas in the ISR, below min.insync.replicas, the leader refuses acks=all writes at once; acks=1 would be accepted. With min.insync.replicas=2 the same write is accepted.",
+				Why:    "With two replicas in the ISR, below min.insync.replicas, the leader refuses acks=all writes at once. With min.insync.replicas=2 the same write is accepted.",
 				Step:   3,
 			},
 			{
@@ -76,10 +76,13 @@ func replicationLesson() Lesson {
 }
 
 type replicationState struct {
-	topic   string // min.insync.replicas=2
-	strict  string // min.insync.replicas=3
-	stopped []int  // the brokers this lesson stopped, to start again
-	env     *Env
+	topic  string // min.insync.replicas=2
+	strict string // min.insync.replicas=3
+	// readable is where orders-strict's high watermark goes once step 3's
+	// acks=1 order may be read.
+	readable int64
+	stopped  []int // the brokers this lesson stopped, to start again
+	env      *Env
 }
 
 // cleanup starts again every broker the lesson stopped, however it ended:
@@ -226,16 +229,19 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 // One broker is still down: every ISR has two replicas. orders-replicated
 // asks for two in sync, so an acks=all write is accepted; orders-strict
 // asks for three, so Kafka refuses one with NOT_ENOUGH_REPLICAS rather than
-// acknowledge what two brokers hold, while an acks=1 write, which needs
-// only the leader, is accepted. That is the trade-off: min.insync.replicas
-// equal to the replication factor stops acks=all writes whenever any one
-// broker is down; 2 of 3 is the usual choice. (Why not stop a second
-// broker? Each node here is also one of the three voters of the KRaft
-// controller quorum, which commits a metadata change only with a majority
-// of them: with two stopped, no leader could move and no ISR could shrink
-// until one came back. Production clusters run three or five controllers
-// on nodes of their own.) Each write gets a transport of its own, which
-// reads the leaders now.
+// acknowledge what two brokers hold. An acks=1 write needs only the leader
+// and is accepted, but the leader does not move the high watermark, the end
+// of what consumers may read, while the ISR is below min.insync.replicas
+// (since Kafka 3.7): no consumer sees that order until the ISR is whole
+// again. That is the trade-off: min.insync.replicas equal to the
+// replication factor stops acks=all writes whenever any one broker is down;
+// 2 of 3 is the usual choice. (Why not stop a second broker? In
+// docker-compose.cluster.yml each node is also one of the three voters of
+// the KRaft controller quorum, which commits a metadata change only with a
+// majority of them: with two stopped, no leader could move and no ISR
+// could shrink until one came back. Kafka's documentation advises three or
+// five controllers on nodes of their own for critical deployments.) Each
+// write gets a transport of its own, which reads the leaders now.
 func (r *replicationState) oneDown(ctx context.Context, env *Env) error {
 	strict, err := WaitForReplicas(ctx, env, r.strict, 30*time.Second, func(p Replicas) bool { return len(p.ISR) == 2 })
 	if err != nil {
@@ -264,14 +270,22 @@ func (r *replicationState) oneDown(ctx context.Context, env *Env) error {
 			env.Out.Value("write with "+write.name, err)
 		}
 	}
+	marks, err := ReadWatermarksNow(ctx, env, r.strict)
+	if err != nil {
+		return err
+	}
+	env.Out.Value("orders-strict high watermark", marks[0].Last)
+	r.readable = marks[0].Last + 1
 	return nil
 }
 
 // The stopped broker starts again. It fetches from the leaders what it
-// missed and rejoins every ISR once it has caught up: three copies again.
-// Leadership does not move back at once; Kafka hands it back to each
-// partition's preferred leader later (auto.leader.rebalance.enable, checked
-// every 5 minutes by default).
+// missed and rejoins every ISR once it has caught up: three copies again,
+// and orders-strict's high watermark moves past step 3's acks=1 order,
+// which consumers can now read. Leadership does not move back at once: with
+// auto.leader.rebalance.enable (on by default) Kafka hands it back to each
+// partition's preferred leader about 5 minutes later
+// (leader.imbalance.check.interval.seconds).
 func (r *replicationState) restart(ctx context.Context, env *Env) error {
 	for len(r.stopped) > 0 {
 		id := r.stopped[len(r.stopped)-1]
@@ -290,5 +304,10 @@ func (r *replicationState) restart(ctx context.Context, env *Env) error {
 		return err
 	}
 	ReportReplicas(env.Out, topic)
+	marks, err := WaitForHighWatermark(ctx, env, r.strict, 0, r.readable, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	env.Out.Value("orders-strict high watermark", marks.Last)
 	return nil
 }

@@ -44,12 +44,14 @@ func ReadReplicas(ctx context.Context, env *Env, topic string) ([]Replicas, erro
 	return rs, err
 }
 
-// readMetadata asks one of addrs (the first that answers) for the topic's
-// metadata, and returns the brokers it lists (id to address) and the
-// topic's partitions. A transport of its own: the env's caches metadata for
-// a while, and a new one asks the broker it dials, now.
+// readMetadata asks one of addrs (a random one that accepts the
+// connection) for the topic's metadata, and returns the brokers it lists
+// (id to address) and the topic's partitions. A transport of its own: the
+// env's caches metadata for a while, and a new one asks the broker it
+// dials, now, for this topic only.
 func readMetadata(ctx context.Context, env *Env, addrs []string, topic string) (map[int]string, []Replicas, error) {
 	tr := env.NewTransport()
+	tr.MetadataTopics = []string{topic}
 	defer tr.CloseIdleConnections()
 	m, err := tr.RoundTrip(ctx, kafka.TCP(addrs...), &metadata.Request{TopicNames: []string{topic}})
 	if err != nil {
@@ -98,17 +100,24 @@ func ReadEveryBroker(ctx context.Context, env *Env, topic string) ([]BrokerView,
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	views := make([]BrokerView, 0, len(ids))
-	for _, id := range ids {
-		one, cancel := context.WithTimeout(ctx, 3*time.Second) // a broker that went away must not hold up the rest
-		_, rs, err := readMetadata(one, env, []string{brokers[id]}, topic)
-		cancel()
-		if err != nil {
-			return views, fmt.Errorf("broker %d (%s): %w", id, brokers[id], err)
-		}
-		views = append(views, BrokerView{Broker: id, Partitions: rs})
+	views := make([]BrokerView, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids { // at once: a cluster far away, over TLS, must not cost N round trips in a row
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			one, cancel := context.WithTimeout(ctx, 3*time.Second) // a broker that went away must not hold up the rest
+			defer cancel()
+			_, rs, err := readMetadata(one, env, []string{brokers[id]}, topic)
+			views[i] = BrokerView{Broker: id, Partitions: rs}
+			if err != nil {
+				errs[i] = fmt.Errorf("broker %d (%s): %w", id, brokers[id], err)
+			}
+		}()
 	}
-	return views, nil
+	wg.Wait()
+	return views, errors.Join(errs...)
 }
 
 // agreed returns the partitions every view shows alike, or false.
@@ -147,18 +156,21 @@ func ReportReplicas(out Printer, rs []Replicas) {
 func WaitForReplicas(ctx context.Context, env *Env, topic string, limit time.Duration, ok func(Replicas) bool) ([]Replicas, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
+	var seen string // what the brokers said last, for the error
 	for {
 		views, err := ReadEveryBroker(ctx, env, topic)
 		rs, same := agreed(views)
 		if err == nil && same && allOf(rs, ok) {
 			return rs, nil
 		}
+		if err == nil {
+			seen = describeViews(views, same)
+		} else if ctx.Err() == nil {
+			seen = err.Error()
+		}
 		select {
 		case <-ctx.Done():
-			if err == nil {
-				err = fmt.Errorf("not every partition of %s got there within %v (%s)", topic, limit, describeViews(views, same))
-			}
-			return nil, err
+			return nil, fmt.Errorf("not every partition of %s got there within %v (last: %s)", topic, limit, seen)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
@@ -192,6 +204,40 @@ func freshEnv(env *Env) *Env {
 	fresh := *env
 	fresh.Transport = env.NewTransport()
 	return &fresh
+}
+
+// ReadWatermarksNow is ReadWatermarks through a transport of its own, which
+// asks each partition's leader as the cluster names it now: after a broker
+// stops, a pooled transport may still send the request to it.
+func ReadWatermarksNow(ctx context.Context, env *Env, topic string) ([]Watermarks, error) {
+	env = freshEnv(env)
+	defer env.Close()
+	return ReadWatermarks(ctx, env, topic)
+}
+
+// WaitForHighWatermark returns a partition's watermarks once its high
+// watermark has reached want, or an error after limit: the leader moves it
+// once the followers it waits for have the records.
+func WaitForHighWatermark(ctx context.Context, env *Env, topic string, partition int, want int64, limit time.Duration) (Watermarks, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var last Watermarks
+	for {
+		marks, err := ReadWatermarksNow(ctx, env, topic)
+		if err == nil && partition < len(marks) {
+			if last = marks[partition]; last.Last >= want {
+				return last, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("the high watermark of %s [%d] is %d after %v, not %d", topic, partition, last.Last, limit, want)
+			}
+			return last, err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // WriteOutcome is what one write got: nil when it was acknowledged, else
