@@ -170,9 +170,9 @@ func (c *Cluster) Stop(ctx context.Context, id int) error {
 // running without a majority of the voters, or returns nil. Stopping the
 // last running node is fine: nothing is left half alive.
 func (c *Cluster) checkQuorum(id int) error {
-	voters := c.st.Voters
-	if len(voters) == 0 {
-		return nil
+	voters := c.voters()
+	if !slices.Contains(voters, id) {
+		return nil // not a voter (or no fixed voters): the quorum keeps what it has
 	}
 	others, votersLeft := 0, 0
 	for _, n := range c.Nodes() {
@@ -192,6 +192,24 @@ func (c *Cluster) checkQuorum(id int) error {
 		"Without a majority it commits no metadata change: no leader moves, no ISR shrinks, no topic is created, until a voter is back. "+
 		"Start a stopped voter first, or stop node %d anyway with --force",
 		ErrQuorum, id, votersLeft, len(voters), joinInts(voters), majority, id)
+}
+
+// voters returns the quorum's voters: from the state, or, for a state
+// written before it kept them, from the first node's server.properties.
+func (c *Cluster) voters() []int {
+	if len(c.st.Voters) > 0 || len(c.st.Nodes) == 0 {
+		return c.st.Voters
+	}
+	b, err := os.ReadFile(c.st.Nodes[0].files().props)
+	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "controller.quorum.voters="); ok {
+			return quorumVoters(v)
+		}
+	}
+	return nil
 }
 
 // quorumVoters returns the node ids of a controller.quorum.voters value

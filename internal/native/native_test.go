@@ -330,10 +330,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 func TestStopKeepsAMajorityOfVoters(t *testing.T) {
 	dir := t.TempDir()
 	st := testState(dir, 3)
-	st.Voters = quorumVoters("1@127.0.0.1:9093, 2@127.0.0.1:9095,3@127.0.0.1:9097")
-	if !reflect.DeepEqual(st.Voters, []int{1, 2, 3}) {
-		t.Fatalf("voters %v, want [1 2 3]", st.Voters)
-	}
+	// A state written before it kept the voters: they come from the
+	// first node's server.properties.
 	for i := range st.Nodes {
 		n := &st.Nodes[i]
 		if err := os.MkdirAll(n.Dir, 0o755); err != nil {
@@ -341,10 +339,17 @@ func TestStopKeepsAMajorityOfVoters(t *testing.T) {
 		}
 		n.Command = []string{"/bin/sh", "-c", "sleep 60; :", "kafka.Kafka", n.files().props}
 	}
+	props := "node.id=1\ncontroller.quorum.voters=1@127.0.0.1:9093, 2@127.0.0.1:9095,3@127.0.0.1:9097\n"
+	if err := os.WriteFile(st.Nodes[0].files().props, []byte(props), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.write(dir); err != nil {
 		t.Fatal(err)
 	}
 	c := &Cluster{dir: dir, st: st, Log: testWriter{t}}
+	if got := c.voters(); !reflect.DeepEqual(got, []int{1, 2, 3}) {
+		t.Fatalf("voters %v, want [1 2 3]", got)
+	}
 	for _, n := range st.Nodes {
 		p, err := startNode(n)
 		if err != nil {
