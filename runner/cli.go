@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
@@ -43,6 +44,10 @@ const usageText = `Usage:
   go run ./runner consume --group order_tracker
                                      read as a consumer group, committing after each order;
                                      prints this member's partitions at every rebalance
+  go run ./runner exercise           Now you: the exercises, with your progress (exercise 8: its goal;
+                                     exercise 8 --reset: its starting file back)
+  go run ./runner check 8            build and run exercises/08_keys, then check the cluster for its goal
+  go run ./runner hint 8             the next hint (solution 8: the reference solution, once passed)
   go run ./runner docs > LESSONS.md  write the lessons' narration and code as Markdown
   go run ./runner watch              a live picture of the cluster beside the lessons (q quits);
                                      --once, or piped: one snapshot. It never starts a broker:
@@ -90,6 +95,9 @@ type command struct {
 	hasOffset bool
 	timeout   time.Duration // consume: stop after this long (0: until Ctrl-C)
 
+	exercise string // exercise, check, hint, solution: the exercise's id
+	spoil    bool   // solution: show it before a pass
+
 	once      bool // watch: one snapshot, then exit
 	allTopics bool // watch: every topic and group, not only the prefixed ones
 }
@@ -129,6 +137,10 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	c := &command{partition: -1}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		c.name, args = args[0], args[1:]
+	}
+	switch c.name {
+	case "exercise", "check", "hint", "solution":
+		c.exercise, args = exerciseID(args)
 	}
 	fs := flag.NewFlagSet("runner", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -192,12 +204,17 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	case "watch":
 		fs.BoolVar(&c.once, "once", false, "print one snapshot and exit (what a pipe gets)")
 		fs.BoolVar(&c.allTopics, "all-topics", false, "show every topic and group but the internal ones, not only those named with --topic-prefix")
+	case "exercise":
+		fs.BoolVar(&c.reset, "reset", false, "put the exercise's starting file back (yours is kept beside it as main.go.yours)")
+	case "solution":
+		fs.BoolVar(&c.spoil, "spoil", false, "show the solution before you have passed the check")
+	case "check", "hint":
 	case "list", "docs", "reset":
 	case "help":
 		fs.Usage()
 		return nil, errHelp
 	default:
-		return nil, usagef("unknown command %q (commands: list, reset, produce, consume, docs, watch)", c.name)
+		return nil, usagef("unknown command %q (commands: list, reset, produce, consume, docs, watch, exercise, check, hint, solution)", c.name)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -207,6 +224,19 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case c.name == "check" || c.name == "hint" || c.name == "solution":
+		if c.exercise == "" {
+			return nil, usagef("%s needs an exercise, e.g. go run ./runner %s 8 (exercises are %s)", c.name, c.name, exercise.IDs())
+		}
+		fallthrough
+	case c.name == "exercise" && c.exercise != "":
+		if _, ok := exercise.Find(c.exercise); !ok {
+			return nil, usagef("there is no exercise %q (exercises are %s; see: go run ./runner exercise)", c.exercise, exercise.IDs())
+		}
+	case c.name == "exercise" && c.reset:
+		return nil, usagef("--reset needs an exercise: go run ./runner exercise 8 --reset")
 	}
 	if c.brokers != "" {
 		if _, err := broker.ParseAddrs(c.brokers); err != nil {

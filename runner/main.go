@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, io stdio) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errNotYet):
+		return exitFailure // the check said why, line by line
 	case errors.Is(err, errInterrupted) || ctx.Err() != nil:
 		fmt.Fprintln(io.err, "Interrupted: what was open is closed.")
 		return exitInterrupted

@@ -41,6 +41,26 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return err
 	case "watch":
 		return c.watch(ctx, io)
+	case "exercise":
+		if c.exercise == "" {
+			c.listExercises(out)
+			return nil
+		}
+		ex, err := c.findExercise()
+		if err != nil {
+			return err
+		}
+		return c.showExercise(out, ex)
+	case "hint", "solution":
+		ex, err := c.findExercise()
+		if err != nil {
+			return err
+		}
+		if c.name == "hint" {
+			c.hint(out, ex)
+			return nil
+		}
+		return c.solution(out, ex)
 	}
 	var rec *records
 	if c.name == "" {
@@ -78,6 +98,12 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return c.produce(ctx, env)
 	case "consume":
 		return c.consume(ctx, env, b)
+	case "check":
+		ex, err := c.findExercise()
+		if err != nil {
+			return err
+		}
+		return c.check(ctx, env, out, ex)
 	}
 	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz,
 		target: c.target}

@@ -455,3 +455,18 @@ func (p *Printer) Verdict(right bool, answer, why string) {
 func (p *Printer) Score(number, right, total int) {
 	p.draw(p.heading, fmt.Sprintf("\n✔ Lesson %d quiz: %d of %d right.", number, right, total))
 }
+
+// Title prints a heading of the runner's own: an exercise, a list.
+func (p *Printer) Title(format string, args ...any) {
+	p.draw(p.heading, "\n━━━ "+fmt.Sprintf(format, args...)+" ━━━")
+}
+
+// Fact prints one line of an exercise's check: ✔ in green when it holds,
+// ✘ in red when it does not.
+func (p *Printer) Fact(ok bool, format string, args ...any) {
+	if ok {
+		p.draw(p.event, "  ✔ "+fmt.Sprintf(format, args...))
+		return
+	}
+	p.draw(p.warn, "  ✘ "+fmt.Sprintf(format, args...))
+}

@@ -83,8 +83,9 @@ type Store struct {
 
 // change is what this Store changed for one learner since it last saved.
 type change struct {
-	reset   bool         // the learner was forgotten: drop what the file holds
-	lessons map[int]bool // lessons whose record this Store replaced
+	reset     bool            // the learner was forgotten: drop what the file holds
+	lessons   map[int]bool    // lessons whose record this Store replaced
+	exercises map[string]bool // exercises whose record this Store replaced
 }
 
 // The file format. Lessons are keyed by number; a lesson's record holds all
@@ -96,7 +97,17 @@ type file struct {
 
 type learner struct {
 	Lessons map[int]*lesson `json:"lessons"`
+	// Exercises are keyed by the exercise's id ("8", "p1").
+	Exercises map[string]*exercise `json:"exercises,omitempty"`
 }
+
+// exercise is what a learner did with one exercise.
+type exercise struct {
+	Passed *time.Time `json:"passed,omitempty"` // when its check first passed
+	Hints  int        `json:"hints,omitempty"`  // how many of its hints were shown
+}
+
+func (l *learner) empty() bool { return len(l.Lessons) == 0 && len(l.Exercises) == 0 }
 
 type lesson struct {
 	Done    *time.Time `json:"done,omitempty"`    // when it was last played to the end
@@ -218,7 +229,16 @@ func (f *file) sanitize() int {
 				delete(l.Lessons, n)
 			}
 		}
-		if len(l.Lessons) == 0 {
+		for id, ex := range l.Exercises {
+			switch {
+			case ex == nil || ex.Hints < 0:
+				delete(l.Exercises, id)
+				dropped++
+			case ex.Passed == nil && ex.Hints == 0:
+				delete(l.Exercises, id)
+			}
+		}
+		if l.empty() {
 			delete(f.Learners, prefix)
 		}
 	}
@@ -263,8 +283,18 @@ func (s *Store) Save() error {
 					delete(theirs.Lessons, n)
 				}
 			}
+			for id := range ch.exercises {
+				if theirs.Exercises == nil {
+					theirs.Exercises = map[string]*exercise{}
+				}
+				if ex := mine.Exercises[id]; ex != nil {
+					theirs.Exercises[id] = ex
+				} else {
+					delete(theirs.Exercises, id)
+				}
+			}
 		}
-		if len(theirs.Lessons) == 0 {
+		if theirs.empty() {
 			delete(disk.Learners, prefix)
 		} else {
 			disk.Learners[prefix] = theirs
@@ -372,7 +402,7 @@ func (s *Store) change(prefix string) *change {
 	}
 	c := s.dirty[prefix]
 	if c == nil {
-		c = &change{lessons: map[int]bool{}}
+		c = &change{lessons: map[int]bool{}, exercises: map[string]bool{}}
 		s.dirty[prefix] = c
 	}
 	return c
@@ -506,5 +536,59 @@ func (l *Learner) Reset() {
 	defer l.s.mu.Unlock()
 	delete(l.s.data.Learners, l.prefix)
 	c := l.s.change(l.prefix)
-	c.reset, c.lessons = true, map[int]bool{}
+	c.reset, c.lessons, c.exercises = true, map[int]bool{}, map[string]bool{}
+}
+
+// updateExercise applies fn to a copy of exercise id's record and notes it
+// for Save, as update does for a lesson.
+func (l *Learner) updateExercise(id string, fn func(*exercise)) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	r := l.s.data.Learners[l.prefix]
+	if r == nil {
+		r = &learner{Lessons: map[int]*lesson{}}
+		l.s.data.Learners[l.prefix] = r
+	}
+	if r.Exercises == nil {
+		r.Exercises = map[string]*exercise{}
+	}
+	ex := &exercise{}
+	if old := r.Exercises[id]; old != nil {
+		*ex = *old
+	}
+	fn(ex)
+	r.Exercises[id] = ex
+	l.s.change(l.prefix).exercises[id] = true
+}
+
+// getExercise returns exercise id's record, or an empty one.
+func (l *Learner) getExercise(id string) exercise {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	if r := l.s.data.Learners[l.prefix]; r != nil && r.Exercises[id] != nil {
+		return *r.Exercises[id]
+	}
+	return exercise{}
+}
+
+// MarkPassed records that exercise id's check passed, the first time only.
+func (l *Learner) MarkPassed(id string) {
+	at := l.now()
+	l.updateExercise(id, func(ex *exercise) {
+		if ex.Passed == nil {
+			ex.Passed = &at
+		}
+	})
+}
+
+// Passed reports whether exercise id's check ever passed.
+func (l *Learner) Passed(id string) bool { return l.getExercise(id).Passed != nil }
+
+// HintsSeen is how many of exercise id's hints were shown.
+func (l *Learner) HintsSeen(id string) int { return l.getExercise(id).Hints }
+
+// SeeHint records that hints 1 to n of exercise id were shown (it never
+// goes back).
+func (l *Learner) SeeHint(id string, n int) {
+	l.updateExercise(id, func(ex *exercise) { ex.Hints = max(ex.Hints, n) })
 }

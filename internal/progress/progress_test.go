@@ -493,3 +493,33 @@ func TestDefaultPath(t *testing.T) {
 		t.Errorf("DefaultPath = %q", p)
 	}
 }
+
+// Exercises: a pass and the hints seen are kept per learner, merged with
+// another run's saves exercise by exercise, and forgotten by Reset.
+func TestExercises(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "progress.json")
+	c := newTicker()
+	a, b := open(t, path, c), open(t, path, c)
+	a.Learner("ada-").SeeHint("8", 1)
+	a.Learner("ada-").SeeHint("8", 2)
+	a.Learner("ada-").SeeHint("8", 1) // never goes back
+	b.Learner("ada-").MarkPassed("p1")
+	b.Learner("bob-").MarkPassed("8")
+	must(t, a.Save())
+	must(t, b.Save())
+
+	s := open(t, path, c)
+	ada, bob := s.Learner("ada-"), s.Learner("bob-")
+	if ada.HintsSeen("8") != 2 || ada.Passed("8") || !ada.Passed("p1") {
+		t.Errorf("ada: hints of 8 %d, passed 8 %v, p1 %v; want 2, false, true", ada.HintsSeen("8"), ada.Passed("8"), ada.Passed("p1"))
+	}
+	if !bob.Passed("8") || bob.HintsSeen("8") != 0 {
+		t.Errorf("bob: passed 8 %v, hints %d; want true, 0", bob.Passed("8"), bob.HintsSeen("8"))
+	}
+	ada.Reset()
+	must(t, s.Save())
+	s = open(t, path, c)
+	if s.Learner("ada-").Passed("p1") || s.Learner("ada-").HintsSeen("8") != 0 || !s.Learner("bob-").Passed("8") {
+		t.Error("Reset must forget ada's exercises and only hers")
+	}
+}

@@ -1,0 +1,52 @@
+// Exercise 3 · Delivery reports with the partition and offset Kafka gave
+// (after lesson 3)
+//
+// Goal, as the check sees it on the cluster: $COUNT orders are on the topic
+// $TOPIC, and for each the program printed one delivery report,
+//
+//	TOPIC [PARTITION] @ OFFSET
+//
+// naming the partition and offset where Kafka stored it (as kcat prints
+// records).
+//
+// Check it:      go run ./runner check 3
+// A hint:        go run ./runner hint 3
+package main
+
+import (
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/exercises/kit"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+func main() {
+	ctx, stop := kit.Context()
+	defer stop()
+	topic := kit.Env("TOPIC")
+	count := kit.Int("COUNT")
+
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(kit.Brokers()...),
+		Transport:    kit.Transport(),
+		Topic:        topic,
+		BatchTimeout: time.Millisecond,
+		// TODO: have Kafka acknowledge each write, and print a delivery
+		// report for each message that was written.
+	}
+
+	for i := range count {
+		value, err := lessons.SampleOrder(i).MarshalValue()
+		if err != nil {
+			kit.Fail(err)
+		}
+		if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
+			kit.Fail(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		kit.Fail(err)
+	}
+}

@@ -1,0 +1,90 @@
+// Package kit is what every exercise program shares and nothing of what it
+// teaches: the broker, the connection settings and the names that
+// `go run ./runner check N` gives the program through its environment. The
+// Kafka code is the learner's, plain kafka-go.
+package kit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
+)
+
+// The variables the runner sets for an exercise program.
+const (
+	BrokersVar = "KAFKA_BOOTSTRAP_SERVERS" // host:port[,host:port...]
+	ConfigVar  = "KAFKA_CONFIG"            // a client.properties for TLS and SASL, if any
+)
+
+// Brokers returns the bootstrap addresses.
+func Brokers() []string { return strings.Split(Env(BrokersVar), ",") }
+
+// Transport returns the connection settings of Writers and Clients: TLS and
+// SASL when the runner was given --config.
+func Transport() *kafka.Transport {
+	if cfg := config(); cfg != nil {
+		return cfg.Transport()
+	}
+	return &kafka.Transport{DialTimeout: 5 * time.Second}
+}
+
+// Dialer returns the connection settings of Readers and Conns.
+func Dialer() *kafka.Dialer {
+	if cfg := config(); cfg != nil {
+		return cfg.Dialer()
+	}
+	return &kafka.Dialer{Timeout: 5 * time.Second, DualStack: true}
+}
+
+func config() *clientconfig.Config {
+	path := os.Getenv(ConfigVar)
+	if path == "" {
+		return nil
+	}
+	cfg, err := clientconfig.Load(path)
+	if err != nil {
+		Fail(fmt.Errorf("$%s: %w", ConfigVar, err))
+	}
+	return cfg
+}
+
+// Env returns the variable name, and stops the program with a clear message
+// when it is not set: the program runs through the runner, which sets it.
+func Env(name string) string {
+	v := os.Getenv(name)
+	if v == "" {
+		Fail(fmt.Errorf("$%s is not set: run this exercise through the runner, e.g. go run ./runner check 8", name))
+	}
+	return v
+}
+
+// Int returns the variable name as a number.
+func Int(name string) int {
+	n, err := strconv.Atoi(Env(name))
+	if err != nil {
+		Fail(fmt.Errorf("$%s: %w", name, err))
+	}
+	return n
+}
+
+// Context returns a context cancelled on Ctrl-C or SIGTERM: the runner
+// interrupts a program that runs past its time limit, so a program that
+// passes this context to every call ends in time.
+func Context() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// Fail prints err and ends the program with exit code 1.
+func Fail(err error) {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	os.Exit(1)
+}

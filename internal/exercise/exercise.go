@@ -1,0 +1,146 @@
+// Package exercise is the "Now you" part of the walkthrough: small kafka-go
+// programs in exercises/ with TODOs, and for each a check that runs the
+// learner's program against the broker and then looks at the cluster, never
+// at the source: the records, their keys and partitions, a topic's settings,
+// how long the program took. As Learn Git Branching checks a level by the
+// repository's state, an exercise is solved when Kafka shows its goal,
+// whatever code got there.
+//
+// An exercise is one folder under exercises/ (the learner's main.go), one
+// folder under solutions/ (the reference solution, shown after a pass) and
+// one entry in All(): its goal, hints, what it prepares and what it checks.
+package exercise
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// Exercise is one program to complete and its check.
+type Exercise struct {
+	ID     string // what the learner types: "8", "p1"
+	Dir    string // its folder under exercises/ and solutions/: "08_keys"
+	Lesson int    // the lesson it follows; -1 for the pitfalls track
+	Title  string
+	// Goal is the state the check looks for, as the program's doc comment
+	// says it.
+	Goal string
+	// Hints come one at a time, each more concrete than the last.
+	Hints    []string
+	Requires lessons.Requirement
+	// Limit is how long the program may run; 0 is DefaultLimit.
+	Limit time.Duration
+	// Prepare makes fresh names and data for one check (a random suffix, a
+	// random count) and what the program starts from, and returns the
+	// variables the program reads.
+	Prepare func(ctx context.Context, env *lessons.Env) (Vars, error)
+	// Check compares the goal with what the cluster shows after the
+	// program ran, line by line.
+	Check func(ctx context.Context, env *lessons.Env, v Vars, r Run) ([]Line, error)
+}
+
+// DefaultLimit bounds a program that sets no limit of its own.
+const DefaultLimit = 30 * time.Second
+
+// Vars are the environment variables a program reads (TOPIC, COUNT...).
+type Vars map[string]string
+
+// Int returns a variable set by Prepare as a number.
+func (v Vars) Int(name string) int {
+	var n int
+	fmt.Sscan(v[name], &n)
+	return n
+}
+
+// List returns a comma-separated variable as a list.
+func (v Vars) List(name string) []string { return strings.Split(v[name], ",") }
+
+// Run is what the learner's program did.
+type Run struct {
+	Stdout, Stderr string
+	Took           time.Duration
+}
+
+// Line is one fact of the goal: what was wanted and what the cluster shows.
+type Line struct {
+	What, Want, Got string
+	OK              bool
+	// Why names the mistake when a wrong answer is a known one ("you used
+	// kafka.Hash: FNV-1a, as Sarama does").
+	Why string
+}
+
+func (l Line) String() string {
+	mark := "✔"
+	if !l.OK {
+		mark = "✘"
+	}
+	s := fmt.Sprintf("%s %s: want %s, got %s", mark, l.What, l.Want, l.Got)
+	if l.Why != "" {
+		s += " (" + l.Why + ")"
+	}
+	return s
+}
+
+// want makes a line from a wanted and a got value, equal or not.
+func want(what string, wanted, got any) Line {
+	w, g := fmt.Sprint(wanted), fmt.Sprint(got)
+	return Line{What: what, Want: w, Got: g, OK: w == g}
+}
+
+// Passed says whether every line holds.
+func Passed(lines []Line) bool {
+	for _, l := range lines {
+		if !l.OK {
+			return false
+		}
+	}
+	return len(lines) > 0
+}
+
+// All returns the exercises in order: the one registry.
+func All() []Exercise {
+	return []Exercise{topicExercise(), deliveryExercise(), keysExercise(), batchTimeoutPitfall()}
+}
+
+// Find returns the exercise with id.
+func Find(id string) (Exercise, bool) {
+	i := slices.IndexFunc(All(), func(e Exercise) bool { return e.ID == id })
+	if i < 0 {
+		return Exercise{}, false
+	}
+	return All()[i], true
+}
+
+// ForLesson returns the exercises that follow lesson n.
+func ForLesson(n int) []Exercise {
+	var out []Exercise
+	for _, e := range All() {
+		if e.Lesson == n {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// IDs lists the exercise ids, for messages.
+func IDs() string {
+	var ids []string
+	for _, e := range All() {
+		ids = append(ids, e.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// suffix is a fresh random name part, so a check never meets a topic an
+// earlier check (or a hard-coded answer) made.
+func suffix() string { return fmt.Sprintf("%06x", rand.IntN(1<<24)) }
+
+// between returns a random number in [lo, hi].
+func between(lo, hi int) int { return lo + rand.IntN(hi-lo+1) }

@@ -1,0 +1,192 @@
+package exercise_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
+)
+
+// verify checks the program in dir (relative to the repository) against
+// ex's goal on the test's broker.
+func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
+	t.Helper()
+	root, err := exercise.Root(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := testkit.ClusterEnv(t, 1)
+	if why := ex.Requires.Unmet(env.Cluster); why != "" {
+		t.Skipf("exercise %s does not run here: %s", ex.ID, why)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := exercise.Verify(ctx, env, ex, root, filepath.Join(root, dir), "")
+	if err != nil {
+		t.Fatalf("exercise %s on %s: %v", ex.ID, dir, err)
+	}
+	for _, l := range res.Lines {
+		t.Logf("%s", l)
+	}
+	if res.Problem != "" {
+		t.Logf("problem: %s", res.Problem)
+	}
+	return res
+}
+
+// Every reference solution passes its check, on whatever broker the tests
+// run against, with fresh names and data each time.
+func TestSolutionsPass(t *testing.T) {
+	for _, ex := range exercise.All() {
+		t.Run(ex.ID, func(t *testing.T) {
+			root, _ := exercise.Root(".")
+			res := verify(t, ex, rel(t, root, ex.Solution(root)))
+			if !res.Passed() {
+				t.Errorf("the reference solution of exercise %s fails its check", ex.ID)
+			}
+		})
+	}
+}
+
+// Every untouched starting file builds, runs, and fails its check: a
+// learner who has done nothing is told so, by a line of the goal.
+func TestStartingFilesFail(t *testing.T) {
+	for _, ex := range exercise.All() {
+		t.Run(ex.ID, func(t *testing.T) {
+			root, _ := exercise.Root(".")
+			res := verify(t, ex, rel(t, root, ex.Program(root)))
+			if res.Problem != "" {
+				t.Errorf("the starting file of exercise %s must build and run, and fail by its result: %s", ex.ID, res.Problem)
+			}
+			if res.Passed() || exercise.Passed(res.Lines) {
+				t.Errorf("the starting file of exercise %s passes its check", ex.ID)
+			}
+		})
+	}
+}
+
+// Typical wrong answers fail, with the line that names the mistake.
+func TestWrongAnswersFail(t *testing.T) {
+	for _, tc := range []struct {
+		id, dir string
+		line    string // a failing line's What
+		says    string // what its Why or Got says
+	}{
+		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
+		{"p1", "p1_async_without_close", "orders on", "0"},
+		{"8", "08_hash", "", "Sarama"},
+		{"8", "08_crc32", "", "librdkafka"},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			ex, _ := exercise.Find(tc.id)
+			res := verify(t, ex, filepath.Join("internal", "exercise", "testdata", "wrong", tc.dir))
+			if res.Passed() {
+				t.Fatalf("%s passes exercise %s", tc.dir, tc.id)
+			}
+			for _, l := range res.Lines {
+				if !l.OK && strings.HasPrefix(l.What, tc.line) && strings.Contains(l.Why+" "+l.Got, tc.says) {
+					return
+				}
+			}
+			t.Errorf("no failing line %q that says %q", tc.line, tc.says)
+		})
+	}
+}
+
+// A program that does not build, panics or runs too long is a problem the
+// learner reads, not an error of the check.
+func TestProblems(t *testing.T) {
+	ex, _ := exercise.Find("1")
+	for _, tc := range []struct {
+		name, src, says string
+	}{
+		{"does not build", "package main\n\nfunc main() { undefinedThing() }\n", "main.go:3:15: undefined: undefinedThing"},
+		{"panics", "package main\n\nfunc main() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n", "panicked: assignment to entry in nil map"},
+		{"exits 3", "package main\n\nimport \"os\"\n\nfunc main() { os.Stderr.WriteString(\"no luck\\n\"); os.Exit(3) }\n", "no luck"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, _ := exercise.Root(".")
+			dir, err := os.MkdirTemp(filepath.Join(root, "internal", "exercise", "testdata"), "tmp-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := verify(t, ex, rel(t, root, dir))
+			if !strings.Contains(res.Problem, tc.says) || res.Passed() {
+				t.Errorf("problem %q, want it to say %q", res.Problem, tc.says)
+			}
+			if strings.Contains(res.Problem, "goroutine ") {
+				t.Errorf("a stack trace reached the learner: %q", res.Problem)
+			}
+		})
+	}
+}
+
+// A program that runs past its limit is stopped, and said to be.
+func TestTimeLimit(t *testing.T) {
+	ex, _ := exercise.Find("1")
+	ex.Limit = time.Second
+	root, _ := exercise.Root(".")
+	dir, err := os.MkdirTemp(filepath.Join(root, "internal", "exercise", "testdata"), "tmp-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	src := "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Hour) }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := verify(t, ex, rel(t, root, dir))
+	if !strings.HasPrefix(res.Problem, "stopped after 1s") {
+		t.Errorf("problem %q, want stopped after 1s", res.Problem)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the check took %v", took)
+	}
+}
+
+// One registry: ids are unique, every exercise has its folder, its
+// solution, a goal and hints, and the starting file names its check.
+func TestOneRegistry(t *testing.T) {
+	root, err := exercise.Root(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, ex := range exercise.All() {
+		if seen[ex.ID] {
+			t.Errorf("exercise id %s twice", ex.ID)
+		}
+		seen[ex.ID] = true
+		src, err := os.ReadFile(filepath.Join(ex.Program(root), "main.go"))
+		if err != nil {
+			t.Errorf("exercise %s: %v", ex.ID, err)
+		} else if !strings.Contains(string(src), "go run ./runner check "+ex.ID+"\n") {
+			t.Errorf("exercises/%s/main.go does not say how to check it (go run ./runner check %s)", ex.Dir, ex.ID)
+		}
+		if _, err := os.Stat(filepath.Join(ex.Solution(root), "main.go")); err != nil {
+			t.Errorf("exercise %s has no solution: %v", ex.ID, err)
+		}
+		if ex.Goal == "" || len(ex.Hints) < 2 || ex.Prepare == nil || ex.Check == nil {
+			t.Errorf("exercise %s needs a goal, at least two hints, Prepare and Check", ex.ID)
+		}
+	}
+}
+
+func rel(t *testing.T, root, dir string) string {
+	t.Helper()
+	r, err := filepath.Rel(root, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

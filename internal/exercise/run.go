@@ -1,0 +1,220 @@
+package exercise
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// Module is the module path of the project: how Root knows the clone.
+const Module = "github.com/kafka-order-lessons/kafka-go-lessons"
+
+// ErrNoSource says the runner cannot build exercises here.
+var ErrNoSource = errors.New("exercises need the project's source (a clone) and a Go toolchain")
+
+// Root returns the folder of the project's go.mod, found from dir upwards,
+// and checks that a Go toolchain is on the PATH.
+func Root(dir string) (string, error) {
+	if _, err := exec.LookPath("go"); err != nil {
+		return "", fmt.Errorf("%w: no go command on the PATH", ErrNoSource)
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNoSource, err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.HasPrefix(string(b), "module "+Module+"\n") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%w: no go.mod of %s in %s or above it (run the runner from the clone)", ErrNoSource, Module, dir)
+		}
+	}
+}
+
+// Program is the folder of ex's program in root: the learner's.
+func (ex Exercise) Program(root string) string { return filepath.Join(root, "exercises", ex.Dir) }
+
+// Solution is the folder of ex's reference solution in root.
+func (ex Exercise) Solution(root string) string {
+	return filepath.Join(root, "internal", "exercise", "solutions", ex.Dir)
+}
+
+// Result is one check: what the cluster showed, or why there was nothing
+// to check (Problem: the program did not build, failed, or ran too long).
+type Result struct {
+	Vars    Vars
+	Run     Run
+	Lines   []Line
+	Problem string
+}
+
+// Passed says whether the program ran and every line of the goal holds.
+func (r Result) Passed() bool { return r.Problem == "" && Passed(r.Lines) }
+
+// Verify checks the program in folder dir of root against ex's goal on
+// env's cluster: fresh names and data, a build, a run bounded by the
+// exercise's limit, a look at the cluster. config is the client.properties
+// the program should use ("" for none). An error says the check itself
+// could not be made (the broker went away); a program that fails is a
+// Result with a Problem.
+func Verify(ctx context.Context, env *lessons.Env, ex Exercise, root, dir, config string) (Result, error) {
+	bin, problem, err := build(ctx, root, dir)
+	if err != nil || problem != "" {
+		return Result{Problem: problem}, err
+	}
+	defer os.RemoveAll(filepath.Dir(bin))
+	// Quietly, and on a transport of its own: the check must see what the
+	// program did, not metadata cached before it ran.
+	quiet := *env
+	quiet.Out, quiet.Transport = discard{}, env.NewTransport()
+	defer quiet.Close()
+	env = &quiet
+	vars, err := ex.Prepare(ctx, env)
+	if err != nil {
+		return Result{}, fmt.Errorf("prepare exercise %s: %w", ex.ID, err)
+	}
+	res := Result{Vars: vars}
+	limit := ex.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	res.Run, res.Problem = execute(ctx, bin, env.Brokers, config, vars, limit)
+	if res.Problem != "" || ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	res.Lines, err = ex.Check(ctx, env, vars, res.Run)
+	if err != nil {
+		return res, fmt.Errorf("check exercise %s: %w", ex.ID, err)
+	}
+	return res, nil
+}
+
+// build compiles the program in dir into a temporary folder. A program
+// that does not compile is a problem: the compiler's messages, with paths
+// as the learner sees them from root.
+func build(ctx context.Context, root, dir string) (bin, problem string, err error) {
+	tmp, err := os.MkdirTemp("", "exercise-")
+	if err != nil {
+		return "", "", fmt.Errorf("build: %w", err)
+	}
+	rel, err := filepath.Rel(root, dir)
+	if err != nil {
+		return "", "", fmt.Errorf("build %s: %w", dir, err)
+	}
+	bin = filepath.Join(tmp, "program")
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./"+filepath.ToSlash(rel))
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		os.RemoveAll(tmp)
+		if ctx.Err() != nil {
+			return "", "", fmt.Errorf("build %s: %w", rel, ctx.Err())
+		}
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if !strings.HasPrefix(l, "# ") { // the package path go build prints first
+				lines = append(lines, l)
+			}
+		}
+		return "", "does not build:\n" + strings.Join(lines, "\n"), nil
+	}
+	return bin, "", nil
+}
+
+// maxOutput is what is kept of a program's output: a program that prints
+// without end must not fill the memory.
+const maxOutput = 1 << 20
+
+// execute runs the program with the broker, the config and vars in its
+// environment. Past limit it is stopped (SIGTERM, then a kill 2 s later).
+// The problem is empty when it exited 0.
+func execute(ctx context.Context, bin string, brokers []string, config string, vars Vars, limit time.Duration) (Run, string) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(os.Environ(), "KAFKA_BOOTSTRAP_SERVERS="+strings.Join(brokers, ","), "KAFKA_CONFIG="+config)
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 2 * time.Second
+	var stdout, stderr capped
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	run := Run{Stdout: stdout.String(), Stderr: stderr.String(), Took: time.Since(start)}
+	switch {
+	case err == nil:
+		return run, ""
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return run, fmt.Sprintf("stopped after %v: the program did not end in time", limit)
+	case ctx.Err() != nil:
+		return run, "stopped: the check was interrupted"
+	}
+	if p := panicOf(run.Stderr); p != "" {
+		return run, "panicked: " + p
+	}
+	return run, fmt.Sprintf("exited with %v:\n%s", err, tail(run.Stderr, 10))
+}
+
+// panicOf returns a panic's message and the line of the learner's code it
+// came from, not the whole stack.
+func panicOf(stderr string) string {
+	i := strings.Index(stderr, "panic: ")
+	if i < 0 {
+		return ""
+	}
+	sc := bufio.NewScanner(strings.NewReader(stderr[i:]))
+	sc.Scan()
+	msg := strings.TrimPrefix(sc.Text(), "panic: ")
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); strings.Contains(l, "/exercises/") && strings.Contains(l, ".go:") {
+			return msg + "\n  at " + l[strings.Index(l, "exercises/"):]
+		}
+	}
+	return msg
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// capped keeps the first maxOutput bytes written to it.
+type capped struct{ b bytes.Buffer }
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := maxOutput - c.b.Len(); room > 0 {
+		c.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (c *capped) String() string { return c.b.String() }
+
+// discard is a lessons.Printer that prints nothing: a check's own setup
+// (creating the topic the program writes to) is not the learner's output.
+type discard struct{}
+
+func (discard) Say(string, ...any)    {}
+func (discard) Value(string, any)     {}
+func (discard) Event(string, ...any)  {}
+func (discard) Record(lessons.Record) {}
+func (discard) Warn(string, ...any)   {}
+func (discard) Block(string)          {}

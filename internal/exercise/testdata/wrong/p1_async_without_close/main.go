@@ -1,0 +1,35 @@
+// A wrong answer to pitfall 1: asynchronous writes, and the program ends before they are sent.
+package main
+
+import (
+	"fmt"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/exercises/kit"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+func main() {
+	ctx, stop := kit.Context()
+	defer stop()
+	count := kit.Int("COUNT")
+
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(kit.Brokers()...),
+		Transport:    kit.Transport(),
+		Topic:        kit.Env("TOPIC"),
+		RequiredAcks: kafka.RequireAll,
+		Async:        true,
+	}
+
+	for i := range count {
+		value, err := lessons.NewOrder("kitchen", fmt.Sprintf("dish %d", i), 1).MarshalValue()
+		if err != nil {
+			kit.Fail(err)
+		}
+		if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
+			kit.Fail(err)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package exercise
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// Exercise 1 follows lesson 1: a topic with a partition count and a
+// setting, created by the learner's CreateTopics.
+func topicExercise() Exercise {
+	return Exercise{
+		ID: "1", Dir: "01_topic", Lesson: 1,
+		Title: "A topic with its partitions and a setting",
+		Goal:  "The topic $TOPIC exists with $PARTITIONS partitions, $REPLICAS replica(s) each, and retention.ms = $RETENTION_MS.",
+		Hints: []string{
+			"kafka.Client has CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{...}}): one TopicConfig per topic to create.",
+			"A kafka.TopicConfig has Topic, NumPartitions, ReplicationFactor and ConfigEntries; a setting is kafka.ConfigEntry{ConfigName: \"retention.ms\", ConfigValue: retention}.",
+			"Check both errors, as lesson 1 step 1 does: the one CreateTopics returns, and resp.Errors[topic], the broker's answer for that topic.",
+		},
+		Prepare: func(ctx context.Context, env *lessons.Env) (Vars, error) {
+			return Vars{
+				"TOPIC":        env.Name("ex1-kitchen-" + suffix()),
+				"PARTITIONS":   strconv.Itoa(between(2, 6)),
+				"REPLICAS":     strconv.Itoa(int(env.Replicas())),
+				"RETENTION_MS": strconv.Itoa(between(1, 48) * 3_600_000),
+			}, nil
+		},
+		Check: checkTopic,
+	}
+}
+
+func checkTopic(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line, error) {
+	topic := v["TOPIC"]
+	t, err := describeAfterRun(ctx, env, topic)
+	if errors.Is(err, lessons.ErrNoTopic) {
+		return []Line{{What: "topic " + topic, Want: "created", Got: "no such topic", Why: "the program did not create it"}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	lines := []Line{
+		{What: "topic " + topic, Want: "created", Got: "created", OK: true},
+		want("partitions", v["PARTITIONS"], len(t.Partitions)),
+		want("replicas of each partition", v["REPLICAS"], len(t.Partitions[0].Replicas)),
+	}
+	retention, err := topicSetting(ctx, env, topic, "retention.ms")
+	if err != nil {
+		return nil, err
+	}
+	l := want("retention.ms", v["RETENTION_MS"], retention)
+	if retention == "604800000" {
+		l.Why = "7 days, Kafka's default: the topic was created without the setting"
+	}
+	return append(lines, l), nil
+}
+
+// describeAfterRun returns the topic as the cluster tells it once the
+// program has ended: the controller has it, and a broker may learn it a
+// few milliseconds later, so a missing topic is looked for again for 3 s.
+func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafka.Topic, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	for {
+		t, err := lessons.DescribeTopic(ctx, env, topic)
+		if err == nil || !errors.Is(err, lessons.ErrNoTopic) {
+			return t, err
+		}
+		select {
+		case <-ctx.Done():
+			return t, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// topicSetting returns one setting of a topic as the cluster reports it.
+func topicSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
+	resp, err := env.Client().DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{
+			ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{name},
+		}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("describe the settings of %s: %w", topic, err)
+	}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			return "", fmt.Errorf("describe the settings of %s: %w", topic, r.Error)
+		}
+		for _, c := range r.ConfigEntries {
+			if c.ConfigName == name {
+				return c.ConfigValue, nil
+			}
+		}
+	}
+	return "(not reported)", nil
+}

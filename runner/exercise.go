@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// The "Now you" commands: exercise (list, show, reset), check, hint and
+// solution. Only check needs a broker.
+
+// findExercise returns the exercise the command line named.
+func (c *command) findExercise() (exercise.Exercise, error) {
+	ex, ok := exercise.Find(c.exercise)
+	if !ok {
+		return ex, usagef("there is no exercise %q (exercises are %s; see: go run ./runner exercise)", c.exercise, exercise.IDs())
+	}
+	return ex, nil
+}
+
+// exerciseRoot is the clone the exercises are built in.
+func exerciseRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	return exercise.Root(wd)
+}
+
+// listExercises prints every exercise with the learner's status.
+func (c *command) listExercises(out *output.Printer) {
+	t := openProgress(c.topicPrefix, out)
+	out.Title("Now you: exercises for %s", learnerName(c.topicPrefix))
+	for _, ex := range exercise.All() {
+		after := fmt.Sprintf("after lesson %d", ex.Lesson)
+		if ex.Lesson < 0 {
+			after = "kafka-go pitfalls"
+		}
+		status := "not passed yet"
+		if t != nil && t.who.Passed(ex.ID) {
+			status = "✔ passed"
+		}
+		out.Plain("  %-3s %-58s %-18s %s", ex.ID, ex.Title, after, status)
+	}
+	out.Plain("\nOpen exercises/<folder>/main.go in your editor, then: go run ./runner check N   (a hint: go run ./runner hint N)")
+}
+
+// showExercise prints one exercise: its goal, its file and what to run.
+func (c *command) showExercise(out *output.Printer, ex exercise.Exercise) error {
+	root, err := exerciseRoot()
+	if err != nil {
+		return err
+	}
+	file := filepath.Join("exercises", ex.Dir, "main.go")
+	if c.reset {
+		return c.resetExercise(out, ex, root, file)
+	}
+	out.Title("Exercise %s · %s", ex.ID, ex.Title)
+	out.Plain("Goal: %s", ex.Goal)
+	if r := ex.Requires; r.Brokers > 1 || r.RealKafka {
+		out.Aside("It needs %s.", describeRequirement(r))
+	}
+	out.Plain("Your file: %s", file)
+	out.Plain("Check it:  go run ./runner check %s      a hint: go run ./runner hint %s", ex.ID, ex.ID)
+	out.Plain("Start again from the original file: go run ./runner exercise %s --reset", ex.ID)
+	return nil
+}
+
+// resetExercise puts the starting file back from the clone's history, and
+// keeps the learner's version beside it, where the build does not see it.
+func (c *command) resetExercise(out *output.Printer, ex exercise.Exercise, root, file string) error {
+	original, err := exec.Command("git", "-C", root, "show", "HEAD:"+filepath.ToSlash(file)).Output()
+	if err != nil {
+		return fmt.Errorf("read the original %s from the clone's history (git show HEAD:%s): %w", file, filepath.ToSlash(file), err)
+	}
+	path := filepath.Join(root, file)
+	mine, err := os.ReadFile(path)
+	if err == nil && bytes.Equal(mine, original) {
+		out.Plain("%s is already the original.", file)
+		return nil
+	}
+	if err == nil {
+		kept := path + ".yours"
+		if err := os.WriteFile(kept, mine, 0o644); err != nil {
+			return fmt.Errorf("keep your version: %w", err)
+		}
+		out.Plain("Your version is kept as %s.", filepath.Join("exercises", ex.Dir, "main.go.yours"))
+	}
+	if err := os.WriteFile(path, original, 0o644); err != nil {
+		return fmt.Errorf("put the original back: %w", err)
+	}
+	out.Plain("%s is the original again.", file)
+	return nil
+}
+
+// hint shows the exercise's hints up to the next one not yet seen.
+func (c *command) hint(out *output.Printer, ex exercise.Exercise) {
+	t := openProgress(c.topicPrefix, out)
+	n := 1
+	if t != nil {
+		n = min(t.who.HintsSeen(ex.ID)+1, len(ex.Hints))
+		t.who.SeeHint(ex.ID, n)
+		t.save(nil)
+	}
+	out.Title("Exercise %s · hints", ex.ID)
+	for i, h := range ex.Hints[:n] {
+		out.Plain("%d. %s", i+1, h)
+	}
+	if n < len(ex.Hints) {
+		out.Aside("(%d more: go run ./runner hint %s again)", len(ex.Hints)-n, ex.ID)
+	}
+}
+
+// solution shows the reference solution beside the learner's file: after a
+// pass, or when asked with --spoil.
+func (c *command) solution(out *output.Printer, ex exercise.Exercise) error {
+	t := openProgress(c.topicPrefix, out)
+	if !c.spoil && (t == nil || !t.who.Passed(ex.ID)) {
+		return withHint(fmt.Errorf("exercise %s is not passed yet, and its solution would spoil it", ex.ID),
+			"Check it first: go run ./runner check %s (a hint: go run ./runner hint %s). To see it anyway: go run ./runner solution %s --spoil", ex.ID, ex.ID, ex.ID)
+	}
+	root, err := exerciseRoot()
+	if err != nil {
+		return err
+	}
+	return showSolution(out, ex, root)
+}
+
+// showSolution prints the difference between the learner's file and the
+// reference solution (git diff), or the solution itself without git.
+func showSolution(out *output.Printer, ex exercise.Exercise, root string) error {
+	mine := filepath.Join("exercises", ex.Dir, "main.go")
+	ref := filepath.Join("internal", "exercise", "solutions", ex.Dir, "main.go")
+	out.Plain("The reference solution (%s), beside yours (%s):", ref, mine)
+	cmd := exec.Command("git", "-C", root, "diff", "--no-index", "--no-color", "--", mine, ref)
+	diff, err := cmd.Output()
+	var exit *exec.ExitError
+	if err == nil || (errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: they differ
+		if len(diff) == 0 {
+			out.Plain("  (yours is the same)")
+			return nil
+		}
+		out.Block(string(diff))
+		return nil
+	}
+	src, rerr := os.ReadFile(filepath.Join(root, ref))
+	if rerr != nil {
+		return fmt.Errorf("read the solution: %w", rerr)
+	}
+	out.Block(string(src))
+	return nil
+}
+
+// errNotYet is a check that did not pass: exit code 1, after the lines
+// that say why.
+var errNotYet = errors.New("not passed yet")
+
+// check builds and runs the learner's program, then checks the cluster.
+func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Printer, ex exercise.Exercise) error {
+	if why := ex.Requires.Unmet(env.Cluster); why != "" {
+		return fmt.Errorf("exercise %s cannot be checked here: %s", ex.ID, why)
+	}
+	root, err := exerciseRoot()
+	if err != nil {
+		return err
+	}
+	config := ""
+	if c.target.cfg != nil {
+		if config, err = filepath.Abs(c.target.cfg.Path); err != nil {
+			return err
+		}
+	}
+	file := filepath.Join("exercises", ex.Dir, "main.go")
+	out.Title("Exercise %s · %s", ex.ID, ex.Title)
+	out.Aside("building and running %s, then looking at the cluster…", file)
+	res, err := exercise.Verify(ctx, env, ex, root, ex.Program(root), config)
+	if err != nil {
+		return err
+	}
+	out.Plain("Goal: %s", os.Expand(ex.Goal, func(k string) string { return cmp.Or(res.Vars[k], "$"+k) }))
+	t := openProgress(c.topicPrefix, out)
+	if res.Problem != "" {
+		out.Fact(false, "your program %s", res.Problem)
+	} else {
+		out.Aside("your program ran for %v", res.Run.Took.Round(10*time.Millisecond))
+		for _, l := range res.Lines {
+			text := fmt.Sprintf("%s: want %s, got %s", l.What, l.Want, l.Got)
+			if l.Why != "" {
+				text += "\n      " + l.Why
+			}
+			out.Fact(l.OK, "%s", text)
+		}
+	}
+	if res.Passed() {
+		out.Plain("\n✔ Exercise %s passed: Kafka shows the goal.", ex.ID)
+		if t != nil {
+			t.who.MarkPassed(ex.ID)
+			t.save(nil)
+		}
+		return showSolution(out, ex, root)
+	}
+	seen := 1
+	if t != nil {
+		seen = max(1, t.who.HintsSeen(ex.ID))
+		t.who.SeeHint(ex.ID, seen)
+		t.save(nil)
+	}
+	out.Plain("\n✘ Not yet. Hint %d of %d: %s", seen, len(ex.Hints), ex.Hints[seen-1])
+	if seen < len(ex.Hints) {
+		out.Aside("(the next hint: go run ./runner hint %s)", ex.ID)
+	}
+	return errNotYet
+}
+
+// exerciseID takes the exercise named first on the command line, if any.
+func exerciseID(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+// describeRequirement says what a cluster must be, in words.
+func describeRequirement(r lessons.Requirement) string {
+	what := "Apache Kafka"
+	if !r.RealKafka {
+		what = "Kafka"
+	}
+	if r.Brokers > 1 {
+		return fmt.Sprintf("%s with %d brokers", what, r.Brokers)
+	}
+	return what
+}
