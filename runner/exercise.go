@@ -43,17 +43,18 @@ func (c *command) listExercises(out *output.Printer) {
 	t := openProgress(c.topicPrefix, out)
 	out.Title("Now you: exercises for %s", learnerName(c.topicPrefix))
 	for _, ex := range exercise.All() {
-		after := fmt.Sprintf("after lesson %d", ex.Lesson)
+		after := fmt.Sprintf("lesson %d", ex.Lesson)
 		if ex.Lesson < 0 {
-			after = "kafka-go pitfalls"
+			after = "kafka-go pitfall"
 		}
-		status := "not passed yet"
+		mark := " "
 		if t != nil && t.who.Passed(ex.ID) {
-			status = "✔ passed"
+			mark = "✔"
 		}
-		out.Plain("  %-3s %-58s %-18s %s", ex.ID, ex.Title, after, status)
+		out.Plain("  %s %-3s %s (%s)", mark, ex.ID, ex.Title, after)
 	}
-	out.Plain("\nOpen exercises/<folder>/main.go in your editor, then: go run ./runner check N   (a hint: go run ./runner hint N)")
+	out.Plain("\n✔ passed. Edit exercises/<folder>/main.go, then: go run ./runner check N")
+	out.Plain("Its goal and file: go run ./runner exercise N     A hint: go run ./runner hint N")
 }
 
 // showExercise prints one exercise: its goal, its file and what to run.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/progress"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -134,4 +135,18 @@ func learnerName(prefix string) string {
 		return "the learner without --topic-prefix"
 	}
 	return fmt.Sprintf("learner %q (--topic-prefix)", prefix)
+}
+
+// passed says whether the learner passed exercise id's check.
+func (t *tracker) passed(id string) bool { return t != nil && t.who.Passed(id) }
+
+// exercises is what the menu adds to lesson n: its exercises passed.
+func (t *tracker) exercises(lesson int) string {
+	s := ""
+	for _, ex := range exercise.ForLesson(lesson) {
+		if t.passed(ex.ID) {
+			s += "  · exercise " + ex.ID + " ✔"
+		}
+	}
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -129,7 +130,8 @@ func (s *session) menu() []menuEntry {
 		entries = append(entries, menuEntry{place: at, Label: fmt.Sprintf("▶ Resume lesson %d at step %d · %s", at.Lesson, at.Step, l.Title)})
 	}
 	for _, l := range lessons.All() {
-		label := s.progress.mark(l.Number) + fmt.Sprintf("%d · %s", l.Number, l.Title) + s.progress.quiz(l.Number)
+		label := s.progress.mark(l.Number) + fmt.Sprintf("%d · %s", l.Number, l.Title) + s.progress.quiz(l.Number) +
+			s.progress.exercises(l.Number)
 		if why := l.Requires.Unmet(s.env.Cluster); why != "" {
 			label += "  (not here: " + why + ")"
 		}
@@ -220,7 +222,26 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 	s.out.Summary(l.Number, l.Summary)
 	s.book.Summary(l.Number, l.Summary)
 	s.progress.done(l.Number)
-	return actNext, s.quiz(ctx, l)
+	if err := s.quiz(ctx, l); err != nil {
+		return actNext, err
+	}
+	s.nowYou(l)
+	return actNext, nil
+}
+
+// nowYou offers the exercises that follow lesson l: what to do, and how to
+// check it.
+func (s *session) nowYou(l lessons.Lesson) {
+	for _, ex := range exercise.ForLesson(l.Number) {
+		mark := ""
+		if s.progress.passed(ex.ID) {
+			mark = " (✔ passed)"
+		}
+		s.out.Plain("\nNow you: exercise %s · %s%s", ex.ID, ex.Title, mark)
+		s.out.Plain("  Complete exercises/%s/main.go, then: go run ./runner check %s", ex.Dir, ex.ID)
+		s.book.Note(fmt.Sprintf("**Now you: exercise %s · %s.** Complete `exercises/%s/main.go`, then run `go run ./runner check %s`.",
+			ex.ID, ex.Title, ex.Dir, ex.ID))
+	}
 }
 
 // errStepSkipped says a step did not run, by the learner's choice or

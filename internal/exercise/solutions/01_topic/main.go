@@ -1,4 +1,11 @@
-// The reference solution of exercise 1, shown after a pass.
+// Exercise 1 · A topic with its partitions and a setting (after lesson 1)
+//
+// Goal, as the check sees it on the cluster: the topic named by $TOPIC
+// exists with $PARTITIONS partitions, $REPLICAS replica(s) each, and its
+// setting retention.ms (how long Kafka keeps its records) is $RETENTION_MS.
+//
+// Check it:      go run ./runner check 1
+// A hint:        go run ./runner hint 1
 package main
 
 import (

@@ -1,4 +1,16 @@
-// The reference solution of exercise 3, shown after a pass.
+// Exercise 3 · Delivery reports with the partition and offset Kafka gave
+// (after lesson 3)
+//
+// Goal, as the check sees it on the cluster: $COUNT orders are on the topic
+// $TOPIC, and for each the program printed one delivery report,
+//
+//	TOPIC [PARTITION] @ OFFSET
+//
+// naming the partition and offset where Kafka stored it (as kcat prints
+// records).
+//
+// Check it:      go run ./runner check 3
+// A hint:        go run ./runner hint 3
 package main
 
 import (

@@ -1,4 +1,15 @@
-// The reference solution of exercise 8, shown after a pass.
+// Exercise 8 · Keys placed as the Java client places them (after lesson 8)
+//
+// A Java service (or Kafka Streams) shares the topic and expects each
+// user's orders in order, so on one partition: the one the Java client's
+// partitioner (murmur2) picks for the user's name.
+//
+// Goal, as the check sees it on the cluster: every order on $TOPIC is
+// keyed by its user, and all the orders of a user lie on the partition the
+// Java client would choose for that key.
+//
+// Check it:      go run ./runner check 8
+// A hint:        go run ./runner hint 8
 package main
 
 import (

@@ -1,4 +1,15 @@
-// The reference solution of pitfall 1, shown after a pass.
+// Pitfall 1 · One write per second
+//
+// This program works: a kitchen service stores each order before it takes
+// the next, $COUNT of them. But a kitchen that takes a second per order
+// loses its customers.
+//
+// Goal, as the check sees it: the $COUNT orders are on $TOPIC in the order
+// written, and the program took less than 2 s. Each order must still be
+// stored (WriteMessages returned) before the next is written.
+//
+// Check it:      go run ./runner check p1
+// A hint:        go run ./runner hint p1
 package main
 
 import (
