@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
@@ -34,6 +35,14 @@ func lessonsMarkdown() (string, error) {
 		for _, s := range l.Summary {
 			fmt.Fprintf(&b, "- %s\n", s)
 		}
+		for _, ex := range exercise.ForLesson(l.Number) {
+			fmt.Fprintf(&b, "\n**Now you:** exercise %s · %s: complete [`exercises/%s/main.go`](exercises/%s/main.go), then `go run ./runner check %s`.\n",
+				ex.ID, ex.Title, ex.Dir, ex.Dir, ex.ID)
+		}
+	}
+	b.WriteString("\n## Now you: the kafka-go pitfalls\n\nPrograms that work, but carry a trap kafka-go users report most; each check fails until the trap is gone.\n\n")
+	for _, ex := range exercise.ForLesson(-1) {
+		fmt.Fprintf(&b, "- exercise %s · %s: [`exercises/%s/main.go`](exercises/%s/main.go), `go run ./runner check %s`\n", ex.ID, ex.Title, ex.Dir, ex.Dir, ex.ID)
 	}
 	return b.String(), nil
 }
