@@ -47,6 +47,7 @@ const usageText = `Usage:
   go run ./runner exercise           Now you: the exercises, with your progress (exercise 8: its goal;
                                      exercise 8 --reset: its starting file back)
   go run ./runner check 8            build and run exercises/08_keys, then check the cluster for its goal
+                                     (--watch: again at each save of the file, until it passes)
   go run ./runner hint 8             the next hint (solution 8: the reference solution, once passed)
   go run ./runner docs > LESSONS.md  write the lessons' narration and code as Markdown
   go run ./runner watch              a live picture of the cluster beside the lessons (q quits);
@@ -97,6 +98,7 @@ type command struct {
 
 	exercise string // exercise, check, hint, solution: the exercise's id
 	spoil    bool   // solution: show it before a pass
+	onSave   bool   // check --watch: check again at each save
 
 	once      bool // watch: one snapshot, then exit
 	allTopics bool // watch: every topic and group, not only the prefixed ones
@@ -208,7 +210,9 @@ func parseArgs(args []string, stderr io.Writer) (*command, error) {
 		fs.BoolVar(&c.reset, "reset", false, "put the exercise's starting file back (yours is kept beside it as main.go.yours)")
 	case "solution":
 		fs.BoolVar(&c.spoil, "spoil", false, "show the solution before you have passed the check")
-	case "check", "hint":
+	case "check":
+		fs.BoolVar(&c.onSave, "watch", false, "check again each time the file is saved, until it passes (h: a hint, q: quit)")
+	case "hint":
 	case "list", "docs", "reset":
 	case "help":
 		fs.Usage()

@@ -243,3 +243,71 @@ func describeRequirement(r lessons.Requirement) string {
 	}
 	return what
 }
+
+// checkOnSave checks the exercise, then again each time its file is saved,
+// until it passes (exit 0), q or Ctrl-C. On a terminal, h shows one more
+// hint without waiting for Enter.
+func (c *command) checkOnSave(ctx context.Context, env *lessons.Env, out *output.Printer, ex exercise.Exercise, in *os.File) error {
+	root, err := exerciseRoot()
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(ex.Program(root), "main.go")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	saves, err := exercise.Saves(ctx, file)
+	if err != nil {
+		return err
+	}
+	keys := make(chan byte)
+	if isTerminal(in) {
+		if restore, err := cbreak(in); err == nil {
+			defer restore()
+		}
+		go readBytes(in, keys)
+	}
+	for {
+		err := c.check(ctx, env, out, ex)
+		if !errors.Is(err, errNotYet) {
+			return err // passed, or the check itself failed
+		}
+		out.Aside("Watching %s: save it to check again. h: a hint, q: quit.", filepath.Join("exercises", ex.Dir, "main.go"))
+		if err := waitForSave(ctx, saves, keys, func() { c.hint(out, ex) }); err != nil {
+			return err
+		}
+	}
+}
+
+// waitForSave returns at the next save; h in between shows a hint, q ends
+// the watch (errNotYet), and so does Ctrl-C (errInterrupted).
+func waitForSave(ctx context.Context, saves <-chan struct{}, keys <-chan byte, hint func()) error {
+	for {
+		select {
+		case <-saves:
+			return nil
+		case k := <-keys:
+			switch k {
+			case 'h', 'H':
+				hint()
+			case 'q', 'Q', 4: // 4: Ctrl-D
+				return errNotYet
+			}
+		case <-ctx.Done():
+			return errInterrupted
+		}
+	}
+}
+
+// readBytes sends what is typed, a byte at a time, until the input ends.
+func readBytes(in *os.File, keys chan<- byte) {
+	buf := make([]byte, 16)
+	for {
+		n, err := in.Read(buf)
+		for _, b := range buf[:n] {
+			keys <- b
+		}
+		if err != nil {
+			return
+		}
+	}
+}

@@ -103,6 +103,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		if err != nil {
 			return err
 		}
+		if c.onSave {
+			return c.checkOnSave(ctx, env, out, ex, io.in)
+		}
 		return c.check(ctx, env, out, ex)
 	}
 	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz,
