@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,8 +120,17 @@ func (c *command) hint(out *output.Printer, ex exercise.Exercise) {
 		out.Plain("%d. %s", i+1, h)
 	}
 	if n < len(ex.Hints) {
-		out.Aside("(%d more: go run ./runner hint %s again)", len(ex.Hints)-n, ex.ID)
+		out.Aside("(%d more: %s again)", len(ex.Hints)-n, c.moreHints(ex))
 	}
+}
+
+// moreHints says how to get the next hint: a key while watching, a
+// command otherwise.
+func (c *command) moreHints(ex exercise.Exercise) string {
+	if c.onSave {
+		return "press h"
+	}
+	return "go run ./runner hint " + ex.ID
 }
 
 // solution shows the reference solution beside the learner's file: after a
@@ -189,18 +199,33 @@ func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Print
 	if err != nil {
 		return err
 	}
-	out.Plain("Goal: %s", os.Expand(ex.Goal, func(k string) string { return cmp.Or(res.Vars[k], "$"+k) }))
+	expand := func(text string) string {
+		return os.Expand(text, func(k string) string { return cmp.Or(res.Vars[k], "$"+k) })
+	}
+	out.Plain("Goal: %s", expand(ex.Goal))
 	t := openProgress(c.topicPrefix, out)
 	if res.Problem != "" {
 		out.Fact(false, "your program %s", res.Problem)
 	} else {
 		out.Aside("your program ran for %v", res.Run.Took.Round(10*time.Millisecond))
+		// A reason that explains every failing line is said once, after them.
+		shared := ""
+		for i, l := range res.Lines {
+			if !l.OK && (shared == "" && i == slices.IndexFunc(res.Lines, func(l exercise.Line) bool { return !l.OK }) || shared == l.Why) {
+				shared = l.Why
+			} else if !l.OK {
+				shared = "-"
+			}
+		}
 		for _, l := range res.Lines {
 			text := fmt.Sprintf("%s: want %s, got %s", l.What, l.Want, l.Got)
-			if l.Why != "" {
+			if l.Why != "" && l.Why != shared {
 				text += "\n      " + l.Why
 			}
 			out.Fact(l.OK, "%s", text)
+		}
+		if shared != "" && shared != "-" {
+			out.Plain("    → %s", shared)
 		}
 	}
 	if res.Passed() {
@@ -217,9 +242,9 @@ func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Print
 		t.who.SeeHint(ex.ID, seen)
 		t.save(nil)
 	}
-	out.Plain("\n✘ Not yet. Hint %d of %d: %s", seen, len(ex.Hints), ex.Hints[seen-1])
+	out.Plain("\n✘ Not yet. Hint %d of %d: %s", seen, len(ex.Hints), expand(ex.Hints[seen-1]))
 	if seen < len(ex.Hints) {
-		out.Aside("(the next hint: go run ./runner hint %s)", ex.ID)
+		out.Aside("(the next hint: %s)", c.moreHints(ex))
 	}
 	return errNotYet
 }

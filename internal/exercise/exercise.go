@@ -106,7 +106,7 @@ func Passed(lines []Line) bool {
 
 // All returns the exercises in order: the one registry.
 func All() []Exercise {
-	return []Exercise{topicExercise(), deliveryExercise(), keysExercise(), batchTimeoutPitfall()}
+	return []Exercise{topicExercise(), deliveryExercise(), offsetsExercise(), keysExercise(), compactedExercise(), batchTimeoutPitfall(), commitBeforeWorkPitfall()}
 }
 
 // Find returns the exercise with id.

@@ -1,0 +1,71 @@
+// Exercise 4 · Exactly the records between two offsets (after lesson 4)
+//
+// A report needs one slice of one partition, copied to a topic of its own:
+// not a record more, not a record less. The partition holds records on both
+// sides of the slice.
+//
+// Goal, as the check sees it on the cluster: $OUT holds copies of the
+// records of $TOPIC [$PARTITION] from offset $FROM (included) to offset $TO
+// (excluded), in order and nothing else, and the program ended on its own.
+//
+// Check it:      go run ./runner check 4
+// A hint:        go run ./runner hint 4
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/exercises/kit"
+)
+
+func main() {
+	ctx, stop := kit.Context()
+	defer stop()
+	topic, out := kit.Env("TOPIC"), kit.Env("OUT")
+	partition := kit.Int("PARTITION")
+	from, to := int64(kit.Int("FROM")), int64(kit.Int("TO"))
+
+	// Where the partition starts and ends, as lesson 4 step 2 reads it: its
+	// first offset and its high watermark, the offset after its last record.
+	client := &kafka.Client{Addr: kafka.TCP(kit.Brokers()...), Transport: kit.Transport()}
+	resp, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
+		topic: {kafka.FirstOffsetOf(partition), kafka.LastOffsetOf(partition)},
+	}})
+	if err != nil {
+		kit.Fail(err)
+	}
+	for _, p := range resp.Topics[topic] {
+		if p.Error != nil {
+			kit.Fail(p.Error)
+		}
+		fmt.Printf("%s [%d] holds offsets %d to %d (high watermark %d)\n", topic, p.Partition, p.FirstOffset, p.LastOffset-1, p.LastOffset)
+	}
+	fmt.Printf("copying offsets %d (included) to %d (excluded) to %s\n", from, to, out)
+
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: kit.Brokers(),
+		Dialer:  kit.Dialer(),
+		Topic:   topic,
+		MaxWait: 250 * time.Millisecond,
+		// TODO: read the one partition $PARTITION.
+	})
+	defer r.Close()
+
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(kit.Brokers()...),
+		Transport:    kit.Transport(),
+		Topic:        out,
+		BatchTimeout: time.Millisecond,
+		RequiredAcks: kafka.RequireAll,
+	}
+
+	// TODO: start r at offset from, copy each record it reads to w, and
+	// stop after the last record before offset to.
+
+	if err := w.Close(); err != nil {
+		kit.Fail(err)
+	}
+}
