@@ -70,21 +70,37 @@ func TestStartingFilesFail(t *testing.T) {
 	}
 }
 
-// Typical wrong answers fail, with the line that names the mistake.
+// Typical wrong answers (testdata/wrong) run, and fail with the line that
+// names the mistake.
 func TestWrongAnswersFail(t *testing.T) {
 	for _, tc := range []struct {
 		id, dir string
-		line    string // a failing line's What
+		line    string // a failing line's What begins so
 		says    string // what its Why or Got says
 	}{
-		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
-		{"p1", "p1_async_without_close", "orders on", "0"},
+		{"4", "04_to_included", "copied from ", "is excluded, the last record to copy is"},
+		{"4", "04_from_first_offset", "copied from ", "the partition's first offset, where a Reader starts until SetOffset"},
+		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
 		{"8", "08_hash", "", "Sarama"},
 		{"8", "08_crc32", "", "librdkafka"},
+		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
+		// kafka-go sends an empty value as 0 bytes, not as no value.
+		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
+		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
+		{"p1", "p1_async_without_close", "orders on", "0"},
+		// The order in flight committed before it was handled.
+		{"p2", "p2_commit_then_write", "committed offset of", "committed before it was handled"},
+		{"p2", "p2_commit_interval", "committed offset of", "committed before it was handled"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			ex, _ := exercise.Find(tc.id)
+			ex, ok := exercise.Find(tc.id)
+			if !ok {
+				t.Fatalf("no exercise %s", tc.id)
+			}
 			res := verify(t, ex, filepath.Join("internal", "exercise", "testdata", "wrong", tc.dir))
+			if res.Problem != "" {
+				t.Fatalf("%s must run and fail by its result: %s", tc.dir, res.Problem)
+			}
 			if res.Passed() {
 				t.Fatalf("%s passes exercise %s", tc.dir, tc.id)
 			}
