@@ -44,6 +44,7 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 func TestSolutionsPass(t *testing.T) {
 	for _, ex := range exercise.All() {
 		t.Run(ex.ID, func(t *testing.T) {
+			t.Parallel() // a program mostly waits for Kafka, or for its own BatchTimeout
 			root, _ := exercise.Root(".")
 			res := verify(t, ex, rel(t, root, ex.Solution(root)))
 			if !res.Passed() {
@@ -58,6 +59,7 @@ func TestSolutionsPass(t *testing.T) {
 func TestStartingFilesFail(t *testing.T) {
 	for _, ex := range exercise.All() {
 		t.Run(ex.ID, func(t *testing.T) {
+			t.Parallel()
 			root, _ := exercise.Root(".")
 			res := verify(t, ex, rel(t, root, ex.Program(root)))
 			if res.Problem != "" {
@@ -93,6 +95,7 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"p2", "p2_commit_interval", "committed offset of", "committed before it was handled"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
+			t.Parallel()
 			ex, ok := exercise.Find(tc.id)
 			if !ok {
 				t.Fatalf("no exercise %s", tc.id)
