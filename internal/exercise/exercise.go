@@ -106,7 +106,7 @@ func Passed(lines []Line) bool {
 
 // All returns the exercises in order: the one registry.
 func All() []Exercise {
-	return []Exercise{topicExercise(), deliveryExercise(), offsetsExercise(), keysExercise(), compactedExercise(), batchTimeoutPitfall(), commitBeforeWorkPitfall()}
+	return []Exercise{topicExercise(), deliveryExercise(), offsetsExercise(), keysExercise(), compactedExercise(), headersExercise(), batchTimeoutPitfall(), commitBeforeWorkPitfall(), asyncErrorsPitfall()}
 }
 
 // Find returns the exercise with id.

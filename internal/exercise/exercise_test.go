@@ -88,11 +88,16 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
 		// kafka-go sends an empty value as 0 bytes, not as no value.
 		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
+		{"13", "13_schema_version_1", "records with the header schema-version", "names version 1 of the order"},
+		{"13", "13_renamed_field", "records a version 1 consumer decodes", "a version 1 field renamed"},
 		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
 		{"p1", "p1_async_without_close", "orders on", "0"},
 		// The order in flight committed before it was handled.
 		{"p2", "p2_commit_then_write", "committed offset of", "committed before it was handled"},
 		{"p2", "p2_commit_interval", "committed offset of", "committed before it was handled"},
+		// Async: a refused batch's error reaches Completion alone, and Close waits for it.
+		{"p3", "p3_write_errors_only", "orders reported failed", "only Completion sees their errors"},
+		{"p3", "p3_completion_without_close", "orders reported failed", "Close sends what is pending"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			t.Parallel()
