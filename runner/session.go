@@ -15,6 +15,7 @@ import (
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/cluster"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -166,8 +167,15 @@ func (c *command) queue(interactive bool) []place {
 func (c *command) list(out *output.Printer) {
 	t := openProgress(c.topicPrefix, out)
 	for _, l := range lessons.All() {
-		out.Plain("%s%d  %s — %s%s", t.mark(l.Number), l.Number, l.Title, l.Goal, t.quiz(l.Number))
+		out.Plain("%s%d  %s — %s%s%s", t.mark(l.Number), l.Number, l.Title, l.Goal, t.quiz(l.Number), t.exercises(l.Number))
 	}
+	passed := 0
+	for _, ex := range exercise.All() {
+		if t.passed(ex.ID) {
+			passed++
+		}
+	}
+	out.Plain("\nExercises passed: %d of %d (go run ./runner exercise)", passed, len(exercise.All()))
 	if at, ok := t.resume(); ok {
 		flags := ""
 		if c.topicPrefix != "" {
