@@ -123,3 +123,22 @@ func TestSecuredApacheKafkaFailures(t *testing.T) {
 		})
 	}
 }
+
+// An exercise's program reaches a secured cluster through the config the
+// check was given: exercise 3's starting program writes its orders over
+// SASL_SSL (and fails the check for its missing delivery reports), and no
+// output holds the password.
+func TestSecuredApacheKafkaExerciseCheck(t *testing.T) {
+	path, _, password := secureConfig(t)
+	env := []string{progressEnv + "=" + filepath.Join(t.TempDir(), "progress.json")}
+	cmd, out, errb := runner(t, env, "check", "3", "--config", path, "--topic-prefix", prefix())
+	if code := exitCode(t, cmd, 3*time.Minute); code != 1 {
+		t.Fatalf("check 3 of the starting file through --config: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errb)
+	}
+	if !regexp.MustCompile(`✔ orders on \S+: want (\d+), got (\d+)`).MatchString(out.String()) {
+		t.Errorf("the program's orders did not reach the secured cluster:\n%s", out)
+	}
+	if strings.Contains(out.String()+errb.String(), password) {
+		t.Fatal("the password was printed")
+	}
+}
