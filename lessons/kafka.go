@@ -260,10 +260,17 @@ func DrawPartition(w Watermarks, pos int64) string {
 // coordinator" until it is ready: a temporary error (kafka.Error.Temporary),
 // so it tries again, for up to 10 s.
 func commitRetrying(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	return RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error { return commitOnce(ctx, client, req) })
+}
+
+// RetryTemporary calls fn until it returns nil or an error that is not a
+// temporary kafka.Error (such as "not coordinator" while a fresh broker
+// sets up its offsets topic), every 200 ms, for at most limit.
+func RetryTemporary(ctx context.Context, limit time.Duration, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	for {
-		err := commitOnce(ctx, client, req)
+		err := fn(ctx)
 		var kerr kafka.Error
 		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() {
 			return err

@@ -3,12 +3,9 @@ package exercise
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -105,21 +102,13 @@ func checkCommitBeforeWork(ctx context.Context, env *lessons.Env, v Vars, _ Run)
 // moment while it sets up its offsets topic: a temporary error, asked
 // again for up to 10 s.
 func committedRetrying(ctx context.Context, env *lessons.Env, group, topic string) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
+	var committed int64
+	err := lessons.RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error {
 		offsets, err := lessons.CommittedOffsets(ctx, env, group, topic, 1)
-		var kerr kafka.Error
 		if err == nil {
-			return offsets[0], nil
+			committed = offsets[0]
 		}
-		if !errors.As(err, &kerr) || !kerr.Temporary() {
-			return 0, err
-		}
-		select {
-		case <-ctx.Done():
-			return 0, err
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+		return err
+	})
+	return committed, err
 }
