@@ -40,6 +40,14 @@ type Exercise struct {
 	// random count) and what the program starts from, and returns the
 	// variables the program reads.
 	Prepare func(ctx context.Context, env *lessons.Env) (Vars, error)
+	// Runs is how many times the program runs, one after the other (a
+	// consumer that must resume where it stopped); 0 is once.
+	Runs int
+	// During, when set, runs beside each run of the program (run counts
+	// from 0): it may produce orders while the program polls, watch what it
+	// prints, and interrupt it as Ctrl-C would. It returns once it is done
+	// with that run; the program then has its limit to end by itself.
+	During func(ctx context.Context, env *lessons.Env, v Vars, run int, p *Process) error
 	// Check compares the goal with what the cluster shows after the
 	// program ran, line by line.
 	Check func(ctx context.Context, env *lessons.Env, v Vars, r Run) ([]Line, error)
@@ -61,10 +69,16 @@ func (v Vars) Int(name string) int {
 // List returns a comma-separated variable as a list.
 func (v Vars) List(name string) []string { return strings.Split(v[name], ",") }
 
-// Run is what the learner's program did.
+// Run is what the learner's program did. A program run several times
+// (Exercise.Runs) has each run in Each, and their outputs joined here.
 type Run struct {
 	Stdout, Stderr string
 	Took           time.Duration
+	// Interrupted says During interrupted the program, and Stopping how
+	// long it took from the interrupt to its exit.
+	Interrupted bool
+	Stopping    time.Duration
+	Each        []Run
 }
 
 // Line is one fact of the goal: what was wanted and what the cluster shows.
@@ -106,7 +120,17 @@ func Passed(lines []Line) bool {
 
 // All returns the exercises in order: the one registry.
 func All() []Exercise {
-	return []Exercise{topicExercise(), deliveryExercise(), offsetsExercise(), keysExercise(), compactedExercise(), headersExercise(), batchTimeoutPitfall(), commitBeforeWorkPitfall(), asyncErrorsPitfall()}
+	return []Exercise{
+		topicExercise(),
+		deliveryExercise(),
+		offsetsExercise(),
+		keysExercise(),
+		compactedExercise(),
+		headersExercise(),
+		batchTimeoutPitfall(),
+		commitBeforeWorkPitfall(),
+		asyncErrorsPitfall(),
+	}
 }
 
 // Find returns the exercise with id.

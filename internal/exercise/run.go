@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -88,9 +89,12 @@ func Verify(ctx context.Context, env *lessons.Env, ex Exercise, root, dir, confi
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	res.Run, res.Problem = execute(ctx, bin, env.Brokers, config, vars, limit)
-	if res.Problem != "" || ctx.Err() != nil {
-		return res, ctx.Err()
+	res.Run, res.Problem, err = execute(ctx, env, ex, bin, config, vars, limit)
+	if err != nil {
+		return res, fmt.Errorf("exercise %s: %w", ex.ID, err)
+	}
+	if res.Problem != "" {
+		return res, nil
 	}
 	res.Lines, err = ex.Check(ctx, env, vars, res.Run)
 	if err != nil {
@@ -137,14 +141,35 @@ func build(ctx context.Context, root, dir string) (bin, problem string, err erro
 // without end must not fill the memory.
 const maxOutput = 1 << 20
 
-// execute runs the program with the broker, the config and vars in its
-// environment. Past limit it is stopped (SIGTERM, then a kill 2 s later).
-// The problem is empty when it exited 0.
-func execute(ctx context.Context, bin string, brokers []string, config string, vars Vars, limit time.Duration) (Run, string) {
+// execute runs the program ex.Runs times (at least once), each with the
+// broker, the config and vars in its environment and with ex.During beside
+// it. Past limit a run is stopped (SIGINT, then a kill 2 s later). The
+// problem is empty when every run exited 0.
+func execute(ctx context.Context, env *lessons.Env, ex Exercise, bin, config string, vars Vars, limit time.Duration) (Run, string, error) {
+	var all Run
+	for i := range max(ex.Runs, 1) {
+		run, problem, err := executeOnce(ctx, env, ex, i, bin, config, vars, limit)
+		all.Each = append(all.Each, run)
+		all.Stdout += run.Stdout
+		all.Stderr += run.Stderr
+		all.Took += run.Took
+		all.Interrupted = all.Interrupted || run.Interrupted
+		all.Stopping = max(all.Stopping, run.Stopping)
+		if problem != "" || err != nil {
+			if ex.Runs > 1 {
+				problem = fmt.Sprintf("run %d of %d: %s", i+1, ex.Runs, problem)
+			}
+			return all, problem, err
+		}
+	}
+	return all, "", nil
+}
+
+func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin, config string, vars Vars, limit time.Duration) (Run, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append(os.Environ(), "KAFKA_BOOTSTRAP_SERVERS="+strings.Join(brokers, ","), "KAFKA_CONFIG="+config)
+	cmd.Env = append(os.Environ(), "KAFKA_BOOTSTRAP_SERVERS="+strings.Join(env.Brokers, ","), "KAFKA_CONFIG="+config)
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -153,20 +178,44 @@ func execute(ctx context.Context, bin string, brokers []string, config string, v
 	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
-	run := Run{Stdout: stdout.String(), Stderr: stderr.String(), Took: time.Since(start)}
+	if err := cmd.Start(); err != nil {
+		return Run{}, "", fmt.Errorf("start the program: %w", err)
+	}
+	p := &Process{stdout: &stdout, done: make(chan struct{}), signal: func(s os.Signal) error { return cmd.Process.Signal(s) }}
+	var during error
+	duringDone := make(chan struct{})
+	go func() {
+		defer close(duringDone)
+		if ex.During != nil {
+			during = ex.During(ctx, env, vars, i, p)
+		}
+	}()
+	err := cmd.Wait()
+	end := time.Now()
+	close(p.done)
+	<-duringDone
+	run := Run{Stdout: stdout.String(), Stderr: stderr.String(), Took: end.Sub(start)}
+	if at := p.interruptedAt(); !at.IsZero() {
+		run.Interrupted, run.Stopping = true, end.Sub(at)
+	}
 	switch {
-	case err == nil:
-		return run, ""
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return run, fmt.Sprintf("stopped after %v: the program did not end in time", limit)
+		return run, fmt.Sprintf("stopped after %v: the program did not end in time", limit), nil
 	case ctx.Err() != nil:
-		return run, "stopped: the check was interrupted"
+		return run, "stopped: the check was interrupted", ctx.Err()
+	case during != nil:
+		// The check could not do its part (the broker went away).
+		return run, "", fmt.Errorf("while the program ran: %w", during)
+	case err == nil:
+		return run, "", nil
 	}
 	if p := panicOf(run.Stderr); p != "" {
-		return run, "panicked: " + p
+		return run, "panicked: " + p, nil
 	}
-	return run, fmt.Sprintf("exited with %v:\n%s", err, tail(run.Stderr, 10))
+	if run.Interrupted && strings.Contains(err.Error(), "signal: interrupt") {
+		return run, "killed by Ctrl-C (SIGINT): the program does not stop cleanly on a signal", nil
+	}
+	return run, fmt.Sprintf("exited with %v:\n%s", err, tail(run.Stderr, 10)), nil
 }
 
 // panicOf returns a panic's message and the line of the learner's code it
@@ -197,16 +246,26 @@ func tail(s string, n int) string {
 }
 
 // capped keeps the first maxOutput bytes written to it.
-type capped struct{ b bytes.Buffer }
+// It may be read while the program writes (Process.Output).
+type capped struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
 
 func (c *capped) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if room := maxOutput - c.b.Len(); room > 0 {
 		c.b.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
 }
 
-func (c *capped) String() string { return c.b.String() }
+func (c *capped) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.b.String()
+}
 
 // discard is a lessons.Printer that prints nothing: a check's own setup
 // (creating the topic the program writes to) is not the learner's output.

@@ -1,0 +1,70 @@
+package exercise
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Process is the learner's program while it runs, as an exercise's During
+// sees it: what it has printed so far, and a Ctrl-C.
+type Process struct {
+	stdout *capped
+	done   chan struct{}
+
+	mu          sync.Mutex
+	signal      func(os.Signal) error
+	interrupted time.Time
+}
+
+// Output returns what the program has printed on stdout so far.
+func (p *Process) Output() string { return p.stdout.String() }
+
+// Done is closed when the program has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Interrupt sends the program Ctrl-C (SIGINT), as a learner would.
+func (p *Process) Interrupt() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.interrupted.IsZero() {
+		p.interrupted = time.Now()
+	}
+	return p.signal(os.Interrupt)
+}
+
+// interruptedAt returns when Interrupt was first called (zero if never).
+func (p *Process) interruptedAt() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.interrupted
+}
+
+// WaitPrinted waits until the program has printed every one of words on
+// stdout, or has exited, or timeout has passed, and says whether they all
+// were printed.
+func (p *Process) WaitPrinted(ctx context.Context, timeout time.Duration, words ...string) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		out := p.Output()
+		all := true
+		for _, w := range words {
+			all = all && strings.Contains(out, w)
+		}
+		if all {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.done:
+			return false
+		case <-tick.C:
+		}
+	}
+}
