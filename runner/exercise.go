@@ -13,13 +13,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // The "Now you" commands: exercise (list, show, reset), check, hint and
-// solution. Only check needs a broker.
+// solution, from the command line or from the menu. Only check needs a
+// broker.
+
+// coach runs the exercises for one learner.
+type coach struct {
+	prefix   string // the learner's --topic-prefix
+	out      *output.Printer
+	progress *tracker // nil: not kept
+	// config is the client.properties the learner's program gets (an
+	// absolute path), "" for none.
+	config string
+	// watching: check at each save, where h shows the next hint.
+	watching bool
+}
+
+// newCoach is the coach of the command line's learner.
+func (c *command) newCoach(out *output.Printer) *coach {
+	return &coach{prefix: c.topicPrefix, out: out, progress: openProgress(c.topicPrefix, out), watching: c.onSave}
+}
 
 // findExercise returns the exercise the command line named.
 func (c *command) findExercise() (exercise.Exercise, error) {
@@ -39,10 +58,10 @@ func exerciseRoot() (string, error) {
 	return exercise.Root(wd)
 }
 
-// listExercises prints every exercise with the learner's status.
-func (c *command) listExercises(out *output.Printer) {
-	t := openProgress(c.topicPrefix, out)
-	out.Title("Now you: exercises for %s", learnerName(c.topicPrefix))
+// list prints every exercise with the learner's status.
+func (k *coach) list() {
+	out, t := k.out, k.progress
+	out.Title("Now you: exercises for %s", learnerName(k.prefix))
 	for _, ex := range exercise.All() {
 		after := fmt.Sprintf("lesson %d", ex.Lesson)
 		if ex.Lesson < 0 {
@@ -58,16 +77,13 @@ func (c *command) listExercises(out *output.Printer) {
 	out.Plain("Its goal and file: go run ./runner exercise N     A hint: go run ./runner hint N")
 }
 
-// showExercise prints one exercise: its goal, its file and what to run.
-func (c *command) showExercise(out *output.Printer, ex exercise.Exercise) error {
-	root, err := exerciseRoot()
-	if err != nil {
+// show prints one exercise: its goal, its file and what to run.
+func (k *coach) show(ex exercise.Exercise) error {
+	out := k.out
+	if _, err := exerciseRoot(); err != nil {
 		return err
 	}
 	file := filepath.Join("exercises", ex.Dir, "main.go")
-	if c.reset {
-		return c.resetExercise(out, ex, root, file)
-	}
 	out.Title("Exercise %s · %s", ex.ID, ex.Title)
 	out.Plain("Goal: %s", ex.Goal)
 	if r := ex.Requires; r.Brokers > 1 || r.RealKafka {
@@ -79,9 +95,15 @@ func (c *command) showExercise(out *output.Printer, ex exercise.Exercise) error 
 	return nil
 }
 
-// resetExercise puts the starting file back from the clone's history, and
+// reset puts the starting file back from the clone's history, and
 // keeps the learner's version beside it, where the build does not see it.
-func (c *command) resetExercise(out *output.Printer, ex exercise.Exercise, root, file string) error {
+func (k *coach) reset(ex exercise.Exercise) error {
+	out := k.out
+	root, err := exerciseRoot()
+	if err != nil {
+		return err
+	}
+	file := filepath.Join("exercises", ex.Dir, "main.go")
 	original, err := exec.Command("git", "-C", root, "show", "HEAD:"+filepath.ToSlash(file)).Output()
 	if err != nil {
 		return fmt.Errorf("read the original %s from the clone's history (git show HEAD:%s): %w", file, filepath.ToSlash(file), err)
@@ -107,8 +129,8 @@ func (c *command) resetExercise(out *output.Printer, ex exercise.Exercise, root,
 }
 
 // hint shows the exercise's hints up to the next one not yet seen.
-func (c *command) hint(out *output.Printer, ex exercise.Exercise) {
-	t := openProgress(c.topicPrefix, out)
+func (k *coach) hint(ex exercise.Exercise) {
+	out, t := k.out, k.progress
 	n := 1
 	if t != nil {
 		n = min(t.who.HintsSeen(ex.ID)+1, len(ex.Hints))
@@ -120,14 +142,14 @@ func (c *command) hint(out *output.Printer, ex exercise.Exercise) {
 		out.Plain("%d. %s", i+1, h)
 	}
 	if n < len(ex.Hints) {
-		out.Aside("(%d more: %s again)", len(ex.Hints)-n, c.moreHints(ex))
+		out.Aside("(%d more: %s again)", len(ex.Hints)-n, k.moreHints(ex))
 	}
 }
 
 // moreHints says how to get the next hint: a key while watching, a
 // command otherwise.
-func (c *command) moreHints(ex exercise.Exercise) string {
-	if c.onSave {
+func (k *coach) moreHints(ex exercise.Exercise) string {
+	if k.watching {
 		return "press h"
 	}
 	return "go run ./runner hint " + ex.ID
@@ -135,9 +157,9 @@ func (c *command) moreHints(ex exercise.Exercise) string {
 
 // solution shows the reference solution beside the learner's file: after a
 // pass, or when asked with --spoil.
-func (c *command) solution(out *output.Printer, ex exercise.Exercise) error {
-	t := openProgress(c.topicPrefix, out)
-	if !c.spoil && (t == nil || !t.who.Passed(ex.ID)) {
+func (k *coach) solution(ex exercise.Exercise, spoil bool) error {
+	out, t := k.out, k.progress
+	if !spoil && (t == nil || !t.who.Passed(ex.ID)) {
 		return withHint(fmt.Errorf("exercise %s is not passed yet, and its solution would spoil it", ex.ID),
 			"Check it first: go run ./runner check %s (a hint: go run ./runner hint %s). To see it anyway: go run ./runner solution %s --spoil", ex.ID, ex.ID, ex.ID)
 	}
@@ -178,7 +200,8 @@ func showSolution(out *output.Printer, ex exercise.Exercise, root string) error 
 var errNotYet = errors.New("not passed yet")
 
 // check builds and runs the learner's program, then checks the cluster.
-func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Printer, ex exercise.Exercise) error {
+func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercise) error {
+	out := k.out
 	if why := ex.Requires.Unmet(env.Cluster); why != "" {
 		return fmt.Errorf("exercise %s cannot be checked here: %s", ex.ID, why)
 	}
@@ -186,16 +209,10 @@ func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Print
 	if err != nil {
 		return err
 	}
-	config := ""
-	if c.target.cfg != nil {
-		if config, err = filepath.Abs(c.target.cfg.Path); err != nil {
-			return err
-		}
-	}
 	file := filepath.Join("exercises", ex.Dir, "main.go")
 	out.Title("Exercise %s · %s", ex.ID, ex.Title)
 	out.Aside("building and running %s, then looking at the cluster…", file)
-	res, err := exercise.Verify(ctx, env, ex, root, ex.Program(root), config)
+	res, err := exercise.Verify(ctx, env, ex, root, ex.Program(root), k.config)
 	if err != nil {
 		return err
 	}
@@ -203,7 +220,7 @@ func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Print
 		return os.Expand(text, func(k string) string { return cmp.Or(res.Vars[k], "$"+k) })
 	}
 	out.Plain("Goal: %s", expand(ex.Goal))
-	t := openProgress(c.topicPrefix, out)
+	t := k.progress
 	if res.Problem != "" {
 		out.Fact(false, "your program %s", res.Problem)
 	} else {
@@ -244,7 +261,7 @@ func (c *command) check(ctx context.Context, env *lessons.Env, out *output.Print
 	}
 	out.Plain("\n✘ Not yet. Hint %d of %d: %s", seen, len(ex.Hints), expand(ex.Hints[seen-1]))
 	if seen < len(ex.Hints) {
-		out.Aside("(the next hint: %s)", c.moreHints(ex))
+		out.Aside("(the next hint: %s)", k.moreHints(ex))
 	}
 	return errNotYet
 }
@@ -272,7 +289,10 @@ func describeRequirement(r lessons.Requirement) string {
 // checkOnSave checks the exercise, then again each time its file is saved,
 // until it passes (exit 0), q or Ctrl-C. On a terminal, h shows one more
 // hint without waiting for Enter.
-func (c *command) checkOnSave(ctx context.Context, env *lessons.Env, out *output.Printer, ex exercise.Exercise, in *os.File) error {
+func (k *coach) checkOnSave(ctx context.Context, env *lessons.Env, ex exercise.Exercise, in *os.File) error {
+	out := k.out
+	k.watching = true
+	defer func() { k.watching = false }()
 	root, err := exerciseRoot()
 	if err != nil {
 		return err
@@ -292,12 +312,12 @@ func (c *command) checkOnSave(ctx context.Context, env *lessons.Env, out *output
 		go readBytes(in, keys)
 	}
 	for {
-		err := c.check(ctx, env, out, ex)
+		err := k.check(ctx, env, ex)
 		if !errors.Is(err, errNotYet) {
 			return err // passed, or the check itself failed
 		}
 		out.Aside("Watching %s: save it to check again. h: a hint, q: quit.", filepath.Join("exercises", ex.Dir, "main.go"))
-		if err := waitForSave(ctx, saves, keys, func() { c.hint(out, ex) }); err != nil {
+		if err := waitForSave(ctx, saves, keys, func() { k.hint(ex) }); err != nil {
 			return err
 		}
 	}
@@ -335,4 +355,17 @@ func readBytes(in *os.File, keys chan<- byte) {
 			return
 		}
 	}
+}
+
+// configPath is the absolute path of the client.properties a learner's
+// program reads, "" without one: the program runs in another folder.
+func configPath(cfg *clientconfig.Config) (string, error) {
+	if cfg == nil {
+		return "", nil
+	}
+	p, err := filepath.Abs(cfg.Path)
+	if err != nil {
+		return "", fmt.Errorf("the path of --config: %w", err)
+	}
+	return p, nil
 }

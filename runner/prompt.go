@@ -41,7 +41,10 @@ func (unattended) answer(context.Context, lessons.Question) (int, error) {
 	return 0, errors.New("no one to answer")
 }
 func (unattended) review(context.Context, stepRef, bool) (action, error) { return actNext, nil }
-func (u unattended) pause(ctx context.Context) error                     { return u.pace(ctx) }
+func (unattended) selectOne(context.Context, string, []string, string) (int, error) {
+	return 0, errors.New("no one to answer")
+}
+func (u unattended) pause(ctx context.Context) error { return u.pace(ctx) }
 
 // surveyPrompter asks with survey's menus on the terminal.
 type surveyPrompter struct {
@@ -106,15 +109,37 @@ func (s surveyPrompter) choose(ctx context.Context, msg string, choices []choice
 	for i, c := range choices {
 		labels[i] = c.label
 	}
-	if def == "" {
-		def = labels[0]
-	}
-	s.out.Room(len(labels) + 1)
-	var idx int
-	if err := s.ask(ctx, &survey.Select{Message: msg, Options: labels, Default: def}, &idx); err != nil {
+	idx, err := s.selectOne(ctx, msg, labels, def)
+	if err != nil {
 		return actQuit, err
 	}
 	return choices[idx].act, nil
+}
+
+// selectOne asks msg with the given labels (def first selected; "": the
+// first) and returns the index of the one chosen.
+func (s surveyPrompter) selectOne(ctx context.Context, msg string, labels []string, def string) (int, error) {
+	if def == "" {
+		def = labels[0]
+	}
+	cols, rows := s.out.Size()
+	options := make([]string, len(labels))
+	for i, l := range labels {
+		options[i] = clip(l, cols-4)
+		if l == def {
+			def = options[i]
+		}
+	}
+	pageSize := len(options)
+	if rows > 0 {
+		pageSize = max(5, min(pageSize, rows-3))
+	}
+	s.out.Room(pageSize + 1)
+	var idx int
+	if err := s.ask(ctx, &survey.Select{Message: msg, Options: options, Default: def, PageSize: pageSize}, &idx); err != nil {
+		return 0, err
+	}
+	return idx, nil
 }
 
 const (
@@ -160,7 +185,7 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 	case options[idx] == playAll:
 		var all []place
 		for _, e := range menu {
-			if e.Step == 0 {
+			if e.Step == 0 && e.Exercise == "" {
 				all = append(all, e.place)
 			}
 		}

@@ -34,7 +34,14 @@ func startLearner(t *testing.T, env []string, args ...string) *learner {
 // startLearnerSized starts the runner on a terminal of cols × rows.
 func startLearnerSized(t *testing.T, cols, rows int, env []string, args ...string) *learner {
 	t.Helper()
+	return startLearnerIn(t, "", cols, rows, env, args...)
+}
+
+// startLearnerIn starts the runner in folder dir ("": the test's).
+func startLearnerIn(t *testing.T, dir string, cols, rows int, env []string, args ...string) *learner {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
 	cmd.Env = append(withoutVar(os.Environ(), "NO_COLOR"), append([]string{"TERM=xterm-256color"}, env...)...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
@@ -188,6 +195,10 @@ func TestMenuShowsAsyncDeliveryReports(t *testing.T) {
 		l.press(enter)
 	}
 	l.expect("Lesson 3 done", 1)
+	// A person is offered the lesson's exercise; later, this time.
+	l.expect("Now you: exercise 3?", 1)
+	l.press(down)
+	l.press(enter)
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Errorf("exit code %d", code)
 	}

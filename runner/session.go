@@ -42,26 +42,26 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return err
 	case "watch":
 		return c.watch(ctx, io)
-	case "exercise":
+	case "exercise", "hint", "solution":
+		k := c.newCoach(out)
 		if c.exercise == "" {
-			c.listExercises(out)
+			k.list()
 			return nil
 		}
 		ex, err := c.findExercise()
 		if err != nil {
 			return err
 		}
-		return c.showExercise(out, ex)
-	case "hint", "solution":
-		ex, err := c.findExercise()
-		if err != nil {
-			return err
-		}
-		if c.name == "hint" {
-			c.hint(out, ex)
+		switch {
+		case c.name == "hint":
+			k.hint(ex)
 			return nil
+		case c.name == "solution":
+			return k.solution(ex, c.spoil)
+		case c.reset:
+			return k.reset(ex)
 		}
-		return c.solution(out, ex)
+		return k.show(ex)
 	}
 	var rec *records
 	if c.name == "" {
@@ -104,10 +104,14 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		if err != nil {
 			return err
 		}
-		if c.onSave {
-			return c.checkOnSave(ctx, env, out, ex, io.in)
+		k := c.newCoach(out)
+		if k.config, err = configPath(cfg); err != nil {
+			return err
 		}
-		return c.check(ctx, env, out, ex)
+		if c.onSave {
+			return k.checkOnSave(ctx, env, ex, io.in)
+		}
+		return k.check(ctx, env, ex)
 	}
 	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz,
 		target: c.target}
@@ -127,6 +131,13 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	if !s.prompt.Interactive() && !c.saveProgress {
 		s.progress = nil // unattended: nothing is written unless asked
+	}
+	if s.prompt.Interactive() {
+		s.stdio = io
+		s.coach = &coach{prefix: c.topicPrefix, out: out, progress: s.progress}
+		if s.coach.config, err = configPath(cfg); err != nil {
+			return err
+		}
 	}
 	if rec != nil {
 		s.book = rec.book

@@ -49,12 +49,18 @@ type prompter interface {
 	review(ctx context.Context, step stepRef, last bool) (action, error)
 	// pause gives an audience time to read (--pace); a person needs none.
 	pause(ctx context.Context) error
+	// selectOne asks msg and returns the index of the label chosen (def
+	// is selected first).
+	selectOne(ctx context.Context, msg string, labels []string, def string) (int, error)
 }
 
 // place is where to play: a lesson, and the step (from 1) to start at; 0
 // is the beginning.
 type place struct {
 	Lesson, Step int
+	// Exercise, when set, is an exercise's desk instead of a lesson (its
+	// id), or the list of exercises (exercisesEntry).
+	Exercise string
 }
 
 // menuEntry is a choice of the menu: a lesson, or where to resume one.
@@ -96,6 +102,8 @@ type session struct {
 	book     journal
 	quizzes  bool // ask each lesson's questions at its end
 	target   target
+	coach    *coach // the exercises, from the menu
+	stdio    stdio  // the terminal, lent to an editor
 }
 
 // walk plays queue, then, for a person, offers the menu until they quit.
@@ -137,6 +145,9 @@ func (s *session) menu() []menuEntry {
 		}
 		entries = append(entries, menuEntry{place: place{Lesson: l.Number}, Label: label, done: s.progress.isDone(l.Number)})
 	}
+	if s.coach != nil {
+		entries = append(entries, menuEntry{place: place{Lesson: -1, Exercise: exercisesEntry}, Label: s.exercisesLabel(), done: true})
+	}
 	return entries
 }
 
@@ -144,8 +155,14 @@ func (s *session) menu() []menuEntry {
 // out of the program.
 func (s *session) playAll(ctx context.Context, queue []place) (action, error) {
 	for _, p := range queue {
-		l, _ := lessons.Find(p.Lesson)
-		act, err := s.play(ctx, l, p.Step)
+		var act action
+		var err error
+		if p.Exercise != "" {
+			act, err = s.exercises(ctx)
+		} else {
+			l, _ := lessons.Find(p.Lesson)
+			act, err = s.play(ctx, l, p.Step)
+		}
 		if err != nil {
 			if !s.prompt.Interactive() || ctx.Err() != nil || errors.Is(err, errInterrupted) {
 				return actQuit, err
@@ -226,6 +243,9 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 		return actNext, err
 	}
 	s.nowYou(l)
+	if s.prompt.Interactive() && s.coach != nil {
+		return s.offerExercises(ctx, l.Number)
+	}
 	return actNext, nil
 }
 
