@@ -33,6 +33,8 @@ type coach struct {
 	config string
 	// watching: check at each save, where h shows the next hint.
 	watching bool
+	// menu: the learner came from the menu, where a hint is a choice.
+	menu bool
 }
 
 // newCoach is the coach of the command line's learner.
@@ -151,6 +153,9 @@ func (k *coach) hint(ex exercise.Exercise) {
 func (k *coach) moreHints(ex exercise.Exercise) string {
 	if k.watching {
 		return "press h"
+	}
+	if k.menu {
+		return "choose “A hint”"
 	}
 	return "go run ./runner hint " + ex.ID
 }
@@ -304,56 +309,47 @@ func (k *coach) checkOnSave(ctx context.Context, env *lessons.Env, ex exercise.E
 	if err != nil {
 		return err
 	}
-	keys := make(chan byte)
 	if isTerminal(in) {
 		if restore, err := cbreak(in); err == nil {
 			defer restore()
 		}
-		go readBytes(in, keys)
 	}
 	for {
 		err := k.check(ctx, env, ex)
 		if !errors.Is(err, errNotYet) {
 			return err // passed, or the check itself failed
 		}
-		out.Aside("Watching %s: save it to check again. h: a hint, q: quit.", filepath.Join("exercises", ex.Dir, "main.go"))
-		if err := waitForSave(ctx, saves, keys, func() { k.hint(ex) }); err != nil {
-			return err
-		}
-	}
-}
-
-// waitForSave returns at the next save; h in between shows a hint, q ends
-// the watch (errNotYet), and so does Ctrl-C (errInterrupted).
-func waitForSave(ctx context.Context, saves <-chan struct{}, keys <-chan byte, hint func()) error {
-	for {
-		select {
-		case <-saves:
-			return nil
-		case k := <-keys:
-			switch k {
-			case 'h', 'H':
-				hint()
-			case 'q', 'Q', 4: // 4: Ctrl-D
+		out.Aside("Watching %s: save it to check again. h: a hint, q: stop watching.", filepath.Join("exercises", ex.Dir, "main.go"))
+		for saved := false; !saved; {
+			// Keys are read only while waiting, so that none is taken from
+			// the pager or from the prompt that follows.
+			keys, stop := watchKeys(in)
+			key, err := waitForSave(ctx, saves, keys)
+			stop()
+			switch {
+			case err != nil:
+				return err
+			case key == 'h' || key == 'H':
+				k.hint(ex)
+			case key == 'q' || key == 'Q' || key == 4: // 4: Ctrl-D
 				return errNotYet
+			case key == 0:
+				saved = true
 			}
-		case <-ctx.Done():
-			return errInterrupted
 		}
 	}
 }
 
-// readBytes sends what is typed, a byte at a time, until the input ends.
-func readBytes(in *os.File, keys chan<- byte) {
-	buf := make([]byte, 16)
-	for {
-		n, err := in.Read(buf)
-		for _, b := range buf[:n] {
-			keys <- b
-		}
-		if err != nil {
-			return
-		}
+// waitForSave returns at the next save (key 0) or key press, or with
+// errInterrupted at Ctrl-C.
+func waitForSave(ctx context.Context, saves <-chan struct{}, keys <-chan byte) (byte, error) {
+	select {
+	case <-saves:
+		return 0, nil
+	case k := <-keys:
+		return k, nil
+	case <-ctx.Done():
+		return 0, errInterrupted
 	}
 }
 

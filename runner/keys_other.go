@@ -14,3 +14,6 @@ func openKeys(*os.File) (keySource, error) { return nil, errors.New("no key pres
 
 // morePager: without key presses, the printer never pauses.
 func morePager(context.Context, *os.File, io.Writer, bool) func() error { return nil }
+
+// watchKeys: no single key presses here; Ctrl-C ends a watch.
+func watchKeys(*os.File) (<-chan byte, func()) { return nil, func() {} }

@@ -91,3 +91,44 @@ func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) fu
 		return err
 	}
 }
+
+// watchKeys sends the keys typed on terminal f until stop is called, and
+// reads nothing after that: it polls, so that no read is left pending to
+// take a key from whatever asks next. Not a terminal: no keys.
+func watchKeys(f *os.File) (keys <-chan byte, stop func()) {
+	if !isTerminal(f) {
+		return nil, func() {}
+	}
+	ch, done, exited := make(chan byte), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}
+		buf := make([]byte, 16)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			n, err := unix.Poll(fds, 100)
+			if errors.Is(err, unix.EINTR) || (err == nil && n == 0) {
+				continue
+			}
+			if err != nil {
+				return
+			}
+			m, err := f.Read(buf)
+			for _, b := range buf[:m] {
+				select {
+				case ch <- b:
+				case <-done:
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ch, func() { close(done); <-exited }
+}

@@ -134,7 +134,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	if s.prompt.Interactive() {
 		s.stdio = io
-		s.coach = &coach{prefix: c.topicPrefix, out: out, progress: s.progress}
+		s.coach = &coach{prefix: c.topicPrefix, out: out, progress: s.progress, menu: true}
 		if s.coach.config, err = configPath(cfg); err != nil {
 			return err
 		}
