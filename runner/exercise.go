@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
@@ -269,14 +268,6 @@ func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercis
 		out.Aside("(the next hint: %s)", k.moreHints(ex))
 	}
 	return errNotYet
-}
-
-// exerciseID takes the exercise named first on the command line, if any.
-func exerciseID(args []string) (string, []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
-	}
-	return "", args
 }
 
 // describeRequirement says what a cluster must be, in words.

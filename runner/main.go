@@ -37,12 +37,22 @@ type stdio struct {
 // errInterrupted says the user pressed Ctrl-C.
 var errInterrupted = errors.New("interrupted")
 
-// usageError is a bad command line: exit code 2.
-type usageError struct{ msg string }
+// usageError is a bad command line: exit code 2. command is the command
+// whose --help to suggest ("" : the runner's).
+type usageError struct{ msg, command string }
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+// help says where to read how to use the command.
+func (e usageError) help() string {
+	path := "runner"
+	if e.command != "" {
+		path = e.command
+	}
+	return fmt.Sprintf("Run 'go run ./%s --help' for usage.", path)
+}
+
+func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
 
 // hinted is a failure and what to do about it, printed on the lines after it.
 type hinted struct {
@@ -60,12 +70,17 @@ func withHint(err error, format string, args ...any) error {
 
 // run is the whole program; it returns the exit code.
 func run(ctx context.Context, args []string, io stdio) int {
-	cmd, err := parseArgs(args, io.err)
+	cmd, err := parseArgs(args, io.out, io.err)
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(io.err, "runner: %v\n%s\n", err, u.help())
+		return exitUsage
+	}
 	if err != nil {
-		fmt.Fprintf(io.err, "runner: %v\nRun 'go run ./runner --help' for usage.\n", err)
+		fmt.Fprintf(io.err, "runner: %v\n", err)
 		return exitUsage
 	}
 	err = cmd.run(ctx, io)
@@ -78,9 +93,8 @@ func run(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprintln(io.err, "Interrupted: what was open is closed.")
 		return exitInterrupted
 	default:
-		var u usageError
 		if errors.As(err, &u) {
-			fmt.Fprintf(io.err, "runner: %v\nRun 'go run ./runner --help' for usage.\n", err)
+			fmt.Fprintf(io.err, "runner: %v\n%s\n", err, u.help())
 			return exitUsage
 		}
 		fmt.Fprintf(io.err, "runner: %v\n", err)

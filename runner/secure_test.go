@@ -118,7 +118,7 @@ func TestSecuredConfigFailures(t *testing.T) {
 		}
 	}
 
-	cmd, _, errb = runner(t, nil, "list", "--config", filepath.Join(t.TempDir(), "nope.properties"))
+	cmd, _, errb = runner(t, []string{configEnvVar + "=" + filepath.Join(t.TempDir(), "nope.properties")}, "list")
 	if code := exitCode(t, cmd, 10*time.Second); code != 0 {
 		t.Errorf("list needs no broker nor config: exit %d %s", code, errb)
 	}

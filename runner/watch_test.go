@@ -341,7 +341,7 @@ func closedAddr(t *testing.T) string {
 }
 
 func TestWatchCommandLine(t *testing.T) {
-	c, err := parseArgs([]string{"watch", "--once", "--all-topics", "--topic-prefix", "ada-"}, &syncBuffer{})
+	c, err := parseArgs([]string{"watch", "--once", "--all-topics", "--topic-prefix", "ada-"}, &syncBuffer{}, &syncBuffer{})
 	if err != nil || c.name != "watch" || !c.once || !c.allTopics || c.topicPrefix != "ada-" {
 		t.Errorf("parsed %+v, %v", c, err)
 	}
@@ -350,7 +350,7 @@ func TestWatchCommandLine(t *testing.T) {
 		{"watch", "--embedded", "--brokers", "localhost:9092"}, // one or the other
 		{"watch", "orders"},
 	} {
-		if _, err := parseArgs(args, &syncBuffer{}); err == nil {
+		if _, err := parseArgs(args, &syncBuffer{}, &syncBuffer{}); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}

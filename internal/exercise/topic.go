@@ -63,12 +63,18 @@ func checkTopic(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line, e
 
 // describeAfterRun returns the topic as the cluster tells it once the
 // program has ended: the controller has it, and a broker may learn it a
-// few milliseconds later, so a missing topic is looked for again for 3 s.
+// few milliseconds later, so a missing topic is looked for again for 3 s,
+// each time on a transport of its own: a kafka-go Transport answers
+// Metadata from its cache (refreshed every 6 s), which may come from that
+// broker.
 func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafka.Topic, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	for {
-		t, err := lessons.DescribeTopic(ctx, env, topic)
+		fresh := *env
+		fresh.Transport = env.NewTransport()
+		t, err := lessons.DescribeTopic(ctx, &fresh, topic)
+		fresh.Transport.CloseIdleConnections()
 		if err == nil || !errors.Is(err, lessons.ErrNoTopic) {
 			return t, err
 		}
@@ -81,7 +87,26 @@ func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafk
 }
 
 // topicSetting returns one setting of a topic as the cluster reports it.
+// The broker asked may not have learned a topic the program has just
+// created (on a cluster, metadata reaches each broker in its own time), so
+// an unknown topic is asked for again for 3 s.
 func topicSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	for {
+		v, err := describeSetting(ctx, env, topic, name)
+		if err == nil || !errors.Is(err, kafka.UnknownTopicOrPartition) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func describeSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
 	resp, err := env.Client().DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
 		Resources: []kafka.DescribeConfigRequestResource{{
 			ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{name},
