@@ -184,7 +184,7 @@ func checkPoisonPills(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]L
 		// ReadMessage commits each record it returns: the group's offsets
 		// say how many the program read.
 		if read, ok := recordsRead(ctx, env, v["GROUP"], topic, v.Int("PARTITIONS")); ok && read < count && len(seen) == read-1 {
-			all.Why = fmt.Sprintf("the group committed %d of the %d records, every order among them handled and one poison pill: the loop ended at the first pill, and the records after it were never read", read, count)
+			all.Why = fmt.Sprintf("the group committed %d of the %d records: %d order(s), all handled, and one poison pill, where the loop ended; the records after it were never read", read, count, read-1)
 		}
 	}
 	through := want("records on "+out+" that are not orders", 0, notOrders)
