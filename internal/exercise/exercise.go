@@ -122,8 +122,10 @@ func Passed(lines []Line) bool {
 func All() []Exercise {
 	return []Exercise{
 		topicExercise(),
+		decodeExercise(),
 		deliveryExercise(),
 		offsetsExercise(),
+		poisonPillsExercise(),
 		keysExercise(),
 		compactedExercise(),
 		headersExercise(),

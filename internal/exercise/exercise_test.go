@@ -80,9 +80,15 @@ func TestWrongAnswersFail(t *testing.T) {
 		line    string // a failing line's What begins so
 		says    string // what its Why or Got says
 	}{
+		{"2", "02_missing_field_accepted", "records on ", "leaves a field the JSON lacks, or holds null, at its zero value"},
+		{"2", "02_quantity_unchecked", "records on ", "a quantity below 1 is a number like any other"},
+		{"2", "02_go_field_names", "orders on ", "writes a field under its Go name unless a json tag names it"},
 		{"4", "04_to_included", "copied from ", "is excluded, the last record to copy is"},
 		{"4", "04_from_first_offset", "copied from ", "the partition's first offset, where a Reader starts until SetOffset"},
 		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
+		{"7", "07_skip_pill", "poison pills on ", "nothing set them aside"},
+		{"7", "07_no_offset_header", "pills on ", "no source-offset header"},
+		{"7", "07_no_continue", "records on ", "continue to the next record"},
 		{"8", "08_hash", "", "Sarama"},
 		{"8", "08_crc32", "", "librdkafka"},
 		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
