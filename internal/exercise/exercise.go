@@ -125,6 +125,8 @@ func All() []Exercise {
 		deliveryExercise(),
 		offsetsExercise(),
 		keysExercise(),
+		twoMembersExercise(),
+		idempotentExercise(),
 		compactedExercise(),
 		headersExercise(),
 		batchTimeoutPitfall(),
