@@ -33,7 +33,7 @@ func idempotentExercise() Exercise {
 		Hints: []string{
 			"Two things deliver an order twice: the producer wrote some orders at two offsets, and the restarted run resumes at the offset the group committed, $CRASH_AT, whose order the crashed run had passed on already. An order's identity is its order_id, not its offset.",
 			"A map of order ids in memory, as lesson 10 step 4 keeps, is gone after the crash: the restarted run starts with an empty one. Lesson 10 says it: the memory must outlive the program. Here what was handled is on $OUT itself: read $OUT back when the program starts, and start the map from it.",
-			"Before the loop: passedOn := map[string]bool{}; if end > 0, make a Reader of $OUT (no GroupID: it reads partition 0 from its first offset) and ReadMessage until m.Offset+1 == end, setting passedOn[orderID(m.Value)] = true; then Close it. In the loop: if passedOn[id], skip the write; otherwise write and set passedOn[id] = true. Leave the commit and the crash as they are: a skipped order is committed too.",
+			"Before the loop: passedOn := map[string]bool{}; make a Reader of $OUT (no GroupID: it reads partition 0 from its first offset) and, while the next offset is below end, ReadMessage and set passedOn[orderID(m.Value)] = true, the next offset being m.Offset+1; then Close it. In the loop: if passedOn[id], skip the write; otherwise write and set passedOn[id] = true. Leave the commit and the crash as they are: a skipped order is committed too.",
 		},
 		Runs:    2,
 		Prepare: prepareIdempotent,

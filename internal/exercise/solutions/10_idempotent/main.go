@@ -46,23 +46,21 @@ func main() {
 	}
 	fmt.Printf("%d orders on %s already\n", end, kit.Env("OUT"))
 	passedOn := map[string]bool{} // order ids: what the kitchen has already
-	if end > 0 {
-		back := kafka.NewReader(kafka.ReaderConfig{
-			Brokers: kit.Brokers(),
-			Dialer:  kit.Dialer(),
-			Topic:   kit.Env("OUT"),
-			MaxWait: 250 * time.Millisecond,
-		})
-		for next := int64(0); next < end; {
-			m, err := back.ReadMessage(ctx)
-			if err != nil {
-				kit.Fail(err)
-			}
-			passedOn[orderID(m.Value)] = true
-			next = m.Offset + 1
+	back := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: kit.Brokers(),
+		Dialer:  kit.Dialer(),
+		Topic:   kit.Env("OUT"),
+		MaxWait: 250 * time.Millisecond,
+	})
+	for next := int64(0); next < end; {
+		m, err := back.ReadMessage(ctx)
+		if err != nil {
+			kit.Fail(err)
 		}
-		back.Close()
+		passedOn[orderID(m.Value)] = true
+		next = m.Offset + 1
 	}
+	back.Close()
 
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: kit.Brokers(),
