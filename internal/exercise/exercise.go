@@ -127,6 +127,8 @@ func All() []Exercise {
 		offsetsExercise(),
 		poisonPillsExercise(),
 		keysExercise(),
+		twoMembersExercise(),
+		idempotentExercise(),
 		compactedExercise(),
 		headersExercise(),
 		batchTimeoutPitfall(),

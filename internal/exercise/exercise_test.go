@@ -91,6 +91,12 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"7", "07_no_continue", "records on ", "continue to the next record"},
 		{"8", "08_hash", "", "Sarama"},
 		{"8", "08_crc32", "", "librdkafka"},
+		// Two groups each get every order; one Reader is one member.
+		{"9", "09_two_groups", "orders of ", "not members of one group"},
+		{"9", "09_one_reader", "group ", "a Reader is one member"},
+		// Memory lost with the crash; offsets taken for orders.
+		{"10", "10_memory_only", "the order at offset ", "must survive the crash"},
+		{"10", "10_by_offset", "orders the producer wrote twice", "recognise an order by its order_id"},
 		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
 		// kafka-go sends an empty value as 0 bytes, not as no value.
 		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
