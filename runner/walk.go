@@ -259,8 +259,8 @@ func (s *session) nowYou(l lessons.Lesson) {
 		}
 		s.out.Plain("\nNow you: exercise %s · %s%s", ex.ID, ex.Title, mark)
 		s.out.Plain("  Complete exercises/%s/main.go, then: go run ./runner check %s", ex.Dir, ex.ID)
-		s.book.Note(fmt.Sprintf("**Now you: exercise %s · %s.** Complete `exercises/%s/main.go`, then run `go run ./runner check %s`.",
-			ex.ID, ex.Title, ex.Dir, ex.ID))
+		s.book.Note(fmt.Sprintf("**Now you: exercise %s · %s%s.** Complete `exercises/%s/main.go`, then run `go run ./runner check %s`.",
+			ex.ID, ex.Title, mark, ex.Dir, ex.ID))
 	}
 }
 
