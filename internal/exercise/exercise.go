@@ -48,6 +48,12 @@ type Exercise struct {
 	// prints, and interrupt it as Ctrl-C would. It returns once it is done
 	// with that run; the program then has its limit to end by itself.
 	During func(ctx context.Context, env *lessons.Env, v Vars, run int, p *Process) error
+	// ChecksExit makes the program's exit a line of the check instead of a
+	// problem: a program that exits non-zero, or that its Ctrl-C kills, is
+	// still checked, and Check reads how it ended in Run.Exit. A program
+	// that does not build, panics or runs past its limit is still a
+	// problem.
+	ChecksExit bool
 	// Check compares the goal with what the cluster shows after the
 	// program ran, line by line.
 	Check func(ctx context.Context, env *lessons.Env, v Vars, r Run) ([]Line, error)
@@ -78,7 +84,11 @@ type Run struct {
 	// long it took from the interrupt to its exit.
 	Interrupted bool
 	Stopping    time.Duration
-	Each        []Run
+	// Exit is how the program ended, as Go's os.ProcessState says it:
+	// "exit status 0", "exit status 1", "signal: interrupt". Of several
+	// runs, the first that did not exit 0.
+	Exit string
+	Each []Run
 }
 
 // Line is one fact of the goal: what was wanted and what the cluster shows.
@@ -125,6 +135,7 @@ func All() []Exercise {
 		decodeExercise(),
 		deliveryExercise(),
 		offsetsExercise(),
+		pollLoopExercise(),
 		poisonPillsExercise(),
 		keysExercise(),
 		twoMembersExercise(),
@@ -134,6 +145,7 @@ func All() []Exercise {
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),
+		closeWaitsPitfall(),
 	}
 }
 

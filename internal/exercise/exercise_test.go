@@ -86,6 +86,11 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"4", "04_to_included", "copied from ", "is excluded, the last record to copy is"},
 		{"4", "04_from_first_offset", "copied from ", "the partition's first offset, where a Reader starts until SetOffset"},
 		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
+		// Every partition read, but each from its first offset; Ctrl-C
+		// uncaught; MaxWait left at 10 s, which Close waits for.
+		{"5", "05_from_first_offset", "orders already on ", "where a Reader without a GroupID starts until SetOffset"},
+		{"5", "05_no_signal_context", "after Ctrl-C", "nothing caught the Ctrl-C"},
+		{"5", "05_default_max_wait", "after Ctrl-C", "for up to MaxWait: 10s unless set"},
 		{"7", "07_skip_pill", "poison pills on ", "nothing set them aside"},
 		{"7", "07_no_offset_header", "pills on ", "no source-offset header"},
 		{"7", "07_no_continue", "records on ", "continue to the next record"},
@@ -110,6 +115,11 @@ func TestWrongAnswersFail(t *testing.T) {
 		// Async: a refused batch's error reaches Completion alone, and Close waits for it.
 		{"p3", "p3_write_errors_only", "orders reported failed", "only Completion sees their errors"},
 		{"p3", "p3_completion_without_close", "orders reported failed", "Close sends what is pending"},
+		// Close cut short (a timer, os.Exit): quick, but the member never
+		// left; a MaxWait of 5 s: Close still waits for it.
+		{"p4", "p4_close_with_timeout", "members of ", "exited before Reader.Close returned"},
+		{"p4", "p4_os_exit", "members of ", "exited before Reader.Close returned"},
+		{"p4", "p4_max_wait_5s", "after Ctrl-C", "for up to MaxWait"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			t.Parallel()

@@ -137,6 +137,9 @@ func build(ctx context.Context, root, dir string) (bin, problem string, err erro
 	return bin, "", nil
 }
 
+// exitedOK is Run.Exit of a program that exited 0.
+const exitedOK = "exit status 0"
+
 // maxOutput is what is kept of a program's output: a program that prints
 // without end must not fill the memory.
 const maxOutput = 1 << 20
@@ -144,7 +147,8 @@ const maxOutput = 1 << 20
 // execute runs the program ex.Runs times (at least once), each with the
 // broker, the config and vars in its environment and with ex.During beside
 // it. Past limit a run is stopped (SIGINT, then a kill 2 s later). The
-// problem is empty when every run exited 0.
+// problem is empty when every run exited 0 (with ex.ChecksExit, when every
+// run ended in time, however it exited).
 func execute(ctx context.Context, env *lessons.Env, ex Exercise, bin, config string, vars Vars, limit time.Duration) (Run, string, error) {
 	var all Run
 	for i := range max(ex.Runs, 1) {
@@ -155,6 +159,9 @@ func execute(ctx context.Context, env *lessons.Env, ex Exercise, bin, config str
 		all.Took += run.Took
 		all.Interrupted = all.Interrupted || run.Interrupted
 		all.Stopping = max(all.Stopping, run.Stopping)
+		if all.Exit == "" || all.Exit == exitedOK {
+			all.Exit = run.Exit
+		}
 		if problem != "" || err != nil {
 			if ex.Runs > 1 {
 				problem = fmt.Sprintf("run %d of %d: %s", i+1, ex.Runs, problem)
@@ -198,6 +205,9 @@ func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin,
 	if at := p.interruptedAt(); !at.IsZero() {
 		run.Interrupted, run.Stopping = true, end.Sub(at)
 	}
+	if cmd.ProcessState != nil {
+		run.Exit = cmd.ProcessState.String()
+	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return run, fmt.Sprintf("stopped after %v: the program did not end in time", limit), nil
@@ -211,6 +221,9 @@ func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin,
 	}
 	if p := panicOf(run.Stderr); p != "" {
 		return run, "panicked: " + p, nil
+	}
+	if ex.ChecksExit && cmd.ProcessState != nil {
+		return run, "", nil // Check reads run.Exit
 	}
 	if run.Interrupted && strings.Contains(err.Error(), "signal: interrupt") {
 		return run, "killed by Ctrl-C (SIGINT): the program does not stop cleanly on a signal", nil
