@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
