@@ -124,12 +124,14 @@ func All() []Exercise {
 		topicExercise(),
 		deliveryExercise(),
 		offsetsExercise(),
+		resumeExercise(),
 		keysExercise(),
 		compactedExercise(),
 		headersExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),
+		startOffsetPitfall(),
 	}
 }
 

@@ -83,6 +83,11 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"4", "04_to_included", "copied from ", "is excluded, the last record to copy is"},
 		{"4", "04_from_first_offset", "copied from ", "the partition's first offset, where a Reader starts until SetOffset"},
 		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
+		// Exercise 6: no commit, the second run starts over; no Close, the
+		// member never leaves, and the restarted one waits for it.
+		{"6", "06_no_commit", "committed offsets of", "committed nothing"},
+		{"6", "06_no_close", "members of", "without Reader.Close"},
+		{"6", "06_commit_interval_no_close", "members of", "without Reader.Close"},
 		{"8", "08_hash", "", "Sarama"},
 		{"8", "08_crc32", "", "librdkafka"},
 		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
@@ -98,6 +103,10 @@ func TestWrongAnswersFail(t *testing.T) {
 		// Async: a refused batch's error reaches Completion alone, and Close waits for it.
 		{"p3", "p3_write_errors_only", "orders reported failed", "only Completion sees their errors"},
 		{"p3", "p3_completion_without_close", "orders reported failed", "Close sends what is pending"},
+		// StartOffset is only for partitions without a commit: SetOffset is
+		// refused, and a fresh group id commits under another name.
+		{"p6", "p6_set_offset", "orders on ", "StartOffset, and LastOffset is the end"},
+		{"p6", "p6_fresh_group", "committed offsets of", "not as the group"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			t.Parallel()
