@@ -4,8 +4,8 @@
 // partition. It runs until Ctrl-C, and when it is started again it must go
 // on exactly where it stopped: no order missed, none printed twice. The
 // check runs it twice: each time it places orders, waits until they are
-// printed and presses Ctrl-C; the second batch is placed while the tracker
-// is down.
+// printed and presses Ctrl-C; the second batch is placed as the tracker
+// starts again, before it has joined its group.
 //
 // Goal, as the check sees it: across the two runs, every order on $TOPIC
 // was printed exactly once; the consumer group $GROUP has committed the

@@ -18,9 +18,10 @@ import (
 // Exercise 6 follows lesson 6: a group member that commits each order once
 // it is printed, closes on Ctrl-C, and after a restart goes on exactly
 // where it stopped. The check runs the program twice. Each run, it places
-// orders on random partitions (the second batch while the program is
-// down, before the restarted member has joined: they wait on the topic,
-// which is the point), waits until they are printed, and presses Ctrl-C.
+// orders on random partitions (the second batch as the program starts
+// again, before its member has joined: they wait on the topic for the
+// group's commits to lead to them), waits until they are printed, and
+// presses Ctrl-C.
 // Reader.Close leaves the group (pinned by TestKafkaGo_ReaderCloseLeavesTheGroup).
 func resumeExercise() Exercise {
 	return Exercise{
