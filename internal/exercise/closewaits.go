@@ -109,17 +109,3 @@ func checkCloseWaits(ctx context.Context, env *lessons.Env, v Vars, r Run) ([]Li
 	}, nil
 }
 
-// groupState returns group's state and its number of members. A fresh
-// broker may answer "coordinator loading" for a moment: a temporary
-// error, asked again for up to 10 s.
-func groupState(ctx context.Context, env *lessons.Env, group string) (state string, members int, err error) {
-	err = lessons.RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error {
-		seen, err := describeGroup(ctx, env.Client(), group, "")
-		state, members = seen.state, len(seen.shares)
-		return err
-	})
-	if err != nil {
-		err = fmt.Errorf("describe group %s: %w", group, err)
-	}
-	return state, members, err
-}

@@ -136,6 +136,7 @@ func All() []Exercise {
 		deliveryExercise(),
 		offsetsExercise(),
 		pollLoopExercise(),
+		resumeExercise(),
 		poisonPillsExercise(),
 		keysExercise(),
 		twoMembersExercise(),
@@ -146,6 +147,7 @@ func All() []Exercise {
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),
 		closeWaitsPitfall(),
+		startOffsetPitfall(),
 	}
 }
 

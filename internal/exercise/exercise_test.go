@@ -91,6 +91,11 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"5", "05_from_first_offset", "orders already on ", "where a Reader without a GroupID starts until SetOffset"},
 		{"5", "05_no_signal_context", "after Ctrl-C", "nothing caught the Ctrl-C"},
 		{"5", "05_default_max_wait", "after Ctrl-C", "for up to MaxWait: 10s unless set"},
+		// Exercise 6: no commit, the second run starts over; no Close, the
+		// member never leaves, and the restarted one waits for it.
+		{"6", "06_no_commit", "committed offsets of", "committed nothing"},
+		{"6", "06_no_close", "members of", "without Reader.Close"},
+		{"6", "06_commit_interval_no_close", "members of", "without Reader.Close"},
 		{"7", "07_skip_pill", "poison pills on ", "nothing set them aside"},
 		{"7", "07_no_offset_header", "pills on ", "no source-offset header"},
 		{"7", "07_no_continue", "records on ", "continue to the next record"},
@@ -120,6 +125,10 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"p4", "p4_close_with_timeout", "members of ", "exited before Reader.Close returned"},
 		{"p4", "p4_os_exit", "members of ", "exited before Reader.Close returned"},
 		{"p4", "p4_max_wait_5s", "after Ctrl-C", "for up to MaxWait"},
+		// StartOffset is only for partitions without a commit: SetOffset is
+		// refused, and a fresh group id commits under another name.
+		{"p6", "p6_set_offset", "orders on ", "StartOffset, and LastOffset is the end"},
+		{"p6", "p6_fresh_group", "committed offsets of", "not as the group"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			t.Parallel()

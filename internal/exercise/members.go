@@ -104,8 +104,8 @@ func describeGroup(ctx context.Context, client *kafka.Client, group, topic strin
 	if err != nil {
 		return groupSeen{}, err
 	}
-	if len(resp.Groups) != 1 {
-		return groupSeen{}, fmt.Errorf("describe group %s: %d groups in the answer", group, len(resp.Groups))
+	if len(resp.Groups) == 0 {
+		return groupSeen{state: "Dead"}, nil
 	}
 	g := resp.Groups[0]
 	if g.Error != nil {
@@ -124,6 +124,25 @@ func describeGroup(ctx context.Context, client *kafka.Client, group, topic strin
 	}
 	sort.Slice(seen.shares, func(i, j int) bool { return fmt.Sprint(seen.shares[i]) < fmt.Sprint(seen.shares[j]) })
 	return seen, nil
+}
+
+// groupState returns group's state and its number of members. A group the
+// broker does not know has none ("Dead"). A fresh broker may answer
+// "coordinator loading" for a moment: a temporary error, asked again for
+// up to 10 s.
+func groupState(ctx context.Context, env *lessons.Env, group string) (state string, members int, err error) {
+	err = lessons.RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error {
+		seen, err := describeGroup(ctx, env.Client(), group, "")
+		if errors.Is(err, kafka.GroupIdNotFound) {
+			seen, err = groupSeen{state: "Dead"}, nil // kfake's answer for a group it does not know
+		}
+		state, members = seen.state, len(seen.shares)
+		return err
+	})
+	if err != nil {
+		err = fmt.Errorf("describe group %s: %w", group, err)
+	}
+	return state, members, err
 }
 
 // waitForTwoMembers asks about the group until it is ready or joinBound
