@@ -108,4 +108,3 @@ func checkCloseWaits(ctx context.Context, env *lessons.Env, v Vars, r Run) ([]Li
 		left,
 	}, nil
 }
-
