@@ -125,6 +125,7 @@ func All() []Exercise {
 		deliveryExercise(),
 		offsetsExercise(),
 		keysExercise(),
+		minInsyncExercise(),
 		compactedExercise(),
 		headersExercise(),
 		batchTimeoutPitfall(),

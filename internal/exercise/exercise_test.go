@@ -85,6 +85,8 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
 		{"8", "08_hash", "", "Sarama"},
 		{"8", "08_crc32", "", "librdkafka"},
+		// AlterConfigs replaces every setting of the topic.
+		{"11", "11_alter_configs", "retention.ms of ", "AlterConfigs replaces every setting"},
 		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
 		// kafka-go sends an empty value as 0 bytes, not as no value.
 		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
