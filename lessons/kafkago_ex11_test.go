@@ -147,4 +147,3 @@ func TestKafkaGo_AlterConfigsResetsTheOtherSettings(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
