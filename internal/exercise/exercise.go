@@ -131,6 +131,7 @@ func All() []Exercise {
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),
+		missingTopicPitfall(),
 	}
 }
 

@@ -100,6 +100,9 @@ func TestWrongAnswersFail(t *testing.T) {
 		// Async: a refused batch's error reaches Completion alone, and Close waits for it.
 		{"p3", "p3_write_errors_only", "orders reported failed", "only Completion sees their errors"},
 		{"p3", "p3_completion_without_close", "orders reported failed", "Close sends what is pending"},
+		// A topic created by the kitchen with the wrong partitions; a Reader of one partition.
+		{"p5", "p5_create_one_partition", "partitions of ", "whoever creates a topic first decides"},
+		{"p5", "p5_partition_reader", "orders handled", "a Reader without GroupID reads the one partition"},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			t.Parallel()
