@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -51,15 +52,28 @@ func checkMinInsync(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Lin
 		return nil, err
 	}
 	rf := len(t.Partitions[0].Replicas)
-	minISR, err := topicSetting(ctx, env, topic, "min.insync.replicas")
-	if err != nil {
-		return nil, err
-	}
-	retention, err := topicSetting(ctx, env, topic, "retention.ms")
-	if err != nil {
-		return nil, err
-	}
 	wanted := max(1, rf-1)
+	// The controller answers a config change once it has it; each broker
+	// applies it a moment later, and DescribeConfigs may ask any of them:
+	// a setting not yet as wanted is read again for up to 5 s.
+	var minISR, retention string
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if minISR, err = topicSetting(ctx, env, topic, "min.insync.replicas"); err != nil {
+			return nil, err
+		}
+		if retention, err = topicSetting(ctx, env, topic, "retention.ms"); err != nil {
+			return nil, err
+		}
+		if minISR == strconv.Itoa(wanted) && retention == v["RETENTION_MS"] || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	m := Line{What: "min.insync.replicas of " + topic, Want: fmt.Sprintf("%d (%d replicas)", wanted, rf), Got: minISR,
 		OK: minISR == strconv.Itoa(wanted)}
 	if n, err := strconv.Atoi(minISR); err == nil && !m.OK {
