@@ -141,12 +141,14 @@ func All() []Exercise {
 		keysExercise(),
 		twoMembersExercise(),
 		idempotentExercise(),
+		minInsyncExercise(),
 		compactedExercise(),
 		headersExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),
 		closeWaitsPitfall(),
+		missingTopicPitfall(),
 		startOffsetPitfall(),
 	}
 }

@@ -107,6 +107,8 @@ func TestWrongAnswersFail(t *testing.T) {
 		// Memory lost with the crash; offsets taken for orders.
 		{"10", "10_memory_only", "the order at offset ", "must survive the crash"},
 		{"10", "10_by_offset", "orders the producer wrote twice", "recognise an order by its order_id"},
+		// AlterConfigs replaces every setting of the topic.
+		{"11", "11_alter_configs", "retention.ms of ", "AlterConfigs replaces every setting"},
 		{"12", "12_no_cleanup_policy", "cleanup.policy", "Kafka's default"},
 		// kafka-go sends an empty value as 0 bytes, not as no value.
 		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
@@ -125,6 +127,9 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"p4", "p4_close_with_timeout", "members of ", "exited before Reader.Close returned"},
 		{"p4", "p4_os_exit", "members of ", "exited before Reader.Close returned"},
 		{"p4", "p4_max_wait_5s", "after Ctrl-C", "for up to MaxWait"},
+		// A topic created by the kitchen with the wrong partitions; a Reader of one partition.
+		{"p5", "p5_create_one_partition", "partitions of ", "whoever creates a topic first decides"},
+		{"p5", "p5_partition_reader", "orders handled", "a Reader without GroupID reads the one partition"},
 		// StartOffset is only for partitions without a commit: SetOffset is
 		// refused, and a fresh group id commits under another name.
 		{"p6", "p6_set_offset", "orders on ", "StartOffset, and LastOffset is the end"},
