@@ -127,6 +127,7 @@ func All() []Exercise {
 		keysExercise(),
 		compactedExercise(),
 		headersExercise(),
+		throughputExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),

@@ -90,6 +90,10 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
 		{"13", "13_schema_version_1", "records with the header schema-version", "names version 1 of the order"},
 		{"13", "13_renamed_field", "records a version 1 consumer decodes", "a version 1 field renamed"},
+		{"14", "14_goroutines", "users whose orders lie on one partition", "several goroutines at once"},
+		{"14", "14_async_without_close", "orders on ", "Close sends what is pending"},
+		// BatchTimeout 1 ms, one call per order: its timer alone waits 1 ms each.
+		{"14", "14_batch_timeout_1ms", "time the program took", "per order stored"},
 		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
 		{"p1", "p1_async_without_close", "orders on", "0"},
 		// The order in flight committed before it was handled.
