@@ -80,6 +80,11 @@ func TestWrongAnswersFail(t *testing.T) {
 		line    string // a failing line's What begins so
 		says    string // what its Why or Got says
 	}{
+		{"1", "01_retention_in_seconds", "retention.ms", "in seconds"},
+		// Apache Kafka refuses the unknown name (no topic); the emulation ignores it (7 days).
+		{"1", "01_config_name_typo", "", "ConfigName"},
+		{"3", "03_message_passed_in", "reports naming", "never in those passed to WriteMessages"},
+		{"3", "03_require_none", "reports naming", "RequireNone"},
 		{"4", "04_to_included", "copied from ", "is excluded, the last record to copy is"},
 		{"4", "04_from_first_offset", "copied from ", "the partition's first offset, where a Reader starts until SetOffset"},
 		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
