@@ -89,7 +89,26 @@ func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafk
 }
 
 // topicSetting returns one setting of a topic as the cluster reports it.
+// The broker asked may learn of a topic just created a little after the
+// one that answered the metadata request: an unknown topic is asked again
+// for 3 s, as describeAfterRun does.
 func topicSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
+	wait, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	for {
+		value, err := describeSetting(ctx, env, topic, name)
+		if !errors.Is(err, kafka.UnknownTopicOrPartition) {
+			return value, err
+		}
+		select {
+		case <-wait.Done():
+			return value, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func describeSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
 	resp, err := env.Client().DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
 		Resources: []kafka.DescribeConfigRequestResource{{
 			ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{name},
