@@ -144,6 +144,7 @@ func All() []Exercise {
 		minInsyncExercise(),
 		compactedExercise(),
 		headersExercise(),
+		throughputExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),

@@ -80,9 +80,14 @@ func TestWrongAnswersFail(t *testing.T) {
 		line    string // a failing line's What begins so
 		says    string // what its Why or Got says
 	}{
+		{"1", "01_retention_in_seconds", "retention.ms", "in seconds"},
+		// Apache Kafka refuses the unknown name (no topic); the emulation ignores it (7 days).
+		{"1", "01_config_name_typo", "", "ConfigName"},
 		{"2", "02_missing_field_accepted", "records on ", "leaves a field the JSON lacks, or holds null, at its zero value"},
 		{"2", "02_quantity_unchecked", "records on ", "a quantity below 1 is a number like any other"},
 		{"2", "02_go_field_names", "orders on ", "writes a field under its Go name unless a json tag names it"},
+		{"3", "03_message_passed_in", "reports naming", "never in those passed to WriteMessages"},
+		{"3", "03_require_none", "reports naming", "RequireNone"},
 		{"4", "04_to_included", "copied from ", "is excluded, the last record to copy is"},
 		{"4", "04_from_first_offset", "copied from ", "the partition's first offset, where a Reader starts until SetOffset"},
 		{"4", "04_partition_unset", "copied from ", "ReaderConfig.Partition is 0 unless you set it"},
@@ -114,6 +119,10 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"12", "12_empty_tombstone", "last record of", "an empty value is a value, not a tombstone"},
 		{"13", "13_schema_version_1", "records with the header schema-version", "names version 1 of the order"},
 		{"13", "13_renamed_field", "records a version 1 consumer decodes", "a version 1 field renamed"},
+		{"14", "14_goroutines", "users whose orders lie on one partition", "several goroutines at once"},
+		{"14", "14_async_without_close", "orders on ", "Close sends what is pending"},
+		// BatchTimeout 1 ms, one call per order: its timer alone waits 1 ms each.
+		{"14", "14_batch_timeout_1ms", "time the program took", "per order stored"},
 		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
 		{"p1", "p1_async_without_close", "orders on", "0"},
 		// The order in flight committed before it was handled.

@@ -40,7 +40,8 @@ func checkTopic(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line, e
 	topic := v["TOPIC"]
 	t, err := describeAfterRun(ctx, env, topic)
 	if errors.Is(err, lessons.ErrNoTopic) {
-		return []Line{{What: "topic " + topic, Want: "created", Got: "no such topic", Why: "the program did not create it"}}, nil
+		return []Line{{What: "topic " + topic, Want: "created", Got: "no such topic",
+			Why: "the program did not create it, or Kafka refused it: CreateTopics returns Kafka's answer for each topic in resp.Errors[topic] (an unknown ConfigName, 0 partitions or 0 replicas are refused there), not as its own error"}}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -55,20 +56,27 @@ func checkTopic(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line, e
 		return nil, err
 	}
 	l := want("retention.ms", v["RETENTION_MS"], retention)
-	if retention == "604800000" {
-		l.Why = "7 days, Kafka's default: the topic was created without the setting"
+	got, _ := strconv.ParseInt(retention, 10, 64)
+	wanted, _ := strconv.ParseInt(v["RETENTION_MS"], 10, 64)
+	switch {
+	case retention == "604800000":
+		l.Why = "7 days, Kafka's default: the topic was created without retention.ms (Apache Kafka refuses a ConfigName it does not know; the embedded emulation takes it and ignores it)"
+	case got > 0 && got*1000 == wanted:
+		l.Why = fmt.Sprintf("%d is %d ms in seconds: retention.ms counts milliseconds, so its value is %d", got, wanted, wanted)
+	case got > 0 && got*3_600_000 == wanted:
+		l.Why = fmt.Sprintf("%d is %d ms in hours: retention.ms counts milliseconds, so its value is %d", got, wanted, wanted)
 	}
 	return append(lines, l), nil
 }
 
 // describeAfterRun returns the topic as the cluster tells it once the
 // program has ended: the controller has it, and a broker may learn it a
-// few milliseconds later, so a missing topic is looked for again for 3 s,
+// few milliseconds later, so a missing topic is looked for again for 5 s,
 // each time on a transport of its own: a kafka-go Transport answers
 // Metadata from its cache (refreshed every 6 s), which may come from that
 // broker.
 func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafka.Topic, error) {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	for {
 		fresh := *env
@@ -89,9 +97,9 @@ func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafk
 // topicSetting returns one setting of a topic as the cluster reports it.
 // The broker asked may not have learned a topic the program has just
 // created (on a cluster, metadata reaches each broker in its own time), so
-// an unknown topic is asked for again for 3 s.
+// an unknown topic is asked for again for 5 s.
 func topicSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	for {
 		v, err := describeSetting(ctx, env, topic, name)
