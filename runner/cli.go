@@ -65,9 +65,10 @@ type command struct {
 	hasOffset bool
 	timeout   time.Duration // consume: stop after this long (0: until Ctrl-C)
 
-	exercise string // exercise, check, hint, solution: the exercise's id
-	spoil    bool   // solution: show it before a pass
-	onSave   bool   // check --watch: check again at each save
+	exercise  string // exercise, check, hint, solution: the exercise's id
+	resetFile bool   // exercise --reset: its starting file back
+	spoil     bool   // solution: show it before a pass
+	onSave    bool   // check --watch: check again at each save
 
 	once      bool // watch: one snapshot, then exit
 	allTopics bool // watch: every topic and group, not only the prefixed ones
@@ -135,9 +136,22 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	root := rootCommand(c)
 	root.AddCommand(listCommand(c), resetCommand(c), produceCommand(c), consumeCommand(c), docsCommand(c),
 		watchCommand(c), exerciseCommand(c), checkCommand(c), hintCommand(c), solutionCommand(c))
-	root.SetArgs(args)
-	root.SetOut(out)
+	root.SetOut(out) // before the completion command, which keeps it
 	root.SetErr(errOut)
+	root.SetHelpCommand(helpCommand(root))
+	root.InitDefaultCompletionCmd()
+	for _, sub := range root.Commands() {
+		if sub.Name() == "completion" {
+			sub.Args = func(_ *cobra.Command, args []string) error { // a usage error, not its help
+				if len(args) > 0 {
+					return usagef("no completion for %q (shells: bash, zsh, fish, powershell)", args[0])
+				}
+				return nil
+			}
+			sub.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		}
+	}
+	root.SetArgs(args)
 	root.SilenceErrors, root.SilenceUsage = true, true
 	root.SuggestionsMinimumDistance = 2
 	root.SetUsageTemplate(usageTemplate)
@@ -320,6 +334,35 @@ func (c *command) simple(name, short string, check func() error) *cobra.Command 
 				return check()
 			}
 			return nil
+		},
+	}
+}
+
+// helpCommand is "help [command]": the command's help, and a usage error
+// (exit 2) for a command that does not exist, where cobra's own would
+// print the runner's help and exit 0.
+func helpCommand(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "help about a command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("no help for %q: it is not a command (commands: %s)", strings.Join(args, " "), commandNames(root))
+			}
+			return cmd.Help()
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, c := range root.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, c.Name()+"\t"+c.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 	}
 }

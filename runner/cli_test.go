@@ -30,6 +30,8 @@ func TestBadCommandLinesExitTwoWithUsage(t *testing.T) {
 		{[]string{"check", "99"}, `there is no exercise "99"`},
 		{[]string{"hint", "8", "9"}, `unexpected argument "9"`},
 		{[]string{"exercise", "--reset"}, "--reset needs an exercise"},
+		{[]string{"help", "chek"}, `no help for "chek": it is not a command`},
+		{[]string{"completion", "tcsh"}, `no completion for "tcsh" (shells: bash`},
 		{[]string{"produce", "--lesson", "3"}, "unknown flag: --lesson\nRun 'go run ./runner produce --help'"},
 		{[]string{"produce", "--count", "0"}, "--count must be at least 1"},
 		{[]string{"--all", "--lesson", "1"}, "--all and --lesson exclude each other"},

@@ -26,12 +26,12 @@ goal and its file; --reset puts the starting file back and keeps yours beside it
 		ValidArgsFunction: completeExercise,
 	}
 	c.prefixFlag(cmd.Flags())
-	cmd.Flags().BoolVar(&c.reset, "reset", false, "put the exercise's starting file back (yours is kept beside it as main.go.yours)")
+	cmd.Flags().BoolVar(&c.resetFile, "reset", false, "put the exercise's starting file back (yours is kept beside it as main.go.yours)")
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		c.name, c.parsed = "exercise", true
 		if len(args) == 1 {
 			c.exercise = args[0]
-		} else if c.reset {
+		} else if c.resetFile {
 			return usagef("--reset needs an exercise: go run ./runner exercise 8 --reset")
 		}
 		return c.checkPrefix()

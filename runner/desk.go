@@ -8,6 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 )
@@ -186,12 +190,18 @@ type editor struct {
 var errNoEditor = errors.New("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano), or install nano or vi")
 
 // findEditor returns $VISUAL, else $EDITOR, else nano, else vi, as git
-// and crontab do.
+// and crontab do. Like git, it runs a variable's value through sh, so that
+// "code --wait" or a quoted path work as they do in a shell.
 func findEditor() (editor, error) {
 	for _, v := range []string{"VISUAL", "EDITOR"} {
-		if f := strings.Fields(os.Getenv(v)); len(f) > 0 {
-			return editor{name: strings.Join(f, " "), argv: f}, nil
+		value := strings.TrimSpace(os.Getenv(v))
+		if value == "" {
+			continue
 		}
+		if sh, err := exec.LookPath("sh"); err == nil {
+			return editor{name: value, argv: []string{sh, "-c", value + ` "$@"`, value}}, nil
+		}
+		return editor{name: value, argv: strings.Fields(value)}, nil
 	}
 	for _, name := range []string{"nano", "vi"} {
 		if _, err := exec.LookPath(name); err == nil {
@@ -202,10 +212,16 @@ func findEditor() (editor, error) {
 }
 
 // open runs the editor on file, on the learner's terminal, and waits for
-// it to close.
+// it to close. The terminal is put back as it was afterwards, even when a
+// signal ended the editor before it could do so itself.
 func (e editor) open(ctx context.Context, io stdio, file string) error {
+	if state, err := term.GetState(int(io.in.Fd())); err == nil {
+		defer term.Restore(int(io.in.Fd()), state)
+	}
 	cmd := exec.CommandContext(ctx, e.argv[0], append(e.argv[1:], file)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = io.in, io.out, io.err
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("the editor %s: %w", e.name, err)
 	}

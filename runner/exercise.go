@@ -315,8 +315,9 @@ func (k *coach) checkOnSave(ctx context.Context, env *lessons.Env, ex exercise.E
 			// Keys are read only while waiting, so that none is taken from
 			// the pager or from the prompt that follows.
 			keys, stop := watchKeys(in)
-			key, err := waitForSave(ctx, saves, keys)
+			key, saved2, err := waitForSave(ctx, saves, keys)
 			stop()
+			saved = saved2
 			switch {
 			case err != nil:
 				return err
@@ -324,23 +325,21 @@ func (k *coach) checkOnSave(ctx context.Context, env *lessons.Env, ex exercise.E
 				k.hint(ex)
 			case key == 'q' || key == 'Q' || key == 4: // 4: Ctrl-D
 				return errNotYet
-			case key == 0:
-				saved = true
 			}
 		}
 	}
 }
 
-// waitForSave returns at the next save (key 0) or key press, or with
+// waitForSave returns at the next save (saved) or key press, or with
 // errInterrupted at Ctrl-C.
-func waitForSave(ctx context.Context, saves <-chan struct{}, keys <-chan byte) (byte, error) {
+func waitForSave(ctx context.Context, saves <-chan struct{}, keys <-chan byte) (key byte, saved bool, err error) {
 	select {
 	case <-saves:
-		return 0, nil
+		return 0, true, nil
 	case k := <-keys:
-		return k, nil
+		return k, false, nil
 	case <-ctx.Done():
-		return 0, errInterrupted
+		return 0, false, errInterrupted
 	}
 }
 

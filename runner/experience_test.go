@@ -43,6 +43,8 @@ func TestQuizThenResumeAfterQuitting(t *testing.T) {
 	l.expect("3/3 · A record holds", 1)
 	l.press(down + enter)
 	l.expect("✔ Lesson 2 quiz: 2 of 3 right.", 1)
+	l.expect("Now you: exercise 2?", 1)
+	l.press(down + enter) // Later: go on
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Fatalf("exit code %d after the quiz", code)
 	}

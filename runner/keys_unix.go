@@ -103,7 +103,7 @@ func watchKeys(f *os.File) (keys <-chan byte, stop func()) {
 	go func() {
 		defer close(exited)
 		fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}
-		buf := make([]byte, 16)
+		buf := make([]byte, 1) // one key at a time: what stop leaves unread stays in the terminal
 		for {
 			select {
 			case <-done:

@@ -128,6 +128,8 @@ func TestMenuPicksALessonAndStepsThroughIt(t *testing.T) {
 	l.expect("Next?", 4)
 	l.press(enter)
 	l.expect("Lesson 2 done", 1)
+	l.expect("Now you: exercise 2?", 1)
+	l.press(down + enter) // Later: go on
 	l.expect("Which lesson?", 2) // back at the menu
 	l.press("Quit" + enter)
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
@@ -241,6 +243,8 @@ func TestSkippedStepIsOfferedWhenNeeded(t *testing.T) {
 	l.expect("Next?", 2)
 	l.press(enter)
 	l.expect("Lesson 2 done", 1)
+	l.expect("Now you: exercise 2?", 1)
+	l.press(down + enter) // Later: go on
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Errorf("exit code %d", code)
 	}

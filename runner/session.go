@@ -58,7 +58,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 			return nil
 		case c.name == "solution":
 			return k.solution(ex, c.spoil)
-		case c.reset:
+		case c.resetFile:
 			return k.reset(ex)
 		}
 		return k.show(ex)

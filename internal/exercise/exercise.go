@@ -47,12 +47,15 @@ type Exercise struct {
 	// from 0): it may produce orders while the program polls, watch what it
 	// prints, and interrupt it as Ctrl-C would. It returns once it is done
 	// with that run; the program then has its limit to end by itself.
+	// During may record what it saw for Check in v, under names the
+	// program does not read: the program's environment is made before
+	// During starts, and Check runs after During has returned.
 	During func(ctx context.Context, env *lessons.Env, v Vars, run int, p *Process) error
-	// ChecksExit makes the program's exit a line of the check instead of a
-	// problem: a program that exits non-zero, or that its Ctrl-C kills, is
-	// still checked, and Check reads how it ended in Run.Exit. A program
-	// that does not build, panics or runs past its limit is still a
-	// problem.
+	// ChecksExit makes how the program ended after During's Ctrl-C a line
+	// of the check instead of a problem: a program that then exits
+	// non-zero, or that the Ctrl-C kills, is still checked, and Check reads
+	// Run.Exit. A program that fails before the Ctrl-C, does not build,
+	// panics or runs past its limit is still a problem, with its stderr.
 	ChecksExit bool
 	// Check compares the goal with what the cluster shows after the
 	// program ran, line by line.

@@ -60,7 +60,7 @@ func twoMembersExercise() Exercise {
 // (a member hears of the other's join at its next heartbeat, 3 s by
 // default), and for the orders to be printed once produced.
 const (
-	joinBound  = 15 * time.Second
+	joinBound  = 20 * time.Second
 	printBound = 10 * time.Second
 )
 

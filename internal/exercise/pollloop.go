@@ -42,7 +42,7 @@ func pollLoopExercise() Exercise {
 		// Readers left at the default MaxWait, closed one after another,
 		// take up to about 9 s each to close: long enough for the check to
 		// say so, rather than to stop the program.
-		Limit:   45 * time.Second,
+		Limit:   60 * time.Second,
 		Prepare: preparePollLoop,
 		During:  duringPollLoop,
 		Check:   checkPollLoop,

@@ -25,14 +25,17 @@ func (p *Process) Output() string { return p.stdout.String() }
 // Done is closed when the program has exited.
 func (p *Process) Done() <-chan struct{} { return p.done }
 
-// Interrupt sends the program Ctrl-C (SIGINT), as a learner would.
+// Interrupt sends the program Ctrl-C (SIGINT), as a learner would. A
+// program that has already exited is not interrupted: os.ErrProcessDone.
 func (p *Process) Interrupt() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.interrupted.IsZero() {
-		p.interrupted = time.Now()
+	at := time.Now()
+	err := p.signal(os.Interrupt)
+	if err == nil && p.interrupted.IsZero() {
+		p.interrupted = at
 	}
-	return p.signal(os.Interrupt)
+	return err
 }
 
 // interruptedAt returns when Interrupt was first called (zero if never).

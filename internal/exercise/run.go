@@ -163,7 +163,7 @@ func execute(ctx context.Context, env *lessons.Env, ex Exercise, bin, config str
 			all.Exit = run.Exit
 		}
 		if problem != "" || err != nil {
-			if ex.Runs > 1 {
+			if ex.Runs > 1 && problem != "" {
 				problem = fmt.Sprintf("run %d of %d: %s", i+1, ex.Runs, problem)
 			}
 			return all, problem, err
@@ -172,8 +172,8 @@ func execute(ctx context.Context, env *lessons.Env, ex Exercise, bin, config str
 	return all, "", nil
 }
 
-func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin, config string, vars Vars, limit time.Duration) (Run, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, limit)
+func executeOnce(parent context.Context, env *lessons.Env, ex Exercise, i int, bin, config string, vars Vars, limit time.Duration) (Run, string, error) {
+	ctx, cancel := context.WithTimeout(parent, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "KAFKA_BOOTSTRAP_SERVERS="+strings.Join(env.Brokers, ","), "KAFKA_CONFIG="+config)
@@ -194,11 +194,15 @@ func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin,
 	go func() {
 		defer close(duringDone)
 		if ex.During != nil {
-			during = ex.During(ctx, env, vars, i, p)
+			// Not bounded by the program's limit: During may still read
+			// the cluster once the program has ended. Everything it waits
+			// for is bounded, or ends with the program (p.Done).
+			during = ex.During(parent, env, vars, i, p)
 		}
 	}()
 	err := cmd.Wait()
 	end := time.Now()
+	limited := ctx.Err() // the limit (or the check) stopped the program
 	close(p.done)
 	<-duringDone
 	run := Run{Stdout: stdout.String(), Stderr: stderr.String(), Took: end.Sub(start)}
@@ -209,10 +213,10 @@ func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin,
 		run.Exit = cmd.ProcessState.String()
 	}
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case parent.Err() != nil:
+		return run, "stopped: the check was interrupted", parent.Err()
+	case errors.Is(limited, context.DeadlineExceeded):
 		return run, fmt.Sprintf("stopped after %v: the program did not end in time", limit), nil
-	case ctx.Err() != nil:
-		return run, "stopped: the check was interrupted", ctx.Err()
 	case during != nil:
 		// The check could not do its part (the broker went away).
 		return run, "", fmt.Errorf("while the program ran: %w", during)
@@ -222,8 +226,8 @@ func executeOnce(ctx context.Context, env *lessons.Env, ex Exercise, i int, bin,
 	if p := panicOf(run.Stderr); p != "" {
 		return run, "panicked: " + p, nil
 	}
-	if ex.ChecksExit && cmd.ProcessState != nil {
-		return run, "", nil // Check reads run.Exit
+	if ex.ChecksExit && run.Interrupted && cmd.ProcessState != nil {
+		return run, "", nil // how it ended on Ctrl-C is the check's: run.Exit
 	}
 	if run.Interrupted && strings.Contains(err.Error(), "signal: interrupt") {
 		return run, "killed by Ctrl-C (SIGINT): the program does not stop cleanly on a signal", nil

@@ -85,7 +85,13 @@ func duringStartOffset(ctx context.Context, env *lessons.Env, v Vars, _ int, p *
 	}
 	// Time for the member to start reading its partitions: at their end,
 	// with the trap, before these orders arrive.
-	time.Sleep(time.Second)
+	select {
+	case <-time.After(time.Second):
+	case <-p.Done():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	place := make([]int, between(2, 4))
 	for i := range place {
 		place[i] = rand.IntN(partitions)
