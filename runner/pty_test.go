@@ -129,7 +129,7 @@ func TestMenuPicksALessonAndStepsThroughIt(t *testing.T) {
 	l.press(enter)
 	l.expect("Lesson 2 done", 1)
 	l.expect("Now you: exercise 2?", 1)
-	l.press(down + enter) // Later: go on
+	l.press(down + enter)        // Later: go on
 	l.expect("Which lesson?", 2) // back at the menu
 	l.press("Quit" + enter)
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {

@@ -7,6 +7,7 @@ package kit
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -87,4 +88,33 @@ func Context() (context.Context, context.CancelFunc) {
 func Fail(err error) {
 	fmt.Fprintln(os.Stderr, "error:", err)
 	os.Exit(1)
+}
+
+// WaitForTopic waits until every broker of the cluster knows topic and its
+// partitions. CreateTopics returns once the controller has a topic; each
+// broker learns it a moment later, and a group's coordinator may be any of
+// them: a group formed before its broker knows the topic gets none of it.
+func WaitForTopic(ctx context.Context, client *kafka.Client, topic string) error {
+	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{})
+	if err != nil {
+		return fmt.Errorf("wait for topic %s: %w", topic, err)
+	}
+	for _, b := range meta.Brokers {
+		addr := kafka.TCP(net.JoinHostPort(b.Host, strconv.Itoa(b.Port)))
+		for {
+			m, err := client.Metadata(ctx, &kafka.MetadataRequest{Addr: addr, Topics: []string{topic}})
+			if err != nil {
+				return fmt.Errorf("wait for topic %s on broker %d: %w", topic, b.ID, err)
+			}
+			if len(m.Topics) == 1 && m.Topics[0].Error == nil && len(m.Topics[0].Partitions) > 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("wait for topic %s on broker %d: %w", topic, b.ID, ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }

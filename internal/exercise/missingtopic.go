@@ -47,7 +47,7 @@ func missingTopicPitfall() Exercise {
 		Hints: []string{
 			"The kitchen's ReadMessage never returned: not an order, not an error. Its consumer group was formed before $TOPIC existed. What did the group leader find to assign?",
 			"With a GroupID, kafka-go assigns the partitions the topic has when the group is formed; a missing topic has none, and it is not an error. The group asks again only at its next rebalance, so the orders written once the topic exists are never read. (A Reader without GroupID waits for the topic, but reads a single partition.) The kitchen must not form its group before its topic exists.",
-			"Before NewReader, create $TOPIC with client.CreateTopics, with NumPartitions $PARTITIONS and ReplicationFactor $REPLICAS, as the orders service would (whoever creates a topic first decides its partitions), and take errors.Is(err, kafka.TopicAlreadyExists) as success. CreateTopics returns before every broker knows the topic, and the group's coordinator may be any of them: ask each broker client.Metadata lists (MetadataRequest{Addr: ..., Topics: ...}) until it shows the topic's partitions.",
+			"Before NewReader, create $TOPIC with client.CreateTopics, with NumPartitions $PARTITIONS and ReplicationFactor $REPLICAS, as the orders service would (whoever creates a topic first decides its partitions), and take errors.Is(err, kafka.TopicAlreadyExists) as success. CreateTopics returns before every broker knows the topic, and the group's coordinator may be any of them: then call kit.WaitForTopic(ctx, client, topic), which asks each broker until it shows the topic's partitions.",
 		},
 		Prepare: func(ctx context.Context, env *lessons.Env) (Vars, error) {
 			out := env.Name("ex-p5-cooks-" + suffix())

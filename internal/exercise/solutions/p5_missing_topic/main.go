@@ -23,8 +23,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -55,29 +53,10 @@ func main() {
 	if err := resp.Errors[topic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
 		kit.Fail(err)
 	}
-	// CreateTopics returns once the controller has the topic; each broker
-	// learns it a moment later, and the group's coordinator may be any of
-	// them. Wait until every broker shows its partitions.
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{})
-	if err != nil {
+	// Each broker learns the topic a moment after the controller, and the
+	// group's coordinator may be any of them.
+	if err := kit.WaitForTopic(ctx, client, topic); err != nil {
 		kit.Fail(err)
-	}
-	for _, b := range meta.Brokers {
-		addr := kafka.TCP(net.JoinHostPort(b.Host, strconv.Itoa(b.Port)))
-		for {
-			m, err := client.Metadata(ctx, &kafka.MetadataRequest{Addr: addr, Topics: []string{topic}})
-			if err != nil {
-				kit.Fail(err)
-			}
-			if len(m.Topics) == 1 && m.Topics[0].Error == nil && len(m.Topics[0].Partitions) > 0 {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				kit.Fail(ctx.Err())
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
 	}
 
 	r := kafka.NewReader(kafka.ReaderConfig{
