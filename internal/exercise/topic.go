@@ -76,19 +76,20 @@ func checkTopic(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line, e
 // Metadata from its cache (refreshed every 6 s), which may come from that
 // broker.
 func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafka.Topic, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
+	// Each request has its own bound (the client's): the wait ends between
+	// two of them, with the last answer, never in the middle of one.
+	deadline := time.Now().Add(5 * time.Second)
 	for {
 		fresh := *env
 		fresh.Transport = env.NewTransport()
 		t, err := lessons.DescribeTopic(ctx, &fresh, topic)
 		fresh.Transport.CloseIdleConnections()
-		if err == nil || !errors.Is(err, lessons.ErrNoTopic) {
+		if err == nil || !errors.Is(err, lessons.ErrNoTopic) || time.Now().After(deadline) {
 			return t, err
 		}
 		select {
 		case <-ctx.Done():
-			return t, err
+			return t, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -99,16 +100,15 @@ func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafk
 // created (on a cluster, metadata reaches each broker in its own time), so
 // an unknown topic is asked for again for 5 s.
 func topicSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
+	deadline := time.Now().Add(5 * time.Second)
 	for {
 		v, err := describeSetting(ctx, env, topic, name)
-		if err == nil || !errors.Is(err, kafka.UnknownTopicOrPartition) {
+		if err == nil || !errors.Is(err, kafka.UnknownTopicOrPartition) || time.Now().After(deadline) {
 			return v, err
 		}
 		select {
 		case <-ctx.Done():
-			return v, err
+			return v, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
