@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -64,16 +63,9 @@ func duringCloseWaits(ctx context.Context, env *lessons.Env, v Vars, _ int, p *P
 	defer interrupt(p)
 	partitions := v.Int("PARTITIONS")
 	orders := lessons.SampleOrders(between(0, 4), between(partitions+1, 3*partitions))
-	at := rand.Perm(len(orders))
-	for i := range at {
-		at[i] %= partitions
-	}
-	if err := produceAt(ctx, env, v["TOPIC"], orders, at); err != nil {
+	ids, err := spreadOver(ctx, env, v["TOPIC"], partitions, orders)
+	if err != nil {
 		return err
-	}
-	var ids []string
-	for _, o := range orders {
-		ids = append(ids, o.OrderID)
 	}
 	p.WaitPrinted(ctx, 20*time.Second, ids...)
 	return nil

@@ -96,6 +96,24 @@ func produceAt(ctx context.Context, env *lessons.Env, topic string, orders []les
 	return lessons.Send(ctx, env, topic, msgs, env.Out.Record, lessons.Sending{Balancer: byPartition})
 }
 
+// spreadOver writes orders over the partitions of topic, in a random
+// order, every partition getting at least one when there are as many
+// orders, and returns their ids.
+func spreadOver(ctx context.Context, env *lessons.Env, topic string, partitions int, orders []lessons.Order) ([]string, error) {
+	at := rand.Perm(len(orders))
+	for i := range at {
+		at[i] %= partitions
+	}
+	if err := produceAt(ctx, env, topic, orders, at); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.OrderID
+	}
+	return ids, nil
+}
+
 // duringPollLoop waits for "ready", orders a random number of orders over
 // every partition, waits until the program has printed each one (or a
 // while), and presses Ctrl-C.
@@ -106,16 +124,9 @@ func duringPollLoop(ctx context.Context, env *lessons.Env, v Vars, _ int, p *Pro
 	}
 	partitions := v.Int("PARTITIONS")
 	orders := lessons.SampleOrders(between(10, 20), between(partitions+1, 3*partitions))
-	at := rand.Perm(len(orders)) // every partition gets at least one order
-	for i := range at {
-		at[i] %= partitions
-	}
-	if err := produceAt(ctx, env, v["TOPIC"], orders, at); err != nil {
+	ids, err := spreadOver(ctx, env, v["TOPIC"], partitions, orders)
+	if err != nil {
 		return err
-	}
-	var ids []string
-	for _, o := range orders {
-		ids = append(ids, o.OrderID)
 	}
 	p.WaitPrinted(ctx, 15*time.Second, ids...)
 	return nil
