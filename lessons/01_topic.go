@@ -68,7 +68,11 @@ func topicLesson() Lesson {
 }
 
 // Topics are created explicitly: the compose file turns off automatic topic
-// creation, and kafka-go's Writer does not ask for it either. kafka-go sends
+// creation (auto.create.topics.enable, on in Apache Kafka's defaults).
+// kafka-go's Writer asks for it only with AllowAutoTopicCreation, but a
+// Reader and Conn.ReadPartitions send a Metadata request that allows it:
+// on a broker that auto-creates, merely reading a missing topic creates it,
+// with num.partitions partitions (1 by default). kafka-go sends
 // CreateTopics to the broker the metadata names controller, which hands it
 // to the KRaft quorum (lesson 0). Three partitions let three consumers read in
 // parallel later. Each partition gets env.Replicas() copies: three on a

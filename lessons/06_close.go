@@ -35,7 +35,7 @@ func closeLesson() Lesson {
 					"Nothing until the next record arrives",
 				},
 				Answer: 1,
-				Why:    "signal.NotifyContext turns SIGINT into a cancelled context. Every blocking kafka-go call takes it, so the loop wakes up at once, and the deferred Close runs before the program exits.",
+				Why:    "signal.NotifyContext turns SIGINT into a cancelled context. ReadMessage takes it and returns at once, and the deferred Close runs before the program exits (Close takes no context: it waits for the fetch in flight, up to MaxWait).",
 				Step:   2,
 			},
 			{
@@ -46,7 +46,7 @@ func closeLesson() Lesson {
 					"Neither: kafka-go never commits by itself",
 				},
 				Answer: 0,
-				Why:    "With a GroupID, ReadMessage commits the offset itself before it returns (like enable.auto.commit): a crash afterwards loses that record. FetchMessage leaves the commit to CommitMessages.",
+				Why:    "With a GroupID, ReadMessage commits the offset itself, synchronously, before it returns: a crash afterwards loses that record (at most once). Java's enable.auto.commit commits later, at a poll, what earlier polls returned. FetchMessage leaves the commit to CommitMessages.",
 				Step:   4,
 			},
 			{
@@ -97,9 +97,11 @@ func deferClose(ctx context.Context, env *Env) error {
 }
 
 // signal.NotifyContext returns a context that is cancelled when the program
-// gets SIGINT (Ctrl-C) or SIGTERM. Every blocking kafka-go call takes that
-// context, so the loop wakes up at once, leaves, and the deferred Close runs
-// before the program exits. Here a timer stands in for your finger: stop()
+// gets SIGINT (Ctrl-C) or SIGTERM. ReadMessage, FetchMessage,
+// CommitMessages and WriteMessages take that context, so the loop wakes up
+// at once, leaves, and the deferred Close runs before the program exits.
+// Close takes no context: it waits for the fetch in flight, up to MaxWait
+// (here 250 ms; 10 s by default). Here a timer stands in for your finger: stop()
 // cancels the context exactly as Ctrl-C would; it also unregisters the
 // handler, so a second Ctrl-C kills the program as usual. Press Ctrl-C
 // during "go run ./runner consume" to see the real one.
@@ -178,8 +180,11 @@ func (c *closeState) newGroup(ctx context.Context, env *Env) error {
 // A Reader with a GroupID joins the group. One member, the group's leader,
 // computes who reads which partition with its GroupBalancers (Range, then
 // RoundRobin), and the broker hands that out to every member (SyncGroup). It
-// starts from the group's committed offsets. FetchMessage does not commit
-// (ReadMessage would, like enable.auto.commit): the program commits with
+// starts from the group's committed offsets. FetchMessage does not commit.
+// ReadMessage would: with a GroupID (and CommitInterval 0) it commits each
+// record synchronously before returning it, so a crash while handling it
+// loses it. That is not Java's enable.auto.commit, which commits, at a
+// later poll, what earlier polls returned. The program commits with
 // CommitMessages once an order is handled. After two orders it closes, as if
 // the program stopped.
 func (c *closeState) consumeAndCommit(ctx context.Context, env *Env) error {

@@ -73,14 +73,19 @@ type retentionState struct {
 	statuses string // the compacted topic
 }
 
-// A topic keeps records for retention.ms (7 days by default), or until it
-// holds retention.bytes; then the broker deletes its oldest segments, whole,
-// and the partition's first offset moves up. This topic keeps records for
-// 2 s, in segments of 500 ms (segment.ms), so it happens in front of you:
-// five orders, a 3 s pause, then one more order, which starts a new segment
-// (the broker never deletes the segment it is writing to). The broker checks
-// retention every second here (log.retention.check.interval.ms in the
-// compose files; 5 minutes by default).
+// A partition's log is a row of segments, and retention deletes whole
+// segments, oldest first: one goes once its newest record is older than
+// retention.ms (7 days by default), or while the partition holds more than
+// retention.bytes (per partition; unlimited by default). The partition's
+// first offset moves up. Segments roll at segment.bytes (1 GiB) or
+// segment.ms (7 days) by default, so records routinely outlive
+// retention.ms. Even the segment being written to can go: the broker rolls
+// a new, empty one first (only compaction leaves it alone). This topic
+// keeps records for 2 s, in segments of 500 ms (segment.ms), so it happens
+// in front of you: five orders, a 3 s pause, then one more order, in a new
+// segment. The broker checks retention every second here
+// (log.retention.check.interval.ms in the compose files; 5 minutes by
+// default).
 func (s *retentionState) retention(ctx context.Context, env *Env) error {
 	s.orders = env.Name("orders-retention")
 	err := EnsureTopic(ctx, env, TopicSpec{Name: s.orders, Partitions: 1, ReplicationFactor: env.Replicas(),
