@@ -11,6 +11,9 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
+// ErrTopicDiffers says a topic that already exists is not the one asked for.
+var ErrTopicDiffers = errors.New("the topic already exists, made otherwise")
+
 // TopicSpec is a topic a lesson or command needs.
 type TopicSpec struct {
 	Name              string
@@ -52,6 +55,13 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 	t, err := WaitForTopic(ctx, env, spec.Name)
 	if err != nil {
 		return err
+	}
+	// A topic made elsewhere, by hand or by a broker that auto-creates
+	// topics (with num.partitions), may not be the one asked for: say so
+	// rather than run a lesson on other partitions than it tells.
+	if n := len(t.Partitions); spec.Partitions > 0 && n != spec.Partitions {
+		return fmt.Errorf("%w: %s has %d partition(s), and this needs %d. Delete it (kafka-topics.sh --bootstrap-server %s --delete --topic %s) or choose another --topic-prefix",
+			ErrTopicDiffers, spec.Name, n, spec.Partitions, env.Brokers[0], spec.Name)
 	}
 	env.Out.Say("(topic %s is ready: %d partitions, %s)", spec.Name, len(t.Partitions), created)
 	return nil

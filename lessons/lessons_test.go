@@ -419,3 +419,23 @@ func TestPollerWhenTheBrokerGoesAway(t *testing.T) {
 		t.Errorf("%d goroutines before the poller, %d after Close:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// A topic that already exists with other partitions than asked for (made
+// by hand, or by a broker that auto-creates topics) is refused with what
+// differs and what to do, not used as if it were the one asked for.
+func TestEnsureTopicRefusesAnotherPartitionCount(t *testing.T) {
+	env, _ := testkit.ClusterEnv(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name := env.Name(fmt.Sprintf("made-elsewhere-%d", time.Now().UnixNano()))
+	if err := EnsureTopic(ctx, env, TopicSpec{Name: name, Partitions: 1, ReplicationFactor: env.Replicas()}); err != nil {
+		t.Fatal(err)
+	}
+	err := EnsureTopic(ctx, env, TopicSpec{Name: name, Partitions: 3, ReplicationFactor: env.Replicas()})
+	if !errors.Is(err, ErrTopicDiffers) || !strings.Contains(err.Error(), "has 1 partition(s), and this needs 3") || !strings.Contains(err.Error(), "--delete --topic "+name) {
+		t.Fatalf("EnsureTopic on a topic of 1 partition, asked for 3: %v", err)
+	}
+	if err := EnsureTopic(ctx, env, TopicSpec{Name: name, Partitions: 1, ReplicationFactor: env.Replicas()}); err != nil {
+		t.Errorf("the same spec again: %v", err)
+	}
+}
