@@ -100,7 +100,8 @@ func createTopic(ctx context.Context, env *Env) error {
 }
 
 // Metadata describes each partition: its leader (the broker that takes the
-// writes and serves the reads), its replicas (brokers that keep a copy) and
+// writes and, by default, serves the reads: since Kafka 2.4 a consumer may
+// fetch from a nearer follower, KIP-392), its replicas (brokers that keep a copy) and
 // its in-sync replicas, the ISR: the leader and the followers that caught up
 // with it within the last replica.lag.time.max.ms (30 s). A write with
 // acks=all is confirmed once every replica now in the ISR has appended it

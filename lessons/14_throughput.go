@@ -363,7 +363,7 @@ func (t *throughputState) roundTrip(ctx context.Context, env *Env) error {
 // each once. Closing a Reader waits for its fetch in flight, up to MaxWait:
 // FetchWait (250 ms) here, 10 s with kafka-go's default. In production a
 // consumer group spreads the partitions over its members the same way
-// (lesson 6).
+// (lesson 9).
 func (t *throughputState) readBack(ctx context.Context, env *Env) error {
 	to, err := ReadWatermarks(ctx, env, t.topic)
 	if err != nil {
