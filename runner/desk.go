@@ -129,7 +129,12 @@ func (s *session) desk(ctx context.Context, ex exercise.Exercise) (action, error
 		switch act := choices[i].act; act {
 		case actEdit:
 			s.out.Aside("Opening %s in %s; the menu comes back when the editor closes.", deskFile(ex), editor.name)
-			if err := editor.open(ctx, s.stdio, deskFile(ex)); err != nil {
+			root, err := exerciseRoot()
+			if err == nil {
+				// From the clone's root: the runner may run in a folder below it.
+				err = editor.open(ctx, s.stdio, filepath.Join(root, deskFile(ex)))
+			}
+			if err != nil {
 				s.out.Error("%v", err)
 			}
 		case actCheck, actWatch:
