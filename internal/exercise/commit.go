@@ -65,10 +65,11 @@ func checkCommitBeforeWork(ctx context.Context, env *lessons.Env, v Vars, _ Run)
 	if err != nil {
 		return nil, err
 	}
-	committed, err := committedRetrying(ctx, env, group, topic)
+	offsets, err := committedRetrying(ctx, env, group, topic, 1)
 	if err != nil {
 		return nil, err
 	}
+	committed := offsets[0]
 	// Handled: the orders before the crash, each once, in order.
 	first := 0
 	for first < len(handled) && first < len(orders) && bytes.Equal(handled[first].Value, orders[first].Value) {
@@ -97,17 +98,15 @@ func checkCommitBeforeWork(ctx context.Context, env *lessons.Env, v Vars, _ Run)
 	return []Line{h, c}, nil
 }
 
-// committedRetrying returns the offset group committed on partition 0 of
-// topic, -1 for none. A fresh broker may answer "not coordinator" for a
-// moment while it sets up its offsets topic: a temporary error, asked
-// again for up to 10 s.
-func committedRetrying(ctx context.Context, env *lessons.Env, group, topic string) (int64, error) {
-	var committed int64
+// committedRetrying returns the offsets group committed on partitions 0 to
+// partitions-1 of topic, -1 for none. A fresh broker may answer "not
+// coordinator" for a moment while it sets up its offsets topic: a
+// temporary error, asked again for up to 10 s.
+func committedRetrying(ctx context.Context, env *lessons.Env, group, topic string, partitions int) (map[int]int64, error) {
+	var committed map[int]int64
 	err := lessons.RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error {
-		offsets, err := lessons.CommittedOffsets(ctx, env, group, topic, 1)
-		if err == nil {
-			committed = offsets[0]
-		}
+		var err error
+		committed, err = lessons.CommittedOffsets(ctx, env, group, topic, partitions)
 		return err
 	})
 	return committed, err

@@ -100,10 +100,11 @@ func duringIdempotent(ctx context.Context, env *lessons.Env, v Vars, run int, p 
 	case <-ctx.Done():
 		return nil // out of time: the run is a problem of its own
 	}
-	committed, err := committedRetrying(ctx, env, v["GROUP"], v["TOPIC"])
+	offsets, err := committedRetrying(ctx, env, v["GROUP"], v["TOPIC"], 1)
 	if err != nil {
 		return err
 	}
+	committed := offsets[0]
 	handled, err := readAll(ctx, env, v["OUT"])
 	if err != nil {
 		return err

@@ -105,8 +105,7 @@ func ordersService(ctx context.Context, env *lessons.Env, v Vars, _ int, p *Proc
 func waitStable(ctx context.Context, env *lessons.Env, group string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		resp, err := env.Client().DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
-		if err == nil && len(resp.Groups) == 1 && resp.Groups[0].GroupState == "Stable" {
+		if seen, err := describeGroup(ctx, env.Client(), group, ""); err == nil && seen.state == "Stable" {
 			return nil
 		}
 		select {

@@ -294,12 +294,7 @@ func numberHeader(m kafka.Message, key string) (int64, string) {
 // all: with ReadMessage, the records the program read. ok is false when
 // the offsets cannot be read.
 func recordsRead(ctx context.Context, env *lessons.Env, group, topic string, partitions int) (int, bool) {
-	var committed map[int]int64
-	err := lessons.RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error {
-		var err error
-		committed, err = lessons.CommittedOffsets(ctx, env, group, topic, partitions)
-		return err
-	})
+	committed, err := committedRetrying(ctx, env, group, topic, partitions)
 	if err != nil {
 		return 0, false
 	}

@@ -179,11 +179,7 @@ func committedLine(ctx context.Context, env *lessons.Env, group, topic string) (
 	if err != nil {
 		return Line{}, err
 	}
-	var committed map[int]int64
-	err = lessons.RetryTemporary(ctx, 10*time.Second, func(ctx context.Context) error {
-		committed, err = lessons.CommittedOffsets(ctx, env, group, topic, len(marks))
-		return err
-	})
+	committed, err := committedRetrying(ctx, env, group, topic, len(marks))
 	if err != nil {
 		return Line{}, err
 	}
