@@ -154,22 +154,15 @@ func waitForTwoMembers(ctx context.Context, env *lessons.Env, group, topic strin
 	ctx, cancel := context.WithTimeout(ctx, joinBound)
 	defer cancel()
 	var last groupSeen
-	for {
+	pollUntil(ctx, joinBound, 200*time.Millisecond, p.Done(), func() bool {
 		// Errors (no coordinator yet for a new group) mean: ask again.
-		if seen, err := describeGroup(ctx, client, group, topic); err == nil {
+		seen, err := describeGroup(ctx, client, group, topic)
+		if err == nil {
 			last = seen
-			if seen.ready() {
-				return seen
-			}
 		}
-		select {
-		case <-ctx.Done():
-			return last
-		case <-p.Done():
-			return last
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+		return err == nil && seen.ready()
+	})
+	return last
 }
 
 func duringTwoMembers(ctx context.Context, env *lessons.Env, v Vars, _ int, p *Process) error {

@@ -57,22 +57,17 @@ func checkMinInsync(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Lin
 	// applies it a moment later, and DescribeConfigs may ask any of them:
 	// a setting not yet as wanted is read again for up to 5 s.
 	var minISR, retention string
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if minISR, err = topicSetting(ctx, env, topic, "min.insync.replicas"); err != nil {
-			return nil, err
+	pollUntil(ctx, 5*time.Second, 100*time.Millisecond, nil, func() bool {
+		if minISR, err = topicSetting(ctx, env, topic, "min.insync.replicas"); err == nil {
+			retention, err = topicSetting(ctx, env, topic, "retention.ms")
 		}
-		if retention, err = topicSetting(ctx, env, topic, "retention.ms"); err != nil {
-			return nil, err
-		}
-		if minISR == strconv.Itoa(wanted) && retention == v["RETENTION_MS"] || time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		return err != nil || minISR == strconv.Itoa(wanted) && retention == v["RETENTION_MS"]
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	m := Line{What: "min.insync.replicas of " + topic, Want: fmt.Sprintf("%d (%d replicas)", wanted, rf), Got: minISR,
 		OK: minISR == strconv.Itoa(wanted)}

@@ -103,16 +103,11 @@ func ordersService(ctx context.Context, env *lessons.Env, v Vars, _ int, p *Proc
 // assignments), or after limit: a program without this group never makes
 // it so.
 func waitStable(ctx context.Context, env *lessons.Env, group string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if seen, err := describeGroup(ctx, env.Client(), group, ""); err == nil && seen.state == "Stable" {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
+	if !pollUntil(ctx, limit, 50*time.Millisecond, nil, func() bool {
+		seen, err := describeGroup(ctx, env.Client(), group, "")
+		return err == nil && seen.state == "Stable"
+	}) {
+		return ctx.Err()
 	}
 	return nil
 }

@@ -49,25 +49,16 @@ func (p *Process) interruptedAt() time.Time {
 // stdout, or has exited, or timeout has passed, and says whether they all
 // were printed.
 func (p *Process) WaitPrinted(ctx context.Context, timeout time.Duration, words ...string) bool {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	printed := func() bool {
 		out := p.Output()
-		all := true
 		for _, w := range words {
-			all = all && strings.Contains(out, w)
+			if !strings.Contains(out, w) {
+				return false
+			}
 		}
-		if all {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-p.done:
-			return false
-		case <-tick.C:
-		}
+		return true
 	}
+	// Once more after the wait: a program may print its last words and
+	// exit between two looks.
+	return pollUntil(ctx, timeout, 20*time.Millisecond, p.done, printed) || printed()
 }

@@ -133,20 +133,14 @@ func awaitPrinted(ctx context.Context, env *lessons.Env, p *Process, group strin
 func awaitCommitted(ctx context.Context, env *lessons.Env, group, topic string, d time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	for {
+	pollUntil(ctx, d, 100*time.Millisecond, nil, func() bool {
 		marks, err := lessons.ReadWatermarks(ctx, env, topic)
-		if err == nil {
-			committed, err := lessons.CommittedOffsets(ctx, env, group, topic, len(marks))
-			if err == nil && slices.IndexFunc(marks, func(w lessons.Watermarks) bool { return committed[w.Partition] != w.Last }) < 0 {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+		committed, err := lessons.CommittedOffsets(ctx, env, group, topic, len(marks))
+		return err == nil && slices.IndexFunc(marks, func(w lessons.Watermarks) bool { return committed[w.Partition] != w.Last }) < 0
+	})
 }
 
 func checkResume(ctx context.Context, env *lessons.Env, v Vars, r Run) ([]Line, error) {

@@ -72,17 +72,10 @@ func prepareStartOffset(ctx context.Context, env *lessons.Env) (Vars, error) {
 // that never joins $GROUP gets the orders after 8 s, and 3 s to print them.
 func duringStartOffset(ctx context.Context, env *lessons.Env, v Vars, _ int, p *Process) error {
 	topic, group, partitions := v["TOPIC"], v["GROUP"], v.Int("PARTITIONS")
-	joined := false
-	for start := time.Now(); !joined && time.Since(start) < 8*time.Second && ctx.Err() == nil; {
+	joined := pollUntil(ctx, 8*time.Second, 100*time.Millisecond, p.Done(), func() bool {
 		state, members, err := groupState(ctx, env, group)
-		joined = err == nil && state == "Stable" && members > 0
-		select {
-		case <-p.Done():
-			return nil
-		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+		return err == nil && state == "Stable" && members > 0
+	})
 	// Time for the member to start reading its partitions: at their end,
 	// with the trap, before these orders arrive.
 	select {

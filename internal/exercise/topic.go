@@ -78,21 +78,19 @@ func checkTopic(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line, e
 func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafka.Topic, error) {
 	// Each request has its own bound (the client's): the wait ends between
 	// two of them, with the last answer, never in the middle of one.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	var t kafka.Topic
+	var err error
+	pollUntil(ctx, 5*time.Second, 100*time.Millisecond, nil, func() bool {
 		fresh := *env
 		fresh.Transport = env.NewTransport()
-		t, err := lessons.DescribeTopic(ctx, &fresh, topic)
+		t, err = lessons.DescribeTopic(ctx, &fresh, topic)
 		fresh.Transport.CloseIdleConnections()
-		if err == nil || !errors.Is(err, lessons.ErrNoTopic) || time.Now().After(deadline) {
-			return t, err
-		}
-		select {
-		case <-ctx.Done():
-			return t, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		return !errors.Is(err, lessons.ErrNoTopic)
+	})
+	if errors.Is(err, lessons.ErrNoTopic) && ctx.Err() != nil {
+		return t, ctx.Err()
 	}
+	return t, err
 }
 
 // topicSetting returns one setting of a topic as the cluster reports it.
@@ -100,18 +98,16 @@ func describeAfterRun(ctx context.Context, env *lessons.Env, topic string) (kafk
 // created (on a cluster, metadata reaches each broker in its own time), so
 // an unknown topic is asked for again for 5 s.
 func topicSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		v, err := describeSetting(ctx, env, topic, name)
-		if err == nil || !errors.Is(err, kafka.UnknownTopicOrPartition) || time.Now().After(deadline) {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return v, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+	var v string
+	var err error
+	pollUntil(ctx, 5*time.Second, 100*time.Millisecond, nil, func() bool {
+		v, err = describeSetting(ctx, env, topic, name)
+		return !errors.Is(err, kafka.UnknownTopicOrPartition)
+	})
+	if errors.Is(err, kafka.UnknownTopicOrPartition) && ctx.Err() != nil {
+		return v, ctx.Err()
 	}
+	return v, err
 }
 
 func describeSetting(ctx context.Context, env *lessons.Env, topic, name string) (string, error) {
