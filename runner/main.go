@@ -1,5 +1,6 @@
 // Command runner is the walkthrough: a menu of numbered Kafka lessons that
-// run real kafka-go code, step by step. See README.md.
+// run real kafka-go code, step by step. See README.md, and docs/runner.md
+// for every command and flag.
 package main
 
 import (
