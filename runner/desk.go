@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -208,7 +209,11 @@ func findEditor() (editor, error) {
 		}
 		return editor{name: value, argv: strings.Fields(value)}, nil
 	}
-	for _, name := range []string{"nano", "vi"} {
+	fallbacks := []string{"nano", "vi"}
+	if runtime.GOOS == "windows" {
+		fallbacks = []string{"notepad"} // in every Windows; it blocks until closed
+	}
+	for _, name := range fallbacks {
 		if _, err := exec.LookPath(name); err == nil {
 			return editor{name: name, argv: []string{name}}, nil
 		}

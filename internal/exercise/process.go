@@ -2,7 +2,6 @@ package exercise
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +14,7 @@ type Process struct {
 	done   chan struct{}
 
 	mu          sync.Mutex
-	signal      func(os.Signal) error
+	ctrlC       func() error // what Ctrl-C sends, on this platform
 	interrupted time.Time
 }
 
@@ -25,13 +24,14 @@ func (p *Process) Output() string { return p.stdout.String() }
 // Done is closed when the program has exited.
 func (p *Process) Done() <-chan struct{} { return p.done }
 
-// Interrupt sends the program Ctrl-C (SIGINT), as a learner would. A
-// program that has already exited is not interrupted: os.ErrProcessDone.
+// Interrupt sends the program Ctrl-C (SIGINT; Ctrl-Break on Windows), as
+// a learner would. A program that has already exited is not interrupted:
+// os.ErrProcessDone.
 func (p *Process) Interrupt() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	at := time.Now()
-	err := p.signal(os.Interrupt)
+	err := p.ctrlC()
 	if err == nil && p.interrupted.IsZero() {
 		p.interrupted = at
 	}

@@ -180,7 +180,8 @@ func executeOnce(parent context.Context, env *lessons.Env, ex Exercise, i int, b
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	ctrlCable(cmd)
+	cmd.Cancel = func() error { return sendCtrlC(cmd.Process) }
 	cmd.WaitDelay = 2 * time.Second
 	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -188,7 +189,7 @@ func executeOnce(parent context.Context, env *lessons.Env, ex Exercise, i int, b
 	if err := cmd.Start(); err != nil {
 		return Run{}, "", fmt.Errorf("start the program: %w", err)
 	}
-	p := &Process{stdout: &stdout, done: make(chan struct{}), signal: func(s os.Signal) error { return cmd.Process.Signal(s) }}
+	p := &Process{stdout: &stdout, done: make(chan struct{}), ctrlC: func() error { return sendCtrlC(cmd.Process) }}
 	var during error
 	duringDone := make(chan struct{})
 	go func() {

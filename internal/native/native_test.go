@@ -227,7 +227,7 @@ func TestStopAndDownAFakeBroker(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		for _, p := range procs {
-			signalGroup(p.pid, 9)
+			kill(p.pid)
 		}
 	})
 	// Right after the fork, /proc shows the parent's command line until the
@@ -355,7 +355,7 @@ func TestStopKeepsAMajorityOfVoters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { signalGroup(p.pid, 9) })
+		t.Cleanup(func() { kill(p.pid) })
 	}
 	up := func() (ids []int) {
 		for _, n := range c.Nodes() {

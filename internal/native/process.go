@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -67,6 +66,9 @@ type proc struct {
 // startNode runs the node's command in its own session so it outlives
 // whoever started it (kafka-native, the runner) and the terminal's Ctrl-C.
 func startNode(n nodeState) (proc, error) {
+	if err := supported(); err != nil {
+		return proc{}, err
+	}
 	f := n.files()
 	out, err := os.OpenFile(f.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -79,7 +81,7 @@ func startNode(n nodeState) (proc, error) {
 	cmd := exec.Command(n.Command[0], n.Command[1:]...)
 	cmd.Dir = f.dir
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = ownSession()
 	if err := cmd.Start(); err != nil {
 		return proc{}, fmt.Errorf("start %s: %w", n.Command[0], err)
 	}
@@ -199,24 +201,16 @@ func probe(ctx context.Context, addr, clusterID string, want []int) error {
 // flushes its logs on SIGTERM) and kills it when that takes longer than
 // grace.
 func stopProcess(ctx context.Context, pid int, grace time.Duration, logf func(string, ...any)) error {
-	signalGroup(pid, syscall.SIGTERM)
+	terminate(pid)
 	if waitExit(ctx, pid, grace) {
 		return nil
 	}
 	logf("Broker (pid %d) still running after %s, killing it\n", pid, grace)
-	signalGroup(pid, syscall.SIGKILL)
+	kill(pid)
 	if waitExit(context.Background(), pid, 5*time.Second) {
 		return nil
 	}
 	return fmt.Errorf("broker (pid %d) did not die after SIGKILL", pid)
-}
-
-// signalGroup signals the whole group the broker leads (Setsid), falling
-// back to the process alone if it does not lead one.
-func signalGroup(pid int, sig syscall.Signal) {
-	if err := syscall.Kill(-pid, sig); err != nil {
-		_ = syscall.Kill(pid, sig)
-	}
 }
 
 // waitExit waits until pid is gone, limit passes or ctx ends.
@@ -229,28 +223,6 @@ func waitExit(ctx context.Context, pid int, limit time.Duration) bool {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return !alive(pid)
-}
-
-// alive reads /proc rather than sending signal 0: a broker started by
-// another process is no child of ours, and a zombie nobody reaps yet still
-// takes signals.
-func alive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// The state follows the command name in parentheses, which may hold spaces.
-	i := strings.LastIndexByte(string(stat), ')')
-	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
-}
-
-// cmdline returns the arguments pid was started with, nil if it is gone.
-func cmdline(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !alive(pid) {
-		return nil
-	}
-	return strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
 }
 
 // isBrokerWith tells whether pid runs kafka.Kafka with a server.properties

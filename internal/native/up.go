@@ -57,6 +57,9 @@ var defaultHeap = []string{"-Xmx512m", "-Xms256m"}
 // from dir, Up only checks that it answers; anything else running there is
 // an error. A failed Up leaves no process behind.
 func Up(ctx context.Context, o UpOptions) (*Cluster, error) {
+	if err := supported(); err != nil {
+		return nil, err // before downloading Kafka's jars for nothing
+	}
 	logf := logfTo(o.Log)
 	if o.Dir == "" {
 		o.Dir = DefaultDir
