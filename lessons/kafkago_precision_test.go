@@ -332,3 +332,9 @@ func franzValues(rs []*kgo.Record) []string {
 	}
 	return out
 }
+
+// asError is a recorded value as an error, nil when it is not one.
+func asError(v any) error {
+	err, _ := v.(error)
+	return err
+}

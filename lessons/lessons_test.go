@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sort"
 	"strings"
@@ -208,6 +209,9 @@ func TestLesson3Produce(t *testing.T) {
 	if q, r := rec.Values("orders queued"), rec.Values("delivery reports"); len(q) != 1 || len(r) != 1 ||
 		q[0] != 3 || r[0] != int64(3) {
 		t.Errorf("queued %v, reports %v: want 3 and 3", q, r)
+	}
+	if got := rec.Values("a write after Close"); len(got) != 1 || !errors.Is(asError(got[0]), io.ErrClosedPipe) {
+		t.Errorf("a write after Close: %v, want io.ErrClosedPipe", got)
 	}
 	// Three from the lesson's writer, four from the BatchTimeout step.
 	if n := stored(t, env); n != 7 {
