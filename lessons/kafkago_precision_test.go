@@ -298,6 +298,30 @@ func TestKafkaGo_ReaderReturnsNilForNullAndEmptyValues(t *testing.T) {
 	}
 }
 
+// Lesson 11, step 3: "A min.insync.replicas above the replication factor
+// counts as the replication factor". Kafka's Partition.effectiveMinIsr (3.7
+// and later) is min(min.insync.replicas, replicas): on a topic of one
+// replica with min.insync.replicas=2, an acks=all write is accepted, and
+// readable. A fact of Apache Kafka's, not kafka-go's: the emulation does
+// not enforce min.insync.replicas, so this runs on real Kafka only.
+func TestKafka_MinInsyncReplicasAboveReplicationFactorIsCapped(t *testing.T) {
+	addrs, cluster := testkit.Brokers(t)
+	if cluster.Embedded {
+		t.Skip("the emulation does not enforce min.insync.replicas")
+	}
+	topic := kgTopicWithConfig(t, addrs, "min.insync.replicas", "2")
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
+		MaxAttempts: 3, WriteBackoffMin: 10 * time.Millisecond, WriteBackoffMax: 100 * time.Millisecond}
+	err := w.WriteMessages(kgCtx(t, 30*time.Second), kafka.Message{Value: []byte("capped")})
+	w.Close()
+	if err != nil {
+		t.Fatalf("acks=all to one replica with min.insync.replicas=2: %v, want it accepted", err)
+	}
+	if _, last := kgWatermarks(t, addrs, topic, 0); last != 1 {
+		t.Errorf("high watermark %d, want 1: the record is readable", last)
+	}
+}
+
 // kgTopicWithConfig is kgTopic (one partition) with one topic setting.
 func kgTopicWithConfig(t *testing.T, addrs []string, name, value string) string {
 	t.Helper()
