@@ -322,6 +322,76 @@ func TestKafka_MinInsyncReplicasAboveReplicationFactorIsCapped(t *testing.T) {
 	}
 }
 
+// Lesson 0, step 1: "A kafka.Client answers Metadata from its transport's
+// cache". A topic created through another transport is unknown to a
+// Client whose transport read the metadata before (MetadataTTL one minute
+// here), while a fresh transport knows it.
+func TestKafkaGo_ClientMetadataAnswersFromTheTransportCache(t *testing.T) {
+	addrs := kgBroker(t)
+	ctx := kgCtx(t, 30*time.Second)
+	cached := &kafka.Transport{MetadataTTL: time.Minute}
+	defer cached.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(addrs...), Transport: cached}
+	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	topic := kgTopic(t, addrs, 1) // through kafka.DefaultTransport
+
+	fresh := &kafka.Transport{}
+	defer fresh.CloseIdleConnections()
+	for name, c := range map[string]*kafka.Client{"cached": client, "fresh": {Addr: kafka.TCP(addrs...), Transport: fresh}} {
+		md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := len(md.Topics) == 1 && md.Topics[0].Error == nil
+		if known != (name == "fresh") {
+			t.Errorf("the %s transport's Metadata: %+v", name, md.Topics)
+		}
+	}
+}
+
+// Lesson 0, step 1: the "controller" in a KRaft Metadata answer "is a live
+// broker, picked at random for each answer" (KRaftMetadataCache's
+// getRandomAliveBroker, Kafka 3.x and 4.x). Thirty answers through one
+// Conn, which sends a request for each, name brokers only, and more than
+// one of them. A fact of Apache Kafka's on more than one broker: the
+// emulation always names the same node.
+func TestKafka_KRaftMetadataNamesARandomLiveBrokerAsController(t *testing.T) {
+	addrs, cluster := testkit.Brokers(t)
+	if cluster.Embedded || cluster.Brokers < 2 {
+		t.Skip("needs real Kafka with more than one broker")
+	}
+	conn, err := kafka.Dial("tcp", addrs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	brokers, err := conn.Brokers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[int]bool{}
+	for _, b := range brokers {
+		live[b.ID] = true
+	}
+	named := map[int]int{}
+	for range 30 {
+		c, err := conn.Controller()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !live[c.ID] {
+			t.Errorf("an answer named node %d, not one of the brokers %v", c.ID, live)
+		}
+		named[c.ID]++
+	}
+	if len(named) < 2 {
+		t.Errorf("thirty answers all named the same controller: %v", named)
+	}
+}
+
 // kgTopicWithConfig is kgTopic (one partition) with one topic setting.
 func kgTopicWithConfig(t *testing.T, addrs []string, name, value string) string {
 	t.Helper()

@@ -107,6 +107,23 @@ func TestLesson0Broker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each Metadata answer names a live broker as the controller.
+	brokerIDs := map[int]bool{}
+	for _, b := range md.Brokers {
+		brokerIDs[b.ID] = true
+	}
+	named := rec.Values("controller named by five more answers")
+	if len(named) != 1 {
+		t.Errorf("controller named by five more answers: %v, want five broker ids", named)
+	} else if five, _ := named[0].([]int); len(five) != 5 {
+		t.Errorf("controller named by five more answers: %v, want five broker ids", named)
+	} else {
+		for _, id := range five {
+			if !brokerIDs[id] {
+				t.Errorf("an answer named node %d as the controller, not one of the brokers %v", id, brokerIDs)
+			}
+		}
+	}
 	if got := rec.Values("APIs spoken"); len(got) != 1 || got[0] != len(versions.ApiKeys) {
 		t.Errorf("APIs spoken %v, the broker lists %d", got, len(versions.ApiKeys))
 	}
