@@ -143,10 +143,10 @@ func (p *produceState) send(ctx context.Context, env *Env) error {
 }
 
 // Close sends what is still queued and waits until each batch is delivered
-// or has failed: at once for an error Kafka calls final (a record too large
-// for the topic, a topic you may not write to), after up to MaxAttempts
-// tries for a temporary one (a leader that moved, a dropped connection).
-// When it returns, every delivery report has arrived. It is
+// or has failed: at once for an error kafka-go does not retry (a record too
+// large for the topic, a topic you may not write to), after up to
+// MaxAttempts tries for a temporary one (a leader that moved, a dropped
+// connection). When it returns, every delivery report has arrived. It is
 // producer.flush() and close() in one: the writer takes no more records,
 // and a later WriteMessages returns io.ErrClosedPipe. Close always returns
 // nil: failures reach you only in Completion, so count the reports against

@@ -236,18 +236,18 @@ func (t *throughputState) async(ctx context.Context, env *Env) error {
 // receives (it decompresses a compressed one to check its records), then
 // stores the producer's bytes as they came, filling in the offsets, when
 // the topic's compression.type is "producer" (the default) or names the
-// same codec; a topic set to another codec makes the broker recompress
-// every batch, with its own CPU. kafka-go offers gzip, snappy, lz4 and zstd
-// (Writer.Compression). The same 30,000 orders go out in full batches
-// (slices of 3000, as in step 2) uncompressed, then with snappy, lz4 and
-// zstd, and the broker says how many bytes each run added to the topic's
-// logs (DescribeLogDirs: a request kafka-go lacks, which logdirs.go adds).
-// Writer.Stats().Bytes cannot tell: it adds up the messages' sizes as they
-// are batched, before the codec runs, the same for every codec (and adds a
-// batch again each time it retries it). Orders are small JSON objects that
-// repeat keys and names, so they shrink well. In production lz4 and zstd
-// are common choices: fewer bytes on the network, on disk and in the page
-// cache, for some producer CPU.
+// same codec; a topic set to another codec makes the broker rewrite every
+// batch in that codec, with its own CPU. kafka-go offers gzip, snappy, lz4
+// and zstd (Writer.Compression). The same 30,000 orders go out in full
+// batches (slices of 3000, as in step 2) uncompressed, then with snappy,
+// lz4 and zstd, and the broker says how many bytes each run added to the
+// topic's logs (DescribeLogDirs: a request kafka-go lacks, which logdirs.go
+// adds). Writer.Stats().Bytes cannot tell: it adds up the messages' sizes
+// as they are batched, before the codec runs, the same for every codec (and
+// adds a batch again each time it retries it). Orders are small JSON
+// objects that repeat keys and names, so they shrink well. In production
+// lz4 and zstd are common choices: fewer bytes on the network, on disk and
+// in the page cache, for some producer CPU.
 func (t *throughputState) compression(ctx context.Context, env *Env) error {
 	var stored []Bar
 	var speed []Bar
@@ -377,13 +377,13 @@ func (t *throughputState) roundTrip(ctx context.Context, env *Env) error {
 // own, so the handlers queue behind each other: the writer stores about
 // partitions ÷ round trip orders per second, however many handlers there
 // are. With BatchSize 100 and BatchTimeout 2 ms, a partition's orders that
-// arrive within 2 ms share one request. One second each; Stats() says how
-// many produce requests each writer sent, p50 is the median call. On a real
-// broker, where a round trip takes a millisecond or more, the batched
-// writer stores more and its calls wait less; on the emulation, whose round
-// trip is a fraction of a millisecond, the 2 ms can cost more than the
-// queue. In production share one Writer among the handlers, with a modest
-// BatchSize and a BatchTimeout of 1 to 5 ms.
+// arrive within 2 ms of its batch's first share one request. One second
+// each; Stats() says how many produce requests each writer sent, p50 is the
+// median call. On a real broker, where a round trip takes a millisecond or
+// more, the batched writer stores more and its calls wait less; on the
+// emulation, whose round trip is a fraction of a millisecond, the 2 ms can
+// cost more than the queue. In production share one Writer among the
+// handlers, with a modest BatchSize and a BatchTimeout of 1 to 5 ms.
 func (t *throughputState) handlers(ctx context.Context, env *Env) error {
 	var bars []Bar
 	for _, batchSize := range []int{1, 100} {

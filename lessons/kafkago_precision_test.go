@@ -190,8 +190,9 @@ func TestKafkaGo_StatsCountARetriedBatchAgain(t *testing.T) {
 	}
 }
 
-// Lesson 3: "at once for an error Kafka calls final, such as a record too
-// large for the topic; after up to MaxAttempts tries for a temporary one".
+// Lesson 3: "at once for an error kafka-go does not retry (a record too
+// large for the topic …), after up to MaxAttempts tries for a temporary
+// one (a leader that moved, a dropped connection)".
 // A record of 5000 bytes to a topic whose max.message.bytes is 1000 gets
 // MESSAGE_TOO_LARGE, which kafka-go does not retry: one produce request,
 // no back-off (WriteBackoffMin is 2 s here), though MaxAttempts is 5. The
