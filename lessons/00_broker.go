@@ -10,7 +10,9 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// brokerLesson is lesson 0: what the program talks to.
+// brokerLesson is lesson 0: what the program talks to. What it says of
+// Metadata is pinned by TestKafkaGo_ClientMetadataAnswersFromTheTransportCache
+// and, on a real cluster, TestKafka_KRaftMetadataNamesARandomLiveBrokerAsController.
 func brokerLesson() Lesson {
 	return Lesson{
 		Number: 0,
@@ -20,7 +22,7 @@ func brokerLesson() Lesson {
 			"A client needs one bootstrap address; the broker tells it about every broker of the cluster.",
 			"In KRaft mode the cluster's metadata is kept by Kafka's own controller quorum, not by ZooKeeper.",
 			"process.roles, node.id, controller.listener.names and the quorum (controller.quorum.voters) make a KRaft node.",
-			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk.",
+			"Clients and broker agree on a version for each API (Produce, Fetch, ...) before they talk; Kafka 4.0 dropped the versions only clients older than 2.1 used (KIP-896).",
 			"TLS and SASL are settings of the connection: kafka.Transport{TLS, SASL} for Writers and Clients, kafka.Dialer{TLS, SASLMechanism} for Readers.",
 		},
 		Quiz: []Question{
@@ -43,7 +45,7 @@ func brokerLesson() Lesson {
 					"The broker translates old requests on the client's behalf",
 				},
 				Answer: 1,
-				Why:    "Each API (Produce, Fetch, ...) has a range of versions. ApiVersions tells the client the broker's range, and kafka-go picks the newest version both sides support.",
+				Why:    "Each API (Produce, Fetch, ...) has a range of versions. ApiVersions tells the client the broker's range, and kafka-go picks the newest version both sides support. The ranges have a floor: Kafka 4.0 dropped the versions only clients older than Kafka 2.1 used (KIP-896).",
 				Step:   2,
 			},
 			{
@@ -73,16 +75,19 @@ func brokerLesson() Lesson {
 	}
 }
 
-// A client is given one or more bootstrap addresses. It asks any of them for
-// the cluster's metadata and learns every broker. The cluster's own state
-// (topics, partitions, leaders) is kept by the controller. Before KRaft it
-// lived in a separate ZooKeeper ensemble, with one broker elected to act on
-// it; in KRaft mode a quorum of controller nodes keeps it in a Raft log,
-// and since Kafka 4.0 ZooKeeper mode is gone entirely. Clients normally talk
-// only to brokers, which forward admin requests to the quorum (since 3.7 an
-// admin client may also reach the controllers directly, with
-// bootstrap.controllers). So the "controller" a KRaft broker reports in
-// Metadata is just a broker that takes such requests.
+// A client is given one or more bootstrap addresses. It asks any of them
+// for the cluster's metadata and learns every broker. The cluster's own
+// state (topics, partitions, leaders) is kept by the controller. Before
+// KRaft it lived in a separate ZooKeeper ensemble, with one broker elected
+// to act on it; in KRaft mode a quorum of controller nodes keeps it in a
+// Raft log, and since Kafka 4.0 ZooKeeper mode is gone entirely. Clients
+// normally talk only to brokers, which forward admin requests to the quorum
+// (since 3.7 an admin client may also reach the controllers directly, with
+// bootstrap.controllers). So the "controller" a KRaft broker names in a
+// Metadata answer is not the quorum's leader: it is a live broker, picked
+// at random for each answer, that takes such requests. A kafka.Client
+// answers Metadata from its transport's cache; a Conn asks each time: on
+// three brokers, five more answers seldom all agree.
 func listBrokers(ctx context.Context, env *Env) error {
 	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
 	if err != nil {
@@ -95,13 +100,33 @@ func listBrokers(ctx context.Context, env *Env) error {
 	}
 	env.Out.Value("controller (for clients)", fmt.Sprintf("node %d", md.Controller.ID))
 	env.Out.Value("brokers", len(md.Brokers))
+
+	conn, err := env.Dialer.DialContext(ctx, "tcp", env.Brokers[0])
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", env.Brokers[0], err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second)) // a Conn takes no context
+	var named []int
+	for range 5 {
+		controller, err := conn.Controller() // a Metadata request each time
+		if err != nil {
+			return fmt.Errorf("metadata from %s: %w", env.Brokers[0], err)
+		}
+		named = append(named, controller.ID)
+	}
+	env.Out.Value("controller named by five more answers", named)
 	return nil
 }
 
-// Kafka's protocol is a set of numbered APIs (Produce is 0, Fetch is 1, ...),
-// each with a range of versions. kafka-go asks the broker which versions it
-// speaks and picks the newest both sides know. This is why one client
-// library can talk to brokers of many releases.
+// Kafka's protocol is a set of numbered APIs (Produce is 0, Fetch is 1,
+// ...), each with a range of versions. kafka-go asks the broker which
+// versions it speaks and picks the newest both sides know. This is why one
+// client library can talk to brokers of many releases, down to a floor:
+// Kafka 4.0 dropped the versions that only clients older than Kafka 2.1
+// (2018) used (KIP-896). On a 4.x broker the table shows it: Fetch starts
+// at v4, ListOffsets at v1, CreateTopics at v2 (Produce still lists v0, yet
+// refuses v0 to v2).
 func apiVersions(ctx context.Context, env *Env) error {
 	resp, err := env.Client().ApiVersions(ctx, &kafka.ApiVersionsRequest{})
 	if err != nil {
@@ -244,14 +269,17 @@ func explainClusterCompose(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// A managed cluster (Confluent Cloud, Aiven, MSK, a teacher's broker) speaks
-// TLS and asks for a login (SASL: PLAIN or SCRAM, a user and a password). In
+// A managed cluster (Confluent Cloud, Aiven, MSK, a teacher's broker)
+// speaks TLS and asks for a login, through SASL: PLAIN or SCRAM with a user
+// and a password, OAUTHBEARER with a token from an identity provider, or
+// AWS IAM on Amazon MSK. kafka-go v0.4.51 has PLAIN and SCRAM (sasl/plain,
+// sasl/scram), and AWS IAM in a module of its own (sasl/aws_msk_iam_v2). In
 // kafka-go these are settings of the connection, not of the Writer or the
 // Reader: a kafka.Transport carries TLS and SASL for Writers and Clients, a
-// kafka.Dialer carries TLS and SASLMechanism for Readers. This program makes
-// them once, from --config client.properties, and every Writer, Reader and
-// Client of every lesson uses them. Here are this run's, and a request
-// through each; on a plain broker both are empty.
+// kafka.Dialer carries TLS and SASLMechanism for Readers. This program
+// makes them once, from --config client.properties (PLAIN or SCRAM), and
+// every Writer, Reader and Client of every lesson uses them. Here are this
+// run's, and a request through each; on a plain broker both are empty.
 func securedConnection(ctx context.Context, env *Env) error {
 	transport := &kafka.Transport{TLS: env.Transport.TLS, SASL: env.Transport.SASL}
 	defer transport.CloseIdleConnections()

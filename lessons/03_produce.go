@@ -20,7 +20,7 @@ func produceLesson() Lesson {
 			"A kafka.Writer sends records; RequiredAcks: kafka.RequireAll waits until every replica in the ISR has them.",
 			"A zero-value Writer is fire-and-forget (acks=0): always say which acks you want.",
 			"Completion is kafka-go's delivery report, run on the writer's goroutines: each record with its partition and offset, or the error.",
-			"Writes are batched per partition: an asynchronous writer returns at once, Close flushes what is pending; Close returns nil, failures only reach Completion.",
+			"Writes are batched per partition: an asynchronous writer returns at once; Close flushes what is pending, then refuses writes (io.ErrClosedPipe); it returns nil, failures only reach Completion.",
 			"BatchTimeout (1 s by default) is how long a batch waits to fill: set it low for synchronous writes.",
 		},
 		Quiz: []Question{
@@ -72,7 +72,9 @@ func produceLesson() Lesson {
 
 // What this lesson says of kafka-go is pinned by TestKafkaGo_WriterDefaultsInStats,
 // …RequiredAcksDefaultIsNone, …DefaultBalancerIsRoundRobin, …CompletionRunsConcurrently…,
-// …WriterCloseReturnsNilAfterFailures and …BatchTimeoutDefaultIs1s.
+// …WriterCloseReturnsNilAfterFailures, …WriterCloseFlushesThenRefusesWrites,
+// …WriterNonRetriableErrorFailsAtOnce, …StatsCountARetriedBatchAgain (a
+// temporary error is retried) and …BatchTimeoutDefaultIs1s.
 type produceState struct {
 	w       *kafka.Writer
 	queued  int
@@ -105,7 +107,7 @@ func (p *produceState) newWriter(ctx context.Context, env *Env) error {
 		RequiredAcks: kafka.RequireAll,
 		Async:        true,
 		BatchTimeout: 10 * time.Millisecond,
-		MaxAttempts:  3, // then report the failure, rather than retry for long
+		MaxAttempts:  3, // a temporary error: three tries, then the report
 		Completion: func(messages []kafka.Message, err error) {
 			for _, m := range messages {
 				p.reports.Add(1)
@@ -141,24 +143,32 @@ func (p *produceState) send(ctx context.Context, env *Env) error {
 }
 
 // Close sends what is still queued and waits until each batch is delivered
-// or has failed (after MaxAttempts): when it returns, every delivery report
-// has arrived. It is producer.flush(). It always returns nil: failures reach
-// you only in Completion, so count the reports against the orders queued.
-// (The connections belong to the Transport, which outlives the writer.) A
-// program that exits without closing its writer loses what is still queued.
+// or has failed: at once for an error kafka-go does not retry (a record too
+// large for the topic, a topic you may not write to), after up to
+// MaxAttempts tries for a temporary one (a leader that moved, a dropped
+// connection). When it returns, every delivery report has arrived. It is
+// producer.flush() and close() in one: the writer takes no more records,
+// and a later WriteMessages returns io.ErrClosedPipe. Close always returns
+// nil: failures reach you only in Completion, so count the reports against
+// the orders queued. (The connections belong to the Transport, which
+// outlives the writer.) A program that exits without closing its writer
+// loses what is still queued.
 func (p *produceState) close(ctx context.Context, env *Env) error {
 	p.w.Close()
 	env.Out.Value("orders queued", p.queued)
 	env.Out.Value("delivery reports", p.reports.Load())
+	err := p.w.WriteMessages(ctx, kafka.Message{Value: []byte("too late")})
+	env.Out.Value("a write after Close", err)
 	return nil
 }
 
 // A synchronous WriteMessages returns when its records are acknowledged, or
-// have failed after MaxAttempts. kafka-go batches per partition and sends a
-// batch when it is full (BatchSize, 100 records, or BatchBytes, 1 MiB) or
-// when BatchTimeout has passed since its first record: 1 s by default. One
-// order per call thus waits a full second. Timed here: one write with the
-// default, then three with BatchTimeout set to 1 ms.
+// have failed (at once, or after MaxAttempts tries: step 3). kafka-go
+// batches per partition and sends a batch when it is full (BatchSize, 100
+// records, or BatchBytes, 1 MiB) or when BatchTimeout has passed since its
+// first record: 1 s by default. One order per call thus waits a full
+// second. Timed here: one write with the default, then three with
+// BatchTimeout set to 1 ms.
 func (p *produceState) batchTimeout(ctx context.Context, env *Env) error {
 	slow := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Topic: env.Topic,
 		RequiredAcks: kafka.RequireAll}

@@ -105,8 +105,10 @@ func (l *poisonState) produce(ctx context.Context, env *Env) error {
 
 // The consumer decodes every record. A record that fails is not fatal: it
 // gets a warning naming its partition and offset, so someone can look at it
-// (kcat -t orders -p P -o O -c 1), and the loop goes on. A real service
-// would also copy it to a "dead letter" topic. The count comes at the end.
+// (kcat -b BROKER -C -t orders -p P -o O -c 1 -e prints that one record; -e
+// makes it exit, not wait, if the offset is gone), and the loop goes on. A
+// real service would also copy it to a "dead letter" topic. The count comes
+// at the end.
 func (l *poisonState) consume(ctx context.Context, env *Env) error {
 	poller, err := NewPoller(env, env.Topic, l.start)
 	if err != nil {

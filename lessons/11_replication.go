@@ -20,9 +20,9 @@ func replicationLesson() Lesson {
 		Summary: []string{
 			"Each partition has replicas on several brokers: one leader takes the writes, the followers copy it.",
 			"The ISR is the leader and the followers that are caught up; acks=all waits for every replica in it.",
-			"When a leader's broker stops, the controller makes an in-sync follower the leader: acknowledged writes survive.",
+			"When a leader's broker stops, the controller makes an in-sync follower the leader: acknowledged writes survive. Only unclean.leader.election.enable=true (false by default) lets a lagging replica lead: available again, writes lost.",
 			"min.insync.replicas decides what a lost broker costs: at 2 of 3, acks=all writes go on; at 3 they are refused (NOT_ENOUGH_REPLICAS), and an acks=1 write is kept but unreadable until the ISR is whole again.",
-			"In docker-compose.cluster.yml every node is also a voter of the KRaft controller quorum, which needs a majority up; Kafka's documentation advises dedicated controllers, three or five, for critical deployments.",
+			"In docker-compose.cluster.yml every node is also a voter of the KRaft controller quorum, which needs a majority up; production runs dedicated controllers, an odd number (three or five), and leaves combined nodes to development.",
 			"A restarted broker catches up from the leaders and rejoins the ISR.",
 		},
 		Requires: Requirement{Brokers: 3},
@@ -152,12 +152,15 @@ func (r *replicationState) createTopics(ctx context.Context, env *Env) error {
 // each order acknowledged. Once ten are, the broker that leads partition 0
 // stops, cleanly, as docker compose stop does. The controller makes an
 // in-sync follower the new leader and drops the stopped broker from every
-// ISR. Writes to the old leader fail for a moment: the Writer retries them
-// with a growing back-off (hence MaxAttempts: 20) until its transport has
-// re-read the metadata (on a timer, within MetadataTTL, 6 s by default) and
-// sends them to the new leader. Once ten more are acknowledged, the
-// producer stops, and every record is read back: each acknowledged order
-// must be there.
+// ISR. Only an in-sync replica may lead, so no acknowledged write is lost,
+// unless unclean.leader.election.enable=true (false by default): then, when
+// no in-sync replica is left, a lagging one may lead, and the partition is
+// available again without the writes it lacked. Writes to the old leader
+// fail for a moment: the Writer retries them with a growing back-off (hence
+// MaxAttempts: 20) until its transport has re-read the metadata (on a
+// timer, within MetadataTTL, 6 s by default) and sends them to the new
+// leader. Once ten more are acknowledged, the producer stops, and every
+// record is read back: each acknowledged order must be there.
 func (r *replicationState) failover(ctx context.Context, env *Env) error {
 	before, err := ReadReplicas(ctx, env, r.topic)
 	if err != nil {
@@ -231,17 +234,21 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 // asks for three, so Kafka refuses one with NOT_ENOUGH_REPLICAS rather than
 // acknowledge what two brokers hold. An acks=1 write needs only the leader
 // and is accepted, but the leader does not move the high watermark, the end
-// of what consumers may read, while the ISR is below min.insync.replicas
-// (since Kafka 3.7): no consumer sees that order until the ISR is whole
-// again. That is the trade-off: min.insync.replicas equal to the
-// replication factor stops acks=all writes whenever any one broker is down;
-// 2 of 3 is the usual choice. (Why not stop a second broker? In
-// docker-compose.cluster.yml each node is also one of the three voters of
-// the KRaft controller quorum, which commits a metadata change only with a
-// majority of them: with two stopped, no leader could move and no ISR
-// could shrink until one came back. Kafka's documentation advises three or
-// five controllers on nodes of their own for critical deployments.) Each
-// write gets a transport of its own, which reads the leaders now.
+// of what consumers may read, while the ISR is smaller than
+// min.insync.replicas (since Kafka 3.7): no consumer sees that order until
+// the ISR is whole again. (A min.insync.replicas above the replication
+// factor counts as the replication factor: acks=all then needs every
+// replica in sync, and is refused when one is not.) That is the trade-off:
+// min.insync.replicas equal to the replication factor stops acks=all writes
+// whenever any one broker is down; 2 of 3 is the usual choice. (Why not
+// stop a second broker? In docker-compose.cluster.yml each node is also one
+// of the three voters of the KRaft controller quorum, which commits a
+// metadata change only with a majority of them: with two stopped, no leader
+// could move and no ISR could shrink until one came back. Combined nodes
+// like these are for development; production runs the controllers on nodes
+// of their own, an odd number of them: three or five, since a fourth voter
+// survives no more failures than three.) Each write gets a transport of its
+// own, which reads the leaders now.
 func (r *replicationState) oneDown(ctx context.Context, env *Env) error {
 	strict, err := WaitForReplicas(ctx, env, r.strict, 30*time.Second, func(p Replicas) bool { return len(p.ISR) == 2 })
 	if err != nil {

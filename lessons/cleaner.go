@@ -2,7 +2,9 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -39,13 +41,13 @@ func WaitForCleaner(ctx context.Context, env *Env, topic string, ok func(Waterma
 	}
 }
 
-// WaitForCompaction reads partition 0 of topic until ok holds for the count
-// of records of each key, and returns the records then.
+// WaitForCompaction reads partition 0 of topic (FetchPartition) until ok
+// holds for the count of records of each key, and returns the records then.
 func WaitForCompaction(ctx context.Context, env *Env, topic string, ok func(byKey map[string]int) bool) ([]kafka.Message, error) {
 	ctx, cancel := context.WithTimeout(ctx, cleanerWait)
 	defer cancel()
 	for {
-		msgs, err := ReadPartition(ctx, env, topic, 0)
+		msgs, err := FetchPartition(ctx, env, topic, 0)
 		if err == nil {
 			byKey := map[string]int{}
 			for _, m := range msgs {
@@ -103,22 +105,102 @@ func ReadPartition(ctx context.Context, env *Env, topic string, partition int) (
 	}
 }
 
-// Status is one record of a compacted topic of statuses, as reported.
-type Status struct {
-	Offset int64
-	Key    string
-	Value  string // "(tombstone)" for a record without a value
+// FetchPartition reads a partition from its first offset to its high
+// watermark, as ReadPartition does, but with kafka.Client.Fetch: a Reader
+// returns a nil Value for an empty value and for none alike, while Fetch's
+// records have a nil Value only where Kafka holds none (a tombstone), and
+// an empty one for a value of 0 bytes. FetchPartition keeps that
+// difference in the messages it returns.
+func FetchPartition(ctx context.Context, env *Env, topic string, partition int) ([]kafka.Message, error) {
+	env = freshEnv(env)
+	defer env.Close()
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		return nil, err
+	}
+	var w Watermarks
+	for _, m := range marks {
+		if m.Partition == partition {
+			w = m
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var msgs []kafka.Message
+	for offset := w.First; offset < w.Last; {
+		resp, err := env.Client().Fetch(ctx, &kafka.FetchRequest{Topic: topic, Partition: partition,
+			Offset: offset, MinBytes: 1, MaxBytes: 1 << 20, MaxWait: FetchWait})
+		if err == nil {
+			err = resp.Error
+		}
+		if err != nil {
+			return msgs, fmt.Errorf("fetch %s [%d] at offset %d: %w", topic, partition, offset, err)
+		}
+		next := offset
+		for {
+			r, err := resp.Records.ReadRecord()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return msgs, fmt.Errorf("read %s [%d]: %w", topic, partition, err)
+			}
+			if r.Offset < offset { // a batch may start before the offset asked for
+				continue
+			}
+			m := kafka.Message{Topic: topic, Partition: partition, Offset: r.Offset, Time: r.Time, Headers: r.Headers}
+			if m.Key, err = recordBytes(r.Key); err == nil {
+				m.Value, err = recordBytes(r.Value)
+			}
+			if err != nil {
+				return msgs, fmt.Errorf("read %s [%d] at offset %d: %w", topic, partition, r.Offset, err)
+			}
+			msgs = append(msgs, m)
+			next = r.Offset + 1
+		}
+		if next == offset { // nothing left below the high watermark
+			break
+		}
+		offset = next
+	}
+	return msgs, nil
 }
 
-func (s Status) String() string { return fmt.Sprintf("offset %d  %s = %s", s.Offset, s.Key, s.Value) }
+// recordBytes reads a fetched record's key or value: nil where Kafka holds
+// none, a slice of length 0 for 0 bytes.
+func recordBytes(b kafka.Bytes) ([]byte, error) {
+	if b == nil {
+		return nil, nil
+	}
+	defer b.Close()
+	v := make([]byte, b.Len())
+	_, err := io.ReadFull(b, v)
+	return v, err
+}
 
-// ReportStatuses reports what a compacted topic holds, record by record.
+// Status is one record of a compacted topic of statuses, as reported.
+type Status struct {
+	Offset    int64
+	Key       string
+	Value     string
+	Tombstone bool // the record has no value at all (not an empty one)
+}
+
+func (s Status) String() string {
+	switch {
+	case s.Tombstone:
+		return fmt.Sprintf("offset %d  %s = (tombstone: no value)", s.Offset, s.Key)
+	case s.Value == "":
+		return fmt.Sprintf("offset %d  %s = (empty value, 0 bytes)", s.Offset, s.Key)
+	}
+	return fmt.Sprintf("offset %d  %s = %s", s.Offset, s.Key, s.Value)
+}
+
+// ReportStatuses reports what a compacted topic holds, record by record,
+// from messages FetchPartition read: there a nil Value is a tombstone.
+// (From a kafka.Reader it could be an empty value as well.)
 func ReportStatuses(out Printer, msgs []kafka.Message) {
 	for _, m := range msgs {
-		st := Status{Offset: m.Offset, Key: string(m.Key), Value: string(m.Value)}
-		if m.Value == nil {
-			st.Value = "(tombstone)"
-		}
-		out.Value("kept", st)
+		out.Value("kept", Status{Offset: m.Offset, Key: string(m.Key), Value: string(m.Value), Tombstone: m.Value == nil})
 	}
 }

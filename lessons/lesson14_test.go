@@ -54,6 +54,26 @@ func TestLesson14Throughput(t *testing.T) {
 		written += measured(label).Records
 	}
 
+	// Fifty handlers on one writer: with BatchSize 1 every order was a
+	// produce request of its own; batched, the requests carried several.
+	requests := func(label string) int64 {
+		t.Helper()
+		got := rec.Values("produce requests, " + label)
+		p50 := rec.Values("one call's p50, " + label)
+		if len(got) != 1 || len(p50) != 1 || p50[0].(time.Duration) <= 0 {
+			t.Fatalf("%s: produce requests %v, p50 %v", label, got, p50)
+		}
+		return got[0].(int64)
+	}
+	alone, batched := measured("50 handlers, BatchSize 1"), measured("50 handlers, BatchSize 100")
+	written += alone.Records + batched.Records
+	if got := requests("50 handlers, BatchSize 1"); got != alone.Records {
+		t.Errorf("BatchSize 1: %d produce requests for %d orders, want one each", got, alone.Records)
+	}
+	if got := requests("50 handlers, BatchSize 100"); got <= 0 || got >= batched.Records {
+		t.Errorf("BatchSize 100: %d produce requests for %d orders, want fewer requests than orders", got, batched.Records)
+	}
+
 	// The asynchronous writer: every order queued was acknowledged.
 	queued, acked, failed := rec.Values("orders queued"), rec.Values("acknowledged in Completion"), rec.Values("failed in Completion")
 	if len(queued) != 1 || len(acked) != 1 || len(failed) != 1 ||

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sort"
 	"strings"
@@ -105,6 +106,23 @@ func TestLesson0Broker(t *testing.T) {
 	versions, err := env.Client().ApiVersions(context.Background(), &kafka.ApiVersionsRequest{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each Metadata answer names a live broker as the controller.
+	brokerIDs := map[int]bool{}
+	for _, b := range md.Brokers {
+		brokerIDs[b.ID] = true
+	}
+	named := rec.Values("controller named by five more answers")
+	if len(named) != 1 {
+		t.Errorf("controller named by five more answers: %v, want five broker ids", named)
+	} else if five, _ := named[0].([]int); len(five) != 5 {
+		t.Errorf("controller named by five more answers: %v, want five broker ids", named)
+	} else {
+		for _, id := range five {
+			if !brokerIDs[id] {
+				t.Errorf("an answer named node %d as the controller, not one of the brokers %v", id, brokerIDs)
+			}
+		}
 	}
 	if got := rec.Values("APIs spoken"); len(got) != 1 || got[0] != len(versions.ApiKeys) {
 		t.Errorf("APIs spoken %v, the broker lists %d", got, len(versions.ApiKeys))
@@ -208,6 +226,9 @@ func TestLesson3Produce(t *testing.T) {
 	if q, r := rec.Values("orders queued"), rec.Values("delivery reports"); len(q) != 1 || len(r) != 1 ||
 		q[0] != 3 || r[0] != int64(3) {
 		t.Errorf("queued %v, reports %v: want 3 and 3", q, r)
+	}
+	if got := rec.Values("a write after Close"); len(got) != 1 || !errors.Is(asError(got[0]), io.ErrClosedPipe) {
+		t.Errorf("a write after Close: %v, want io.ErrClosedPipe", got)
 	}
 	// Three from the lesson's writer, four from the BatchTimeout step.
 	if n := stored(t, env); n != 7 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -37,7 +38,8 @@ func (t Throughput) String() string {
 // flight), then closes w, which sends what it still holds. It returns how
 // many records WriteMessages took and the time until Close returned. For a
 // synchronous writer those records are acknowledged; an asynchronous one
-// only queued them, and its Completion says what became of them.
+// only queued them, and its Completion says what became of them. A step
+// that also defers w.Close() loses nothing: a second Close returns nil.
 func WriteAll(ctx context.Context, w *kafka.Writer, values [][]byte, perCall int, budget time.Duration) (Throughput, error) {
 	msgs := make([]kafka.Message, 0, perCall)
 	var n int64
@@ -57,6 +59,52 @@ func WriteAll(ctx context.Context, w *kafka.Writer, values [][]byte, perCall int
 		return Throughput{}, fmt.Errorf("close the writer: %w", err)
 	}
 	return Throughput{Records: n, Elapsed: time.Since(start)}, nil
+}
+
+// WriteConcurrently writes values with w from callers goroutines at once,
+// one value per WriteMessages call, as request handlers sharing one Writer
+// do, until all are written or budget has passed (each caller stops after
+// its call in flight), then closes w. It returns how many records
+// WriteMessages took, the time until Close returned, and the duration of
+// every call, sorted.
+func WriteConcurrently(ctx context.Context, w *kafka.Writer, values [][]byte, callers int, budget time.Duration) (Throughput, []time.Duration, error) {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var calls []time.Duration
+	var errs []error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			var err error
+			for i := next.Add(1) - 1; i < int64(len(values)) && time.Since(start) < budget; i = next.Add(1) - 1 {
+				begin := time.Now()
+				if err = w.WriteMessages(ctx, kafka.Message{Value: values[i]}); err != nil {
+					err = fmt.Errorf("write order: %w", err)
+					break
+				}
+				mine = append(mine, time.Since(begin))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			calls = append(calls, mine...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close the writer: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Throughput{}, nil, err
+	}
+	SortDurations(calls)
+	return Throughput{Records: int64(len(calls)), Elapsed: time.Since(start)}, calls, nil
 }
 
 // ReadAll reads every partition of topic from the offsets in from (their
