@@ -341,7 +341,7 @@ func TestKafkaGo_ListOffsetsReadCommittedIsTheLSOAndReadLagCountsToTheHighWaterm
 	}
 }
 
-// Lesson 10, step 5: "up to MaxAttempts times (10 by default)".
+// Lesson 10, step 5: "up to MaxAttempts attempts in all (10 by default)".
 func TestKafkaGo_WriterMaxAttemptsDefaultsTo10(t *testing.T) {
 	w := &kafka.Writer{Addr: kafka.TCP("localhost:9"), Topic: "t"}
 	if got := w.Stats().MaxAttempts; got != 10 {
