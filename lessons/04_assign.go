@@ -69,8 +69,9 @@ func assignLesson() Lesson {
 }
 
 // Pinned by TestKafkaGo_ReaderOffsetOutOfRangeErrorPastTheEnd,
-// …ReaderPastTheEndWaitsThenReadsThere, …ReaderBeforeTheStartMovesToFirstOffset
-// and …ReaderStartOffsetDefaultIsFirstOffset.
+// …ReaderPastTheEndWaitsThenReadsThere, …ReaderBeforeTheStartMovesToFirstOffset,
+// …ReaderStartOffsetDefaultIsFirstOffset and (the markers)
+// …ReaderReturnsAbortedRecordsAndMarkersAtEveryIsolationLevel.
 type assignState struct {
 	partition   int
 	offset      int64
@@ -110,8 +111,10 @@ func (a *assignState) fill(ctx context.Context, env *Env) error {
 // every record that all in-sync replicas have copied. The next record goes
 // to the log end offset, which can be ahead of the high watermark while
 // followers catch up; on one broker the two are the same. Records sit below
-// the watermark, though not at every offset: compaction and transaction
-// markers leave gaps.
+// the watermark, though not at every offset: compaction removes records,
+// and a transaction ends with a marker that takes an offset of its own.
+// Most clients skip markers, so their offsets are gaps to a reader; a
+// kafka-go Reader returns them as records (lesson 10).
 func (a *assignState) watermarks(ctx context.Context, env *Env) error {
 	resp, err := env.Client().ListOffsets(ctx, &kafka.ListOffsetsRequest{
 		Topics: map[string][]kafka.OffsetRequest{

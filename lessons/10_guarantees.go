@@ -2,10 +2,12 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -20,8 +22,11 @@ func guaranteesLesson() Lesson {
 			"At most once: commit, then handle. A crash in between loses the order in flight (ReadMessage with a GroupID does this).",
 			"At least once: handle, then commit. The same crash handles that order twice; nothing is lost.",
 			"An idempotent consumer remembers what it handled (in a store that outlives it) and skips duplicates.",
+			"A lost acknowledgement makes kafka-go's Writer store a batch twice; an idempotent producer (Java's default since 3.0, franz-go's) stores it once.",
 			"Exactly once needs an idempotent producer, transactions and read_committed consumers; kafka-go's Writer has neither of the first two.",
-			"kafka-go v0.4.51's ReadCommitted holds back open transactions but still returns aborted records and transaction markers; franz-go hides them.",
+			"A kafka-go v0.4.51 Reader returns transaction markers as records at every isolation level, and aborted records too; franz-go hides them.",
+			"read_committed consumers stop at the last stable offset, the start of the oldest open transaction; kafka-go's ReadLag still counts to the high watermark.",
+			"A transactional.id fences a zombie: its replacement aborts its open transaction, and the zombie's commit fails with PRODUCER_FENCED.",
 		},
 		Quiz: []Question{
 			{
@@ -32,11 +37,15 @@ func guaranteesLesson() Lesson {
 				Step:    2,
 			},
 			{
-				Ask:     "With a GroupID, which kafka-go call commits a record's offset before your code sees the record?",
-				Choices: []string{"FetchMessage", "ReadMessage", "Neither: only CommitMessages commits"},
-				Answer:  1,
-				Why:     "ReadMessage commits before it returns (with CommitInterval 0, synchronously): at most once in disguise. FetchMessage then CommitMessages is at least once.",
-				Step:    2,
+				Ask: "The broker stores a batch from a kafka-go Writer, and its answer is lost on the way back. What does the partition hold after the Writer's retry?",
+				Choices: []string{
+					"The batch once: the broker recognises the retry",
+					"The batch twice, at two offsets",
+					"Nothing more: WriteMessages returns the error",
+				},
+				Answer: 1,
+				Why:    "kafka-go's batches carry no producer id and no sequence number, so the broker stores the retry as a new batch. An idempotent producer's retry is recognised and dropped.",
+				Step:   5,
 			},
 			{
 				Ask: "A kafka-go v0.4.51 Reader with IsolationLevel: kafka.ReadCommitted reads a partition holding an aborted transaction. What does it return?",
@@ -46,8 +55,8 @@ func guaranteesLesson() Lesson {
 					"Nothing, until the transaction times out",
 				},
 				Answer: 1,
-				Why:    "The broker leaves dropping aborted records to the client, and kafka-go does not do it (issue #1332); franz-go does.",
-				Step:   6,
+				Why:    "The broker leaves dropping aborted records and markers to the client, and kafka-go's Reader does neither (issue #1332); franz-go does both.",
+				Step:   8,
 			},
 		},
 		Plan: func() Plan {
@@ -62,9 +71,13 @@ func guaranteesLesson() Lesson {
 					{Title: "At most once: commit, then print", Run: g.atMostOnce, Needs: []int{1}},
 					{Title: "At least once: print, then commit", Run: g.atLeastOnce, Needs: []int{1}},
 					{Title: "An idempotent consumer", Run: g.idempotent, Needs: []int{1}},
+					{Title: "A lost acknowledgement: kafka-go stores the order twice", Run: g.lostAcknowledgement},
+					{Title: "An idempotent producer stores it once (franz-go)", Run: g.idempotentProducer},
 					{Title: "Exactly once: a transactional producer (franz-go)", Run: g.transactions},
-					{Title: "read_committed in kafka-go", Run: g.readCommittedKafkaGo, Needs: []int{5}},
-					{Title: "read_committed in franz-go", Run: g.readCommittedFranz, Needs: []int{5}},
+					{Title: "What a kafka-go Reader returns, at both isolation levels", Run: g.readCommittedKafkaGo, Needs: []int{7}},
+					{Title: "read_committed in franz-go", Run: g.readCommittedFranz, Needs: []int{7}},
+					{Title: "An open transaction: the last stable offset", Run: g.lastStableOffset},
+					{Title: "A zombie fenced by its transactional.id", Run: g.fencing},
 				},
 			}
 		},
@@ -74,8 +87,11 @@ func guaranteesLesson() Lesson {
 // Pinned by TestKafkaGo_CommitMessagesIsSynchronousByDefault,
 // …ReadMessageCommitsFetchMessageDoesNot, …ReaderCloseLeavesTheGroup,
 // …GroupTimeoutsDefaultTo30s, …WriterWritesNoProducerID,
-// …ReadCommittedHoldsBackAnOpenTransaction and
-// …ReadCommittedReturnsAbortedRecordsAndMarkers.
+// …WriterMaxAttemptsDefaultsTo10, …WriterRetryAfterALostResponseStoresTwice,
+// …WriterOneProduceRequestInFlightPerPartition,
+// …ReadCommittedHoldsBackAnOpenTransaction,
+// …ReaderReturnsAbortedRecordsAndMarkersAtEveryIsolationLevel and
+// …ListOffsetsReadCommittedIsTheLSOAndReadLagCountsToTheHighWatermark.
 type guaranteesState struct {
 	topic                string
 	first, crashAt, last int64  // the five orders' offsets: the first, the third, the last
@@ -235,6 +251,101 @@ func (g *guaranteesState) idempotent(ctx context.Context, env *Env) error {
 	}
 }
 
+// Duplicates also start at the producer. When the connection breaks after
+// the broker stored a batch and before its answer arrived, the producer
+// cannot know whether the batch is there, and sending it again is the only
+// way not to lose it. kafka-go's Writer retries a batch that failed with a
+// network error, up to MaxAttempts attempts in all (10 by default), and its
+// batches carry no producer id, so the broker cannot tell a retry from a
+// new batch.
+// LostResponse stands in for the broken connection: it throws the
+// broker's first answer to a produce request away and reports
+// io.ErrUnexpectedEOF. WriteMessages returns nil, the delivery report
+// names one offset, and the partition holds Ada's order at two. Retries
+// cannot reorder, though: the Writer has one produce request in flight per
+// partition (one goroutine per partition sends its batches one after the
+// other, retries included).
+func (g *guaranteesState) lostAcknowledgement(ctx context.Context, env *Env) error {
+	from, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadUncommitted)
+	if err != nil {
+		return err
+	}
+	transport := env.NewTransport()
+	defer transport.CloseIdleConnections()
+	network := new(LostResponse) // the broken connection
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(env.Brokers...),
+		Transport:    network.Transport(transport),
+		Topic:        g.topic,
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond,
+		Completion: func(messages []kafka.Message, err error) {
+			for _, r := range Reported(messages, err) {
+				env.Out.Record(r)
+			}
+		},
+	}
+	defer w.Close()
+	ada, _ := SampleOrder(1).MarshalValue()
+	if err := w.WriteMessages(ctx, kafka.Message{Value: ada}); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	env.Out.Value("a produce response was lost", network.Happened())
+	env.Out.Value("WriteMessages returned", "nil")
+	env.Out.Value("retries", w.Stats().Retries)
+	to, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadUncommitted)
+	if err != nil {
+		return err
+	}
+	env.Out.Say("what the partition holds from offset %d on:", from)
+	return ShowPartition(ctx, env, g.topic, 0, from, to)
+}
+
+// An idempotent producer gets a producer id from the broker and numbers
+// its batches, per partition. The broker keeps the numbers of each
+// producer's last five batches, so a batch it already has is not stored
+// again: it answers with the offset it gave the first time. franz-go is
+// idempotent unless told otherwise (DisableIdempotentWrite). Through the
+// same broken connection, it sends Grace's order, loses the answer and
+// sends it again: the partition holds it once. The Java producer is
+// idempotent by default since Kafka 3.0 (KIP-679; a bug kept it off in
+// 3.0.0 and 3.1.0), with acks=all and up to five requests in flight, whose
+// order the numbers keep. librdkafka (confluent-kafka-python, kcat) is
+// not: set enable.idempotence=true. A producer id lasts as long as the
+// producer: a restarted one starts afresh, and the broker cannot link it
+// to the batches of the old one.
+func (g *guaranteesState) idempotentProducer(ctx context.Context, env *Env) error {
+	from, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadUncommitted)
+	if err != nil {
+		return err
+	}
+	network := new(LostResponse) // the same broken connection
+	opts := append(network.FranzOpts(env),
+		kgo.DefaultProduceTopic(g.topic),
+		kgo.MetadataMinAge(250*time.Millisecond), // it refreshes metadata before retrying, at most once per MetadataMinAge (5 s)
+	)
+	producer, err := env.FranzClient(opts...)
+	if err != nil {
+		return fmt.Errorf("franz-go client: %w", err)
+	}
+	defer producer.Close()
+	grace, _ := SampleOrder(3).MarshalValue()
+	res, err := producer.ProduceSync(ctx, &kgo.Record{Value: grace}).First()
+	if err != nil {
+		return fmt.Errorf("produce: %w", err)
+	}
+	env.Out.Record(Record{Kind: Delivered, Topic: res.Topic, Partition: int(res.Partition), Offset: res.Offset,
+		Value: res.Value, From: "franz-go"})
+	env.Out.Value("a produce response was lost", network.Happened())
+	env.Out.Value("producer id", res.ProducerID)
+	to, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadUncommitted)
+	if err != nil {
+		return err
+	}
+	env.Out.Say("what the partition holds from offset %d on:", from)
+	return ShowPartition(ctx, env, g.topic, 0, from, to)
+}
+
 // Exactly once within Kafka takes three features together (KIP-98): an
 // idempotent producer, whose producer id and sequence numbers let the
 // broker drop a batch it already has when the producer retries;
@@ -245,7 +356,9 @@ func (g *guaranteesState) idempotent(ctx context.Context, env *Env) error {
 // batch it writes carries producer id -1. franz-go, another Go client, has
 // both. It writes two transactions here: Ada's order, aborted, then
 // Grace's, committed. Ending a transaction writes a marker into the
-// partition: a record of its own, with an offset of its own.
+// partition: a record of its own, with an offset of its own. A
+// transactional producer has a transactional.id, a name that outlives it:
+// step 11 shows what it is for.
 func (g *guaranteesState) transactions(ctx context.Context, env *Env) error {
 	producer, err := env.FranzClient(
 		kgo.TransactionalID(env.Name("order-desk")),
@@ -290,39 +403,54 @@ func (g *guaranteesState) transactions(ctx context.Context, env *Env) error {
 }
 
 // read_committed is asked for by the consumer, and the work is shared. The
-// broker serves records only up to the last stable offset, the first
-// offset of the oldest transaction still open, so an open transaction's
-// records wait. Hiding an aborted transaction is the client's part: the broker
-// sends the list of aborted transactions beside the records, and the
-// client drops their records and the markers. kafka-go v0.4.51 reads that
-// list and ignores it (kafka-go issue #1332). This Reader, with
-// IsolationLevel ReadCommitted, hands out Ada's aborted order, then the
-// abort marker as a record (a 4-byte key, a 6-byte value) that lesson 7's
-// decoder skips, then Grace's order.
+// broker serves records only up to the last stable offset (step 10), so an
+// open transaction's records wait. Hiding an aborted transaction is the
+// client's part: the broker sends the list of aborted transactions beside
+// the records, and the client drops their records and skips the markers.
+// A kafka-go v0.4.51 Reader does neither, at either isolation level: it
+// reads that list and ignores it (kafka-go issue #1332), and it returns a
+// marker as a message. From Ada's offset to the commit marker after
+// Grace's order, both levels return the same four records. A marker
+// reaches your code with a 4-byte key (version 0, then type 0 for abort,
+// 1 for commit) and a 6-byte value; kafka.Message has no field that says
+// "control record", and lesson 7's decoder skips it as not an order.
 func (g *guaranteesState) readCommittedKafkaGo(ctx context.Context, env *Env) error {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: g.topic, Partition: 0,
-		MaxWait: FetchWait, IsolationLevel: kafka.ReadCommitted})
-	defer r.Close()
-	if err := r.SetOffset(g.aborted.Offset); err != nil {
-		return fmt.Errorf("set offset: %w", err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for {
-		msg, err := r.ReadMessage(ctx)
-		if err != nil {
-			return fmt.Errorf("read: %w", err)
+	levels := []struct {
+		name  string
+		level kafka.IsolationLevel
+	}{{"ReadUncommitted", kafka.ReadUncommitted}, {"ReadCommitted", kafka.ReadCommitted}}
+	for _, l := range levels {
+		env.Out.Value("IsolationLevel", l.name)
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: g.topic, Partition: 0,
+			MaxWait: FetchWait, IsolationLevel: l.level})
+		if err := r.SetOffset(g.aborted.Offset); err != nil {
+			r.Close()
+			return fmt.Errorf("set offset: %w", err)
 		}
-		Receive(env.Out, msg)
-		if msg.Offset == g.committed.Offset {
-			return nil
+		for {
+			msg, err := r.ReadMessage(ctx)
+			if err != nil {
+				r.Close()
+				return fmt.Errorf("read at %s: %w", l.name, err)
+			}
+			if _, err := Receive(env.Out, msg); err != nil {
+				env.Out.Value("its key", fmt.Sprintf("% x", msg.Key))
+			}
+			if msg.Offset == g.committed.Offset+1 { // the commit marker
+				break
+			}
 		}
+		r.Close()
 	}
+	return nil
 }
 
 // franz-go's consumer, with FetchIsolationLevel(ReadCommitted()), does the
 // client's part: it drops the records of aborted transactions and every
-// marker. From the same offset it returns Grace's order alone. A Go
+// marker. From the same offset it returns Grace's order alone: to it, the
+// offsets of Ada's order and of the abort marker are a gap. A Go
 // program that needs exactly once end to end (read, write, and commit the
 // offsets read in the same transaction) uses a client that implements
 // transactions, such as franz-go (its GroupTransactSession), not kafka-go.
@@ -349,4 +477,137 @@ func (g *guaranteesState) readCommittedFranz(ctx context.Context, env *Env) erro
 			}
 		}
 	}
+}
+
+// While a transaction is open, a partition has two ends. The high
+// watermark is where read_uncommitted consumers stop; the last stable
+// offset (LSO), the first offset of the oldest transaction still open, is
+// where read_committed consumers stop. ListOffsets says either, by the
+// isolation level asked. A till opens a transaction and writes two orders:
+// the LSO stays at the first of them, two behind the high watermark. A
+// read_committed consumer there has nothing to read: its lag, as the Java
+// consumer counts it, is LSO minus its position, 0. kafka-consumer-groups.sh
+// counts to the high watermark, and so does kafka-go's ReadLag, whatever
+// the Reader's IsolationLevel: 2. Once the till commits, the LSO passes its
+// orders and the Reader gets them. A producer that dies in a transaction
+// holds read_committed consumers back until the coordinator aborts it, after
+// transaction.timeout.ms (Java: 60 s, franz-go: 40 s; the broker refuses
+// one above transaction.max.timeout.ms, 15 min by default).
+func (g *guaranteesState) lastStableOffset(ctx context.Context, env *Env) error {
+	till, err := env.FranzClient(kgo.TransactionalID(env.Name("till")), kgo.DefaultProduceTopic(g.topic))
+	if err != nil {
+		return fmt.Errorf("franz-go client: %w", err)
+	}
+	defer till.Close()
+	if err := till.BeginTransaction(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	for _, i := range []int{5, 6} {
+		order, _ := SampleOrder(i).MarshalValue()
+		res, err := till.ProduceSync(ctx, &kgo.Record{Value: order}).First()
+		if err != nil {
+			return fmt.Errorf("produce in a transaction: %w", err)
+		}
+		env.Out.Record(FranzDelivered(res))
+	}
+	hwm, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadUncommitted)
+	if err != nil {
+		return err
+	}
+	lso, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadCommitted)
+	if err != nil {
+		return err
+	}
+	env.Out.Value("high watermark", hwm)
+	env.Out.Value("last stable offset", lso)
+
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: g.topic, Partition: 0,
+		MaxWait: FetchWait, IsolationLevel: kafka.ReadCommitted})
+	defer r.Close()
+	if err := r.SetOffset(lso); err != nil {
+		return fmt.Errorf("set offset: %w", err)
+	}
+	lag, err := r.ReadLag(ctx)
+	if err != nil {
+		return fmt.Errorf("read lag: %w", err)
+	}
+	env.Out.Value("lag to the last stable offset", lso-r.Offset())
+	env.Out.Value("kafka-go ReadLag", lag)
+
+	if err := till.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	env.Out.Event("transaction committed")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for range 2 {
+		msg, err := r.ReadMessage(ctx)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		Receive(env.Out, msg)
+	}
+	return nil
+}
+
+// A transactional.id names one producer across restarts. When a producer
+// starts with it, the transaction coordinator aborts that id's open
+// transaction, if any, and bumps the id's epoch; from then on, requests
+// that carry an older epoch are refused. That is how it stops a zombie: an
+// instance that froze (a long GC pause, a network partition) while a
+// replacement took over. The kitchen printer writes an order in a
+// transaction and freezes; a new printer with the same transactional.id
+// writes the same order and commits. The zombie wakes up and commits:
+// PRODUCER_FENCED. Its order stays in the partition, in an aborted
+// transaction with the abort marker after it: a read_committed consumer
+// skips it, a kafka-go Reader (below) does not. A kafka-go Writer has no
+// transactional.id: nothing would stop a frozen one.
+func (g *guaranteesState) fencing(ctx context.Context, env *Env) error {
+	id := env.Name("kitchen-printer")
+	zombie, err := env.FranzClient(kgo.TransactionalID(id), kgo.DefaultProduceTopic(g.topic))
+	if err != nil {
+		return fmt.Errorf("franz-go client: %w", err)
+	}
+	defer zombie.Close()
+	order, _ := SampleOrder(2).MarshalValue()
+	if err := zombie.BeginTransaction(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	res, err := zombie.ProduceSync(ctx, &kgo.Record{Value: order}).First()
+	if err != nil {
+		return fmt.Errorf("produce in a transaction: %w", err)
+	}
+	from := res.Offset
+	delivered := FranzDelivered(res)
+	delivered.From = "the printer that froze"
+	env.Out.Record(delivered)
+	env.Out.Event("🧊 the printer freezes; a new one starts with transactional.id %s", id)
+
+	printer, err := env.FranzClient(kgo.TransactionalID(id), kgo.DefaultProduceTopic(g.topic))
+	if err != nil {
+		return fmt.Errorf("franz-go client: %w", err)
+	}
+	defer printer.Close()
+	if err := printer.BeginTransaction(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	res, err = printer.ProduceSync(ctx, &kgo.Record{Value: order}).First()
+	if err != nil {
+		return fmt.Errorf("produce in a transaction: %w", err)
+	}
+	delivered = FranzDelivered(res)
+	delivered.From = "the new printer"
+	env.Out.Record(delivered)
+	if err := printer.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	env.Out.Event("the new printer committed")
+
+	err = zombie.EndTransaction(ctx, kgo.TryCommit)
+	env.Out.Value("the zombie's commit returned", err)
+	if errors.Is(err, kerr.ProducerFenced) {
+		env.Out.Say("fenced: the zombie must close; its order is in an aborted transaction")
+	}
+	env.Out.Say("the partition, from the zombie's order to the new printer's:")
+	return ShowPartition(ctx, env, g.topic, 0, from, res.Offset+1)
 }

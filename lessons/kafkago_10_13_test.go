@@ -9,13 +9,21 @@ package lessons_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
+	produceAPI "github.com/segmentio/kafka-go/protocol/produce"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -246,13 +254,16 @@ func TestKafkaGo_ReadCommittedHoldsBackAnOpenTransaction(t *testing.T) {
 	}
 }
 
-// Lesson 10 (kafka-go issue #1332): with IsolationLevel ReadCommitted,
-// kafka-go v0.4.51 still returns the records of an aborted transaction,
-// and the transaction markers as records: an abort marker has the 4-byte
-// key 0,0 (version) 0,0 (type: abort) and a 6-byte value. franz-go with
-// read_committed returns neither. When kafka-go learns to drop them, this
-// fails, and lesson 10's steps 6 and 7 need rewriting.
-func TestKafkaGo_ReadCommittedReturnsAbortedRecordsAndMarkers(t *testing.T) {
+// Lesson 10, step 8 (kafka-go issue #1332): at IsolationLevel
+// ReadCommitted as at ReadUncommitted, a kafka-go v0.4.51 Reader returns
+// the records of an aborted transaction and both transaction markers as
+// records: a marker has the 4-byte key 0,0 (version) 0,t (type: 0 abort,
+// 1 commit) and a 6-byte value. Its message reader never looks at a batch's
+// control attribute, and it ignores the fetch response's list of aborted
+// transactions. franz-go with read_committed returns neither. When kafka-go
+// learns to drop them, this fails, and lesson 10's steps 8, 9 and 11 need
+// rewriting.
+func TestKafkaGo_ReaderReturnsAbortedRecordsAndMarkersAtEveryIsolationLevel(t *testing.T) {
 	addrs := kgBroker(t)
 	topic := kgTopic(t, addrs, 1)
 	producer := kgTransactional(t, addrs, topic)
@@ -261,21 +272,206 @@ func TestKafkaGo_ReadCommittedReturnsAbortedRecordsAndMarkers(t *testing.T) {
 	if aborted[0] != 0 || committed[0] != 2 {
 		t.Fatalf("aborted record at %d, committed one at %d: want 0 and 2 (the abort marker at 1)", aborted[0], committed[0])
 	}
-	r := kgPartitionReader(t, kafka.ReaderConfig{Brokers: addrs, Topic: topic, MaxWait: 250 * time.Millisecond,
-		IsolationLevel: kafka.ReadCommitted})
-	if m := kgRead(t, r, 20*time.Second); m.Offset != 0 || string(m.Value) != "aborted" {
-		t.Errorf("ReadCommitted first read %s, want the aborted record at 0", kgDescribe(m))
-	}
-	if m := kgRead(t, r, 20*time.Second); m.Offset != 1 || !bytes.Equal(m.Key, []byte{0, 0, 0, 0}) || len(m.Value) != 6 {
-		t.Errorf("ReadCommitted then read %s (key %v), want the abort marker at 1 (key 0000, 6-byte value)", kgDescribe(m), m.Key)
-	}
-	if m := kgRead(t, r, 20*time.Second); m.Offset != 2 || string(m.Value) != "committed" {
-		t.Errorf("ReadCommitted then read %s, want the committed record at 2", kgDescribe(m))
+	for _, level := range []kafka.IsolationLevel{kafka.ReadUncommitted, kafka.ReadCommitted} {
+		r := kgPartitionReader(t, kafka.ReaderConfig{Brokers: addrs, Topic: topic, MaxWait: 250 * time.Millisecond,
+			IsolationLevel: level})
+		if m := kgRead(t, r, 20*time.Second); m.Offset != 0 || string(m.Value) != "aborted" {
+			t.Errorf("level %d first read %s, want the aborted record at 0", level, kgDescribe(m))
+		}
+		if m := kgRead(t, r, 20*time.Second); m.Offset != 1 || !bytes.Equal(m.Key, []byte{0, 0, 0, 0}) || len(m.Value) != 6 {
+			t.Errorf("level %d then read %s (key %v), want the abort marker at 1 (key 0000, 6-byte value)", level, kgDescribe(m), m.Key)
+		}
+		if m := kgRead(t, r, 20*time.Second); m.Offset != 2 || string(m.Value) != "committed" {
+			t.Errorf("level %d then read %s, want the committed record at 2", level, kgDescribe(m))
+		}
+		if m := kgRead(t, r, 20*time.Second); m.Offset != 3 || !bytes.Equal(m.Key, []byte{0, 0, 0, 1}) || len(m.Value) != 6 {
+			t.Errorf("level %d then read %s (key %v), want the commit marker at 3 (key 0001, 6-byte value)", level, kgDescribe(m), m.Key)
+		}
 	}
 	got := kgFranzRead(t, addrs, topic, 0, true, 1)
 	if len(got) != 1 || got[0].Offset != 2 || string(got[0].Value) != "committed" {
 		t.Errorf("franz-go read_committed returned %d records, first %q at %d; want only the committed one at 2",
 			len(got), got[0].Value, got[0].Offset)
+	}
+}
+
+// Lesson 10, step 10: with an open transaction, kafka-go's ListOffsets
+// with IsolationLevel ReadCommitted returns the last stable offset (the
+// transaction's first offset), with ReadUncommitted the high watermark;
+// Reader.ReadLag counts to the high watermark even for a ReadCommitted
+// Reader (it lists offsets through a Conn, without an isolation level).
+func TestKafkaGo_ListOffsetsReadCommittedIsTheLSOAndReadLagCountsToTheHighWatermark(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	kgProduce(t, addrs, topic, 0, "before")
+	producer := kgTransactional(t, addrs, topic)
+	ctx := kgCtx(t, 30*time.Second)
+	if err := producer.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"open 1", "open 2"} {
+		if err := producer.ProduceSync(ctx, &kgo.Record{Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client := &kafka.Client{Addr: kafka.TCP(addrs...)}
+	end := map[kafka.IsolationLevel]int64{}
+	for _, level := range []kafka.IsolationLevel{kafka.ReadUncommitted, kafka.ReadCommitted} {
+		resp, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{IsolationLevel: level,
+			Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}}})
+		if err != nil || len(resp.Topics[topic]) != 1 || resp.Topics[topic][0].Error != nil {
+			t.Fatalf("list offsets at level %d: %v %+v", level, err, resp)
+		}
+		end[level] = resp.Topics[topic][0].LastOffset
+	}
+	if end[kafka.ReadUncommitted] != 3 || end[kafka.ReadCommitted] != 1 {
+		t.Errorf("ListOffsets latest: %d at ReadUncommitted, %d at ReadCommitted; want 3 (high watermark) and 1 (LSO)",
+			end[kafka.ReadUncommitted], end[kafka.ReadCommitted])
+	}
+	r := kgPartitionReader(t, kafka.ReaderConfig{Brokers: addrs, Topic: topic, MaxWait: 250 * time.Millisecond,
+		IsolationLevel: kafka.ReadCommitted})
+	if err := r.SetOffset(1); err != nil {
+		t.Fatal(err)
+	}
+	if lag, err := r.ReadLag(ctx); err != nil || lag != 2 {
+		t.Errorf("ReadLag of a ReadCommitted Reader at the LSO: %d, %v; want 2 (to the high watermark)", lag, err)
+	}
+	if err := producer.EndTransaction(ctx, kgo.TryAbort); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Lesson 10, step 5: "up to MaxAttempts attempts in all (10 by default)".
+func TestKafkaGo_WriterMaxAttemptsDefaultsTo10(t *testing.T) {
+	w := &kafka.Writer{Addr: kafka.TCP("localhost:9"), Topic: "t"}
+	if got := w.Stats().MaxAttempts; got != 10 {
+		t.Errorf("a Writer's MaxAttempts is %d by default, want 10", got)
+	}
+}
+
+// kgLosingTransport throws away the response to the first produce request
+// it carries (the broker stored the records) and returns
+// io.ErrUnexpectedEOF, as a connection that broke before the answer.
+type kgLosingTransport struct {
+	kafka.RoundTripper
+	lost atomic.Bool
+}
+
+func (l *kgLosingTransport) RoundTrip(ctx context.Context, addr net.Addr, req kafka.Request) (kafka.Response, error) {
+	resp, err := l.RoundTripper.RoundTrip(ctx, addr, req)
+	if _, ok := req.(*produceAPI.Request); ok && err == nil && l.lost.CompareAndSwap(false, true) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return resp, err
+}
+
+// Lesson 10, step 5: when the answer to a produce request is lost, the
+// Writer retries the batch (io.ErrUnexpectedEOF is a transient network
+// error to it), WriteMessages returns nil, Completion reports one offset,
+// the retry's, and the partition holds the record twice: the Writer's
+// batches carry no producer id for the broker to recognise.
+func TestKafkaGo_WriterRetryAfterALostResponseStoresTwice(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	var reported []int64
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
+		Transport: &kgLosingTransport{RoundTripper: tr},
+		Completion: func(msgs []kafka.Message, err error) {
+			for _, m := range msgs {
+				if err == nil {
+					reported = append(reported, m.Offset)
+				}
+			}
+		}}
+	if err := w.WriteMessages(kgCtx(t, 30*time.Second), kafka.Message{Value: []byte("once")}); err != nil {
+		t.Fatalf("WriteMessages: %v, want nil after a retry", err)
+	}
+	retries := w.Stats().Retries
+	w.Close()
+	if retries != 1 || !slices.Equal(reported, []int64{1}) {
+		t.Errorf("%d retries, Completion reported offsets %v; want 1 retry and offset 1", retries, reported)
+	}
+	r := kgPartitionReader(t, kafka.ReaderConfig{Brokers: addrs, Topic: topic, MaxWait: 250 * time.Millisecond})
+	for want := int64(0); want < 2; want++ {
+		if m := kgRead(t, r, 20*time.Second); m.Offset != want || string(m.Value) != "once" {
+			t.Errorf("read %s, want the record again at %d", kgDescribe(m), want)
+		}
+	}
+	if _, last := kgWatermarks(t, addrs, topic, 0); last != 2 {
+		t.Errorf("high watermark %d, want 2: the record twice", last)
+	}
+}
+
+// kgInFlight counts the produce requests a transport carries at once, per
+// partition, holding each one 20 ms so that overlaps would show.
+type kgInFlight struct {
+	kafka.RoundTripper
+	mu       sync.Mutex
+	now, max map[int32]int
+	total    int // the most in flight over all partitions at once
+}
+
+func (c *kgInFlight) RoundTrip(ctx context.Context, addr net.Addr, req kafka.Request) (kafka.Response, error) {
+	p, ok := req.(*produceAPI.Request)
+	if !ok {
+		return c.RoundTripper.RoundTrip(ctx, addr, req)
+	}
+	partition := p.Topics[0].Partitions[0].Partition
+	c.mu.Lock()
+	c.now[partition]++
+	c.max[partition] = max(c.max[partition], c.now[partition])
+	sum := 0
+	for _, n := range c.now {
+		sum += n
+	}
+	c.total = max(c.total, sum)
+	c.mu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	resp, err := c.RoundTripper.RoundTrip(ctx, addr, req)
+	c.mu.Lock()
+	c.now[partition]--
+	c.mu.Unlock()
+	return resp, err
+}
+
+// Lesson 10, step 5: "one produce request in flight per partition". Forty
+// goroutines write one record each, at once, through one Writer with
+// BatchSize 1 to a topic of two partitions: never more than one produce
+// request per partition is in flight, while the two partitions' requests
+// do overlap (so the count can see more than one).
+func TestKafkaGo_WriterOneProduceRequestInFlightPerPartition(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 2)
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	count := &kgInFlight{RoundTripper: tr, now: map[int32]int{}, max: map[int32]int{}}
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll,
+		BatchSize: 1, BatchTimeout: time.Millisecond, Transport: count}
+	defer w.Close()
+	ctx := kgCtx(t, 60*time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- w.WriteMessages(ctx, kafka.Message{Value: []byte(fmt.Sprint(i))})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	count.mu.Lock()
+	defer count.mu.Unlock()
+	if count.max[0] != 1 || count.max[1] != 1 || count.total != 2 {
+		t.Errorf("most produce requests in flight: %d to partition 0, %d to partition 1, %d in all; want 1, 1, 2",
+			count.max[0], count.max[1], count.total)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 	. "github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -164,38 +165,162 @@ func TestLesson10Guarantees(t *testing.T) {
 		t.Errorf("the idempotent consumer skipped %v, want the order in flight %s once", got, ids[2])
 	}
 
-	// Step 5: two transactional deliveries; the abort marker sits between
+	// Step 5: kafka-go's Writer lost the broker's first answer and retried:
+	// one delivery report, at the retry's offset, and the order stored
+	// twice, at the two offsets after the five orders.
+	for step := 5; step <= 6; step++ {
+		if lost := recs[step-1].Values("a produce response was lost"); len(lost) != 1 || lost[0] != true {
+			t.Errorf("step %d: a produce response was lost: %v, want true", step, lost)
+		}
+	}
+	if got := recs[4].Values("retries"); len(got) != 1 || got[0] != int64(1) {
+		t.Errorf("step 5 reported retries %v, want 1", got)
+	}
+	reported := recs[4].Records(Delivered)
+	got, offsets := received(recs[4])
+	if len(reported) != 1 || len(got) != 2 || got[0] != got[1] || got[0] != orderID(t, reported[0].Value) ||
+		!slices.Equal(offsets, []int64{last + 1, last + 2}) || reported[0].Offset != last+2 {
+		t.Errorf("step 5: reported %d deliveries (%+v); read orders %v at %v; want one order at %d and %d, reported at %d",
+			len(reported), reported, got, offsets, last+1, last+2, last+2)
+	}
+
+	// Step 6: franz-go, idempotent, lost the same answer: the order once,
+	// at the offset its delivery report gives, written with a producer id.
+	reported = recs[5].Records(Delivered)
+	got, offsets = received(recs[5])
+	if len(reported) != 1 || len(got) != 1 || got[0] != orderID(t, reported[0].Value) ||
+		offsets[0] != last+3 || reported[0].Offset != last+3 {
+		t.Errorf("step 6: reported %+v; read orders %v at %v; want one order at %d", reported, got, offsets, last+3)
+	}
+	if id := recs[5].Values("producer id"); len(id) != 1 || id[0].(int64) < 0 {
+		t.Errorf("step 6 reported producer id %v, want one id >= 0", id)
+	}
+	if len(recs[5].Records(Skipped)) != 0 {
+		t.Errorf("step 6 read records that are not orders: %+v", recs[5].Records(Skipped))
+	}
+
+	// Step 7: two transactional deliveries; the abort marker sits between
 	// them and takes an offset.
-	tx := recs[4].Records(Delivered)
+	tx := recs[6].Records(Delivered)
 	if len(tx) != 2 {
-		t.Fatalf("step 5 delivered %d orders, want 2", len(tx))
+		t.Fatalf("step 7 delivered %d orders, want 2", len(tx))
 	}
 	aborted, committed := tx[0], tx[1]
-	if aborted.Offset != last+1 || committed.Offset != aborted.Offset+2 {
+	if aborted.Offset != last+4 || committed.Offset != aborted.Offset+2 {
 		t.Errorf("aborted order at %d, committed at %d; want %d and %d (the abort marker between)",
-			aborted.Offset, committed.Offset, last+1, last+3)
+			aborted.Offset, committed.Offset, last+4, last+6)
 	}
 
-	// Step 6: kafka-go's ReadCommitted Reader returns the aborted order,
-	// the abort marker (key: version 0, type 0 = abort) and the committed
-	// order.
-	got, offsets := received(recs[5])
-	if want := []string{orderID(t, aborted.Value), orderID(t, committed.Value)}; !slices.Equal(got, want) ||
-		!slices.Equal(offsets, []int64{aborted.Offset, committed.Offset}) {
-		t.Errorf("kafka-go read_committed printed %v at %v, want %v at %d and %d", got, offsets, want, aborted.Offset, committed.Offset)
+	// Step 8: at ReadUncommitted and at ReadCommitted alike, a kafka-go
+	// Reader returns the aborted order, the abort marker (key: version 0,
+	// type 0), the committed order and the commit marker (type 1).
+	if levels := recs[7].Values("IsolationLevel"); !slices.Equal(levels, []any{"ReadUncommitted", "ReadCommitted"}) {
+		t.Errorf("step 8 read at %v, want ReadUncommitted then ReadCommitted", levels)
 	}
-	markers := recs[5].Records(Skipped)
-	if len(markers) != 1 || markers[0].Offset != aborted.Offset+1 || !bytes.Equal(markers[0].Key, []byte{0, 0, 0, 0}) ||
-		len(markers[0].Value) != 6 || !errors.Is(markers[0].Err, ErrNotAnOrder) {
-		t.Errorf("kafka-go read_committed skipped %+v, want the abort marker at %d (key 00000000, 6-byte value)", markers, aborted.Offset+1)
+	read := recs[7].Records(Received, Skipped)
+	if len(read) != 8 {
+		t.Fatalf("step 8 read %d records, want 4 at each level", len(read))
+	}
+	for level, four := range [][]Record{read[:4], read[4:]} {
+		want := []struct {
+			offset int64
+			order  string // "" for a marker
+			marker byte   // the marker's type: 0 abort, 1 commit
+		}{
+			{aborted.Offset, orderID(t, aborted.Value), 0},
+			{aborted.Offset + 1, "", 0},
+			{committed.Offset, orderID(t, committed.Value), 0},
+			{committed.Offset + 1, "", 1},
+		}
+		for i, r := range four {
+			w := want[i]
+			switch {
+			case r.Offset != w.offset:
+				t.Errorf("step 8, level %d, record %d at offset %d, want %d", level, i, r.Offset, w.offset)
+			case w.order != "" && (r.Kind != Received || r.Order.OrderID != w.order):
+				t.Errorf("step 8, level %d: at %d read %+v, want order %s", level, r.Offset, r, w.order)
+			case w.order == "" && (r.Kind != Skipped || !bytes.Equal(r.Key, []byte{0, 0, 0, w.marker}) ||
+				len(r.Value) != 6 || !errors.Is(r.Err, ErrNotAnOrder)):
+				t.Errorf("step 8, level %d: at %d read key %x value %x (%v), want a marker of type %d (6-byte value)",
+					level, r.Offset, r.Key, r.Value, r.Err, w.marker)
+			}
+		}
 	}
 
-	// Step 7: franz-go's read_committed consumer returns the committed order
+	// Step 9: franz-go's read_committed consumer returns the committed order
 	// alone.
-	got, offsets = received(recs[6])
+	got, offsets = received(recs[8])
 	if want := []string{orderID(t, committed.Value)}; !slices.Equal(got, want) || offsets[0] != committed.Offset ||
-		len(recs[6].Records(Skipped)) != 0 {
+		len(recs[8].Records(Skipped)) != 0 {
 		t.Errorf("franz-go read_committed printed %v at %v, want only %v at %d", got, offsets, want, committed.Offset)
+	}
+
+	// Step 10: an open transaction of two orders after the commit marker:
+	// the last stable offset is its first offset, the high watermark two
+	// further; ReadLag counts to the high watermark; once committed, both
+	// orders are read at their offsets.
+	open := recs[9].Records(Delivered)
+	first := committed.Offset + 2
+	if len(open) != 2 || open[0].Offset != first || open[1].Offset != first+1 {
+		t.Fatalf("step 10 delivered %+v, want two orders at %d and %d", open, first, first+1)
+	}
+	for label, want := range map[string]any{
+		"high watermark": first + 2, "last stable offset": first,
+		"kafka-go ReadLag": int64(2), "lag to the last stable offset": int64(0),
+	} {
+		if got := recs[9].Values(label); len(got) != 1 || got[0] != want {
+			t.Errorf("step 10 reported %s %v, want %v", label, got, want)
+		}
+	}
+	got, offsets = received(recs[9])
+	if want := []string{orderID(t, open[0].Value), orderID(t, open[1].Value)}; !slices.Equal(got, want) ||
+		!slices.Equal(offsets, []int64{first, first + 1}) {
+		t.Errorf("step 10 read %v at %v after the commit, want %v at %d, %d", got, offsets, want, first, first+1)
+	}
+
+	// Step 11: the zombie's order right after the till's commit marker, the
+	// abort marker the coordinator wrote when the new printer started, the
+	// new printer's order and its commit marker, as a Reader finds them;
+	// and the zombie's commit refused with PRODUCER_FENCED.
+	printed := recs[10].Records(Delivered)
+	zombie := first + 3
+	if len(printed) != 2 || printed[0].Offset != zombie || printed[1].Offset != zombie+2 {
+		t.Fatalf("step 11 delivered %+v, want the zombie's order at %d and the new printer's at %d", printed, zombie, zombie+2)
+	}
+	var fenced error
+	if errs := recs[10].Values("the zombie's commit returned"); len(errs) == 1 {
+		fenced, _ = errs[0].(error)
+	}
+	if !errors.Is(fenced, kerr.ProducerFenced) {
+		t.Errorf("the zombie's commit returned %v, want PRODUCER_FENCED", fenced)
+	}
+	got, offsets = received(recs[10])
+	markers := recs[10].Records(Skipped)
+	if want := orderID(t, printed[0].Value); !slices.Equal(got, []string{want, want}) ||
+		!slices.Equal(offsets, []int64{zombie, zombie + 2}) || len(markers) != 1 ||
+		markers[0].Offset != zombie+1 || !bytes.Equal(markers[0].Key, []byte{0, 0, 0, 0}) {
+		t.Errorf("step 11 read orders %v at %v and %+v, want %s at %d and %d, the abort marker at %d",
+			got, offsets, markers, want, zombie, zombie+2, zombie+1)
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Topic: topic, Partition: 0, MaxWait: 250 * time.Millisecond})
+	defer r.Close()
+	if err := r.SetOffset(zombie); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i, want := range []struct {
+		value []byte
+		key   []byte
+	}{{printed[0].Value, nil}, {nil, []byte{0, 0, 0, 0}}, {printed[1].Value, nil}, {nil, []byte{0, 0, 0, 1}}} {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			t.Fatalf("read %s [0] @ %d: %v", topic, zombie+int64(i), err)
+		}
+		if m.Offset != zombie+int64(i) || (want.value != nil && !bytes.Equal(m.Value, want.value)) ||
+			(want.key != nil && (!bytes.Equal(m.Key, want.key) || len(m.Value) != 6)) {
+			t.Errorf("at %d read offset %d key %x value %q, want key %x value %q", zombie+int64(i), m.Offset, m.Key, m.Value, want.key, want.value)
+		}
 	}
 }
 
