@@ -10,13 +10,11 @@ package lessons_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -401,77 +399,6 @@ func TestKafkaGo_WriterRetryAfterALostResponseStoresTwice(t *testing.T) {
 	}
 	if _, last := kgWatermarks(t, addrs, topic, 0); last != 2 {
 		t.Errorf("high watermark %d, want 2: the record twice", last)
-	}
-}
-
-// kgInFlight counts the produce requests a transport carries at once, per
-// partition, holding each one 20 ms so that overlaps would show.
-type kgInFlight struct {
-	kafka.RoundTripper
-	mu       sync.Mutex
-	now, max map[int32]int
-	total    int // the most in flight over all partitions at once
-}
-
-func (c *kgInFlight) RoundTrip(ctx context.Context, addr net.Addr, req kafka.Request) (kafka.Response, error) {
-	p, ok := req.(*produceAPI.Request)
-	if !ok {
-		return c.RoundTripper.RoundTrip(ctx, addr, req)
-	}
-	partition := p.Topics[0].Partitions[0].Partition
-	c.mu.Lock()
-	c.now[partition]++
-	c.max[partition] = max(c.max[partition], c.now[partition])
-	sum := 0
-	for _, n := range c.now {
-		sum += n
-	}
-	c.total = max(c.total, sum)
-	c.mu.Unlock()
-	time.Sleep(20 * time.Millisecond)
-	resp, err := c.RoundTripper.RoundTrip(ctx, addr, req)
-	c.mu.Lock()
-	c.now[partition]--
-	c.mu.Unlock()
-	return resp, err
-}
-
-// Lesson 10, step 5: "one produce request in flight per partition". Forty
-// goroutines write one record each, at once, through one Writer with
-// BatchSize 1 to a topic of two partitions: never more than one produce
-// request per partition is in flight, while the two partitions' requests
-// do overlap (so the count can see more than one).
-func TestKafkaGo_WriterOneProduceRequestInFlightPerPartition(t *testing.T) {
-	addrs := kgBroker(t)
-	topic := kgTopic(t, addrs, 2)
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	count := &kgInFlight{RoundTripper: tr, now: map[int32]int{}, max: map[int32]int{}}
-	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll,
-		BatchSize: 1, BatchTimeout: time.Millisecond, Transport: count}
-	defer w.Close()
-	ctx := kgCtx(t, 60*time.Second)
-	var wg sync.WaitGroup
-	errs := make(chan error, 40)
-	for i := range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- w.WriteMessages(ctx, kafka.Message{Value: []byte(fmt.Sprint(i))})
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	count.mu.Lock()
-	defer count.mu.Unlock()
-	if count.max[0] != 1 || count.max[1] != 1 || count.total != 2 {
-		t.Errorf("most produce requests in flight: %d to partition 0, %d to partition 1, %d in all; want 1, 1, 2",
-			count.max[0], count.max[1], count.total)
 	}
 }
 

@@ -104,7 +104,8 @@ func kgConcurrently(t *testing.T, w *kafka.Writer, n int) {
 	}
 }
 
-// Lesson 14, step 7: "A Writer sends one produce request per partition at
+// Lesson 10, step 5: "one produce request in flight per partition", and
+// lesson 14, step 7: "A Writer sends one produce request per partition at
 // a time … With BatchSize 1 every order is a batch of its own, so the
 // handlers queue behind each other." Twenty goroutines write one message
 // each, at once, through a writer on two partitions; every Produce request
