@@ -294,3 +294,52 @@ func Unread(ctx context.Context, env *Env, group, topic string) (int64, error) {
 	}
 	return n, nil
 }
+
+// BrokerSetting returns a broker setting's live value, as DescribeConfigs
+// reports it for the first broker the metadata lists.
+func BrokerSetting(ctx context.Context, env *Env, name string) (string, error) {
+	client := env.Client()
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	if err != nil {
+		return "", fmt.Errorf("metadata: %w", err)
+	}
+	if len(md.Brokers) == 0 {
+		return "", errors.New("metadata lists no broker")
+	}
+	node := md.Brokers[0].ID
+	resp, err := client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{
+			ResourceType: kafka.ResourceTypeBroker, ResourceName: fmt.Sprint(node), ConfigNames: []string{name},
+		}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("describe %s of broker %d: %w", name, node, err)
+	}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			return "", fmt.Errorf("describe %s of broker %d: %w", name, node, r.Error)
+		}
+		for _, c := range r.ConfigEntries {
+			if c.ConfigName == name {
+				return c.ConfigValue, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("broker %d does not report %s", node, name)
+}
+
+// DescribeGroup asks the group's coordinator for its state and members
+// (DescribeGroups, the classic protocol's view).
+func DescribeGroup(ctx context.Context, env *Env, group string) (kafka.DescribeGroupsResponseGroup, error) {
+	resp, err := env.Client().DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err == nil && len(resp.Groups) != 1 {
+		err = fmt.Errorf("%d groups in the answer", len(resp.Groups))
+	}
+	if err == nil {
+		err = resp.Groups[0].Error
+	}
+	if err != nil {
+		return kafka.DescribeGroupsResponseGroup{}, fmt.Errorf("describe group %s: %w", group, err)
+	}
+	return resp.Groups[0], nil
+}
