@@ -26,7 +26,7 @@ func closeLesson() Lesson {
 			"A consumer group stores its position as committed offsets in the broker.",
 			"With auto-commit off, commit after handling a record: a restarted consumer resumes after the last commit.",
 			"That is at least once: an order handled but not yet committed when the program dies comes again.",
-			"Once a group is empty, its offsets expire after offsets.retention.minutes (7 days); then StartOffset decides, and kafka-go's FirstOffset replays the topic.",
+			"Once a kafka-go group is empty, its offsets expire after offsets.retention.minutes (7 days); then StartOffset decides, and its default, FirstOffset, replays the topic.",
 		},
 		Quiz: []Question{
 			{
@@ -255,14 +255,14 @@ func (c *closeState) resume(ctx context.Context, env *Env) error {
 	return c.consumeAndCommit(ctx, env)
 }
 
-// Committed offsets are not kept forever. Once a group is empty, its last
-// member gone as here, the broker keeps its offsets for
+// Committed offsets are not kept forever. Once a kafka-go group is empty,
+// its last member gone as here, the broker keeps its offsets for
 // offsets.retention.minutes (7 days by default) and then deletes them
 // (KIP-211, Kafka 2.1); the offsets of a standalone consumer, which commits
-// without joining, expire that long after its last commit. A kafka-go
-// group that lost its offsets starts where StartOffset says, FirstOffset
-// by default: a service stopped for more than a week reads the whole topic
-// again. Where skipping is better than replaying, set StartOffset:
+// without joining, expire that long after its last commit. A group that
+// lost its offsets starts where StartOffset says, FirstOffset by default:
+// a service stopped for more than a week reads the whole topic again.
+// Where skipping is better than replaying, set StartOffset:
 // kafka.LastOffset.
 func (c *closeState) expiry(ctx context.Context, env *Env) error {
 	group, err := DescribeGroup(ctx, env, env.Name(c.group))
