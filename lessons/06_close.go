@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ func closeLesson() Lesson {
 			"A consumer group stores its position as committed offsets in the broker.",
 			"With auto-commit off, commit after handling a record: a restarted consumer resumes after the last commit.",
 			"That is at least once: an order handled but not yet committed when the program dies comes again.",
+			"Once a kafka-go group is empty, its offsets expire after offsets.retention.minutes (7 days); then StartOffset decides, and its default, FirstOffset, replays the topic.",
 		},
 		Quiz: []Question{
 			{
@@ -69,6 +71,7 @@ func closeLesson() Lesson {
 				{Title: "A consumer group, positioned at the end", Run: c.newGroup},
 				{Title: "Consume two orders and commit them", Run: c.consumeAndCommit, Needs: []int{3}},
 				{Title: "Restart: resume from the committed offsets", Run: c.resume, Needs: []int{3}},
+				{Title: "Committed offsets expire", Run: c.expiry, Needs: []int{3}},
 			}}
 		},
 	}
@@ -101,13 +104,17 @@ func deferClose(ctx context.Context, env *Env) error {
 // CommitMessages and WriteMessages take that context, so the loop wakes up
 // at once, leaves, and the deferred Close runs before the program exits.
 // Close takes no context: it waits for the fetch in flight, up to MaxWait
-// (here 250 ms; 10 s by default). Here a timer stands in for your finger: stop()
-// cancels the context exactly as Ctrl-C would; it also unregisters the
-// handler, so a second Ctrl-C kills the program as usual. Press Ctrl-C
-// during "go run ./runner consume" to see the real one.
+// (here 250 ms; 10 s by default). While the handler is registered, Ctrl-C
+// only cancels the context; stop() unregisters it, and then a second
+// Ctrl-C kills the program as usual. A deferred stop() alone would run
+// after the Closes, so a slow Close could not be killed: context.AfterFunc
+// calls stop() as soon as the context is done. Here a timer stands in for
+// your finger: stop() cancels the context exactly as Ctrl-C would. Press
+// Ctrl-C during "go run ./runner consume" to see the real one.
 func interrupt(ctx context.Context, env *Env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop) // the first Ctrl-C unregisters: a second one kills
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, Topic: env.Topic, Partition: 0,
 		MaxWait: FetchWait})
 	defer func() {
@@ -136,8 +143,9 @@ func interrupt(ctx context.Context, env *Env) error {
 }
 
 // Pinned by TestKafkaGo_ReaderGroupBalancersDefaultRangeThenRoundRobin,
-// …GroupLeaderClientComputesAssignment, …ReadMessageCommitsFetchMessageDoesNot
-// and …ReaderCloseWaitsForTheFetchUpToMaxWait.
+// …GroupLeaderClientComputesAssignment, …ReadMessageCommitsFetchMessageDoesNot,
+// …ReaderCloseWaitsForTheFetchUpToMaxWait, …CommitIntervalQueuesUntilTheTickOrClose,
+// …ReaderCloseLeavesTheGroup and …ExpiredOffsetsReplayFromFirstOffset.
 type closeState struct {
 	group string
 }
@@ -177,16 +185,21 @@ func (c *closeState) newGroup(ctx context.Context, env *Env) error {
 	return ProduceOrders(ctx, env, env.Topic, orders, env.Out.Record)
 }
 
-// A Reader with a GroupID joins the group. One member, the group's leader,
-// computes who reads which partition with its GroupBalancers (Range, then
-// RoundRobin), and the broker hands that out to every member (SyncGroup). It
-// starts from the group's committed offsets. FetchMessage does not commit.
-// ReadMessage would: with a GroupID (and CommitInterval 0) it commits each
-// record synchronously before returning it, so a crash while handling it
-// loses it. That is not Java's enable.auto.commit, which commits, at a
-// later poll, what earlier polls returned. The program commits with
-// CommitMessages once an order is handled. After two orders it closes, as if
-// the program stopped.
+// A Reader with a GroupID joins the group. Each member offers its
+// GroupBalancers (kafka-go's default: Range, then RoundRobin); the
+// coordinator picks one protocol that every member offers, the group's
+// leader, a member, computes who reads which partition with it, and the
+// broker hands that out to every member (SyncGroup). It starts from the
+// group's committed offsets. FetchMessage does not commit. ReadMessage
+// would: with a GroupID (and CommitInterval 0) it commits each record
+// synchronously before returning it, so a crash while handling it loses
+// it. That is not Java's enable.auto.commit, which commits, at a later
+// poll, what earlier polls returned. The program commits with
+// CommitMessages once an order is handled: one round trip per record, which
+// shows each commit; production code commits in batches, every few hundred
+// records or with a CommitInterval (CommitMessages then queues the offsets,
+// sent every interval and when the Reader closes). After two orders it
+// closes, as if the program stopped.
 func (c *closeState) consumeAndCommit(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:           env.Brokers,
@@ -240,4 +253,32 @@ func (c *closeState) resume(ctx context.Context, env *Env) error {
 		env.Out.Value(fmt.Sprintf("group's offset for partition %d", p.Partition), p.CommittedOffset)
 	}
 	return c.consumeAndCommit(ctx, env)
+}
+
+// Committed offsets are not kept forever. Once a kafka-go group is empty,
+// its last member gone as here, the broker keeps its offsets for
+// offsets.retention.minutes (7 days by default) and then deletes them
+// (KIP-211, Kafka 2.1); the offsets of a standalone consumer, which commits
+// without joining, expire that long after its last commit. A group that
+// lost its offsets starts where StartOffset says, FirstOffset by default:
+// a service stopped for more than a week reads the whole topic again.
+// Where skipping is better than replaying, set StartOffset:
+// kafka.LastOffset.
+func (c *closeState) expiry(ctx context.Context, env *Env) error {
+	group, err := DescribeGroup(ctx, env, env.Name(c.group))
+	if err != nil {
+		return err
+	}
+	env.Out.Value("group state", group.GroupState) // Empty: the retention clock runs
+	env.Out.Value("members", len(group.Members))
+	minutes, err := BrokerSetting(ctx, env, "offsets.retention.minutes")
+	if err != nil {
+		return err
+	}
+	m, err := strconv.Atoi(minutes)
+	if err != nil {
+		return fmt.Errorf("offsets.retention.minutes %q: %w", minutes, err)
+	}
+	env.Out.Value("offsets kept after the group empties", time.Duration(m)*time.Minute)
+	return nil
 }

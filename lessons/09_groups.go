@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // groupsLesson is lesson 9: consumer groups share a topic, and fan it out.
@@ -14,27 +15,30 @@ func groupsLesson() Lesson {
 	return Lesson{
 		Number: 9,
 		Title:  "Consumer groups",
-		Goal:   "Share a topic's partitions among the members of a group, watch a rebalance, fan a topic out to several groups and measure a group's lag.",
+		Goal:   "Share a topic's partitions among the members of a group, watch a rebalance, fan a topic out to several groups, measure a group's lag, free the partitions of a member that hangs, and see where groups are going.",
 		Summary: []string{
 			"The members of a group share the partitions: each partition is read by one member; the group's leader computes the assignment, the coordinator hands it out.",
 			"kafka-go's ConsumerGroup shows a member's partitions (Generation.Assignments); a Reader with a GroupID hides them.",
 			"More members than partitions: the extra ones get nothing and wait, as standbys.",
 			"A member that leaves (Close sends LeaveGroup) triggers a rebalance within a heartbeat; one that crashes, only after its session timeout.",
 			"Every group gets every record: groups fan a topic out; members of one group share it.",
-			"Lag = high watermark (ListOffsets) − committed offset (OffsetFetch), per partition; Reader.Lag() is -1 with a GroupID.",
+			"Lag = high watermark (ListOffsets) − committed offset (OffsetFetch), per partition, in offsets, not records; with nothing committed (-1) it is unknown. Reader.Lag() is -1 with a GroupID.",
+			"kafka-go heartbeats on its own goroutine and has no max.poll.interval.ms: a member whose handler hangs keeps its partitions. Give handlers a deadline, and Close the Reader to leave the group.",
+			"A restart is a leave and a join: two rebalances. Java's static membership (group.instance.id) avoids them; kafka-go has none.",
 			"The leader runs the GroupBalancer: Range cuts the partitions into one run per member, RoundRobin deals them out in turn; kafka-go has neither sticky nor cooperative rebalancing.",
+			"Where groups are going: the consumer protocol (KIP-848, Kafka 4.0) lets the broker assign, incrementally (franz-go speaks it, kafka-go does not); share groups (KIP-932, a preview in 4.1) share partitions record by record.",
 		},
 		Quiz: []Question{
 			{
-				Ask: "A group has four members and its topic three partitions. One member gets no partition. What does it do?",
+				Ask: "A kafka-go group member's handler hangs for an hour. What happens to its partitions?",
 				Choices: []string{
-					"It reads a partition together with another member",
-					"It stays in the group, idle, until a rebalance gives it one",
-					"Nothing: the coordinator refuses a fourth member",
+					"They stay with it: its heartbeats go on, their orders wait",
+					"After max.poll.interval.ms, another member takes them",
+					"After the session timeout, the coordinator moves them",
 				},
-				Answer: 1,
-				Why:    "Within a group a partition has one reader at a time. The extra member heartbeats and waits; when another member leaves, it takes over.",
-				Step:   3,
+				Answer: 0,
+				Why:    "kafka-go heartbeats from its own goroutine and has no max.poll.interval.ms, so the member stays alive to the coordinator. Only a deadline in your handler, or Close (LeaveGroup), gives the partitions to another member.",
+				Step:   8,
 			},
 			{
 				Ask: "Two consumer groups, billing and delivery, read the same topic. Who gets each order?",
@@ -57,16 +61,21 @@ func groupsLesson() Lesson {
 		},
 		Plan: func() Plan {
 			id := uuid.NewString()[:8]
-			g := &groupsState{group: "kitchen-" + id, billing: "billing-" + id, delivery: "delivery-" + id}
+			g := &groupsState{group: "kitchen-" + id, billing: "billing-" + id, delivery: "delivery-" + id, next: "kitchen-next-" + id}
 			return Plan{Setup: g.topicReady, Steps: []Step{
 				{Title: "Orders to share", Run: g.produce},
 				{Title: "Three members, three partitions", Run: g.joinThree, Reset: g.cleanup},
 				{Title: "A fourth member waits", Run: g.joinFourth, Needs: []int{2}},
 				{Title: "A member leaves: a rebalance", Run: g.leave, Needs: []int{2, 3}},
 				{Title: "Two groups, every order each", Run: g.fanOut, Needs: []int{1}},
-				{Title: "Lag: how far behind a group is", Run: g.lag, Needs: []int{5}},
+				{Title: "Lag: how far behind a group is", Run: g.lag, Needs: []int{2, 5}},
 				{Title: "Catch up: lag back to 0", Run: g.catchUp, Needs: []int{6}},
+				{Title: "A handler hangs: its member keeps its partitions", Run: g.hang, Reset: g.closeStuck},
+				{Title: "A deadline, then leave the group", Run: g.unstick, Needs: []int{8}, Ends: []int{8}},
 				{Title: "Range against RoundRobin", Run: g.strategies},
+				{Title: "Where groups are going: the consumer protocol (KIP-848)", Run: g.consumerProtocol,
+					Requires: Requirement{ConsumerProtocol: true}},
+				{Title: "Where groups are going: share groups (KIP-932)", Run: g.shareGroups},
 			}, Cleanup: g.cleanup}
 		},
 	}
@@ -76,13 +85,17 @@ func groupsLesson() Lesson {
 // TestKafkaGo_ConsumerGroupDefaults, …ConsumerGroupCloseLeavesTheGroup,
 // …RangeAndRoundRobinAssignments, …ReaderGroupBalancersDefaultRangeThenRoundRobin,
 // …ReaderStartOffsetDefaultIsFirstOffset, …ReadMessageCommitsFetchMessageDoesNot
-// (OffsetFetch -1 when nothing is committed) and
-// …ReaderWithGroupIDRefusesSetOffset (Lag -1).
+// (OffsetFetch -1 when nothing is committed), …ReaderWithGroupIDRefusesSetOffset
+// (Lag -1), …HungReaderKeepsItsPartitions, …ReaderCloseLeavesTheGroup and
+// …GroupJoinIsClassicWithoutInstanceID; what it says of franz-go by
+// TestFranzGo_ServerSideBalancerNeedsConsumerGroupHeartbeatV1.
 type groupsState struct {
-	topic                    string
-	group, billing, delivery string // new names for every run
-	cfg                      kafka.ConsumerGroupConfig
-	members                  []*Member
+	topic                          string
+	group, billing, delivery, next string // new names for every run
+	cfg                            kafka.ConsumerGroupConfig
+	members                        []*Member
+	stuck                          *kafka.Reader // billing's member whose handler hangs
+	held                           kafka.Message // the order it was handling
 }
 
 // topicReady creates the lesson's topic, three partitions for the groups.
@@ -95,6 +108,15 @@ func (g *groupsState) topicReady(ctx context.Context, env *Env) error {
 func (g *groupsState) cleanup() {
 	CloseMembers(g.members)
 	g.members = nil
+	g.closeStuck()
+}
+
+// closeStuck closes the Reader whose handler hung, if it is still open.
+func (g *groupsState) closeStuck() {
+	if g.stuck != nil {
+		CloseWithin(g.stuck, 5*time.Second)
+		g.stuck = nil
+	}
 }
 
 // Six orders go to the groups' topic, two to each of its three partitions
@@ -174,7 +196,13 @@ func (g *groupsState) joinFourth(ctx context.Context, env *Env) error {
 // that remain. The time shown runs from Close until every remaining member
 // holds the new generation. A member that crashes sends no LeaveGroup: the
 // coordinator notices only when its session times out (6 s here), and its
-// partitions go unread until then.
+// partitions go unread until then. A restart is a Close and a Join: two
+// rebalances. Java's static membership (KIP-345, group.instance.id, Kafka
+// 2.3) saves them: a member that comes back under the same instance id
+// within its session timeout gets its partitions back without a rebalance.
+// kafka-go has no such setting: ConsumerGroupConfig and ReaderConfig have
+// no instance id, and the JoinGroup it sends (v1 or v2) has no field for
+// one (v5 added it).
 func (g *groupsState) leave(ctx context.Context, env *Env) error {
 	leaving, rest, err := TakeMember(g.members, "member-2")
 	if err != nil {
@@ -232,10 +260,15 @@ func (g *groupsState) fanOut(ctx context.Context, env *Env) error {
 
 // Three new orders arrive. A group's lag on a partition is the partition's
 // high watermark (ListOffsets) minus the offset the group committed there
-// (OffsetFetch, -1 where it committed nothing): the records it has not
-// handled yet. Reader.Lag() cannot tell: with a GroupID it returns -1.
-// Billing committed all it read, so its lag is exactly the orders that
-// arrived since.
+// (OffsetFetch): the offsets it has not handled yet. Offsets, not records:
+// a transaction's commit marker takes an offset, and compaction leaves
+// gaps, so 3 behind can be fewer than three records to read. Where a group
+// committed nothing, OffsetFetch answers -1 and the lag is unknown, not the
+// high watermark: where the group starts there depends on its StartOffset
+// (kafka-consumer-groups shows "-"). The kitchen group of steps 2 to 4 is
+// such a group: its members hold every partition, and never committed.
+// Reader.Lag() cannot tell: with a GroupID it returns -1. Billing
+// committed all it read, so its lag is exactly the orders that arrived.
 func (g *groupsState) lag(ctx context.Context, env *Env) error {
 	if err := ProduceOrders(ctx, env, g.topic, []Order{SampleOrder(6), SampleOrder(7), SampleOrder(8)}, env.Out.Record); err != nil {
 		return err
@@ -244,24 +277,28 @@ func (g *groupsState) lag(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	resp, err := env.Client().OffsetFetch(ctx, &kafka.OffsetFetchRequest{
-		GroupID: env.Name(g.billing),
-		Topics:  map[string][]int{g.topic: {0, 1, 2}},
-	})
-	if err == nil {
-		err = resp.Error
-	}
-	if err != nil {
-		return fmt.Errorf("fetch the offsets of group %s: %w", env.Name(g.billing), err)
-	}
-	committed := map[int]int64{}
-	for _, p := range resp.Topics[g.topic] {
-		committed[p.Partition] = p.CommittedOffset
-	}
-	for _, w := range marks {
-		c := committed[w.Partition]
-		env.Out.Value(fmt.Sprintf("%s lag on partition %d", g.billing, w.Partition),
-			PartitionLag{Partition: w.Partition, HighWatermark: w.Last, Committed: c, Behind: w.Last - c})
+	for _, group := range []string{g.billing, g.group} {
+		resp, err := env.Client().OffsetFetch(ctx, &kafka.OffsetFetchRequest{
+			GroupID: env.Name(group),
+			Topics:  map[string][]int{g.topic: {0, 1, 2}},
+		})
+		if err == nil {
+			err = resp.Error
+		}
+		if err != nil {
+			return fmt.Errorf("fetch the offsets of group %s: %w", env.Name(group), err)
+		}
+		committed := map[int]int64{}
+		for _, p := range resp.Topics[g.topic] {
+			committed[p.Partition] = p.CommittedOffset
+		}
+		for _, w := range marks {
+			lag := PartitionLag{Partition: w.Partition, HighWatermark: w.Last, Committed: committed[w.Partition], Behind: -1}
+			if lag.Committed >= 0 { // -1: nothing committed, no lag to compute
+				lag.Behind = w.Last - lag.Committed
+			}
+			env.Out.Value(fmt.Sprintf("%s lag on partition %d", group, w.Partition), lag)
+		}
 	}
 	return nil
 }
@@ -299,6 +336,87 @@ func (g *groupsState) catchUp(ctx context.Context, env *Env) error {
 	return nil
 }
 
+// kafka-go sends a member's heartbeats from a goroutine of its own,
+// whatever your code does, and has nothing like Java's
+// max.poll.interval.ms (5 minutes by default), after which a Java consumer
+// that has not called poll() is dropped from its group. So a member whose
+// handler hangs stays in the group, for as long as the process lives, and
+// keeps its partitions: their orders wait, and only the lag says so. Here
+// three orders arrive, billing's member fetches one and its handler hangs
+// (a sleep stands in for a call that never returns). Two seconds, eight
+// heartbeats later, the coordinator (DescribeGroups) still lists it
+// holding every partition.
+func (g *groupsState) hang(ctx context.Context, env *Env) error {
+	if err := ProduceOrders(ctx, env, g.topic, []Order{SampleOrder(9), SampleOrder(10), SampleOrder(11)}, env.Out.Record); err != nil {
+		return err
+	}
+	g.stuck = kafka.NewReader(kafka.ReaderConfig{
+		Brokers:           env.Brokers,
+		Dialer:            env.Dialer,
+		GroupID:           env.Name(g.billing),
+		Topic:             g.topic,
+		MaxWait:           FetchWait,
+		HeartbeatInterval: 250 * time.Millisecond,
+		JoinGroupBackoff:  250 * time.Millisecond,
+	})
+	fetchCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	msg, err := g.stuck.FetchMessage(fetchCtx)
+	if err != nil {
+		return fmt.Errorf("group %s: fetch: %w", env.Name(g.billing), err)
+	}
+	Receive(From(env.Out, g.billing), msg)
+	g.held = msg
+	time.Sleep(2 * time.Second) // the handler hangs: no FetchMessage, no commit
+	env.Out.Value("handler stuck for", 2*time.Second)
+	group, err := DescribeGroup(ctx, env, env.Name(g.billing))
+	if err != nil {
+		return err
+	}
+	env.Out.Value(g.billing+" state", group.GroupState)
+	env.Out.Value(g.billing+" members", len(group.Members))
+	for _, m := range group.Members {
+		for _, t := range m.MemberAssignments.Topics {
+			env.Out.Value(g.billing+" member holds", t.Partitions)
+		}
+	}
+	lags, err := GroupLag(ctx, env, env.Name(g.billing), g.topic)
+	if err != nil {
+		return err
+	}
+	for _, l := range lags {
+		env.Out.Value(fmt.Sprintf("%s lag on partition %d", g.billing, l.Partition), l)
+	}
+	return nil
+}
+
+// What to do: give the handler a deadline (context.WithTimeout); a handler
+// that honours its context returns when it passes. Then, if the work cannot
+// be done, Close the Reader: it sends LeaveGroup, the coordinator
+// rebalances at once, and the other members take its partitions (none is
+// left here: the group is empty). The order it held was not committed, so
+// the next member of billing reads it again: at least once. A handler that
+// ignores its context cannot be stopped from outside: close the Reader from
+// another goroutine, or let the process exit and restart.
+func (g *groupsState) unstick(ctx context.Context, env *Env) error {
+	handleCtx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	if err := Cook(handleCtx, g.held); err != nil {
+		env.Out.Warn("order at %s [%d] @ %d not handled: %v; leaving the group", g.held.Topic, g.held.Partition, g.held.Offset, err)
+		if err := g.stuck.Close(); err != nil {
+			return fmt.Errorf("close the reader of group %s: %w", env.Name(g.billing), err)
+		}
+		g.stuck = nil
+	}
+	group, err := DescribeGroup(ctx, env, env.Name(g.billing))
+	if err != nil {
+		return err
+	}
+	env.Out.Value(g.billing+" state", group.GroupState)
+	env.Out.Value(g.billing+" members", len(group.Members))
+	return nil
+}
+
 // Who reads which partition is the GroupBalancer's choice, and the
 // group's leader, a client, runs it. Members offer a list (kafka-go's
 // default: Range, then RoundRobin); the coordinator picks one that all of
@@ -325,5 +443,85 @@ func (g *groupsState) strategies(ctx context.Context, env *Env) error {
 			env.Out.Value(fmt.Sprintf("%s · %s", b.ProtocolName(), m.ID), assigned[m.ID][g.topic])
 		}
 	}
+	return nil
+}
+
+// Kafka 4.0 made a second group protocol generally available, the consumer
+// protocol of KIP-848 (in Java, group.protocol=consumer). It changes who
+// assigns and how. The coordinator computes the assignment itself, with a
+// server-side assignor ("uniform" or "range"), not a leader member. And
+// there is no stop-the-world rebalance: JoinGroup, SyncGroup and Heartbeat
+// give way to one request, ConsumerGroupHeartbeat, that each member sends
+// on its own and through which the coordinator hands it its new share; a
+// partition moves once its old owner has released it, and members go on
+// reading the partitions they keep.
+// Session timeout and heartbeat interval become broker settings (45 s and
+// 5 s by default). kafka-go speaks only the classic protocol. franz-go
+// speaks the new one when asked: ServerSideBalancer, with a range or sticky
+// balancer first, on a broker that offers it (elsewhere it quietly stays
+// classic; its docs advise Kafka 4.3 or later for it). Here a franz-go
+// member reads the topic in a group of its own, and the broker tells what
+// it made of it: the group's type (billing's, a kafka-go group, is
+// classic), the assignor it ran, the member's epoch and partitions.
+func (g *groupsState) consumerProtocol(ctx context.Context, env *Env) error {
+	cl, err := env.FranzClient(
+		kgo.ConsumerGroup(env.Name(g.next)),
+		kgo.ConsumeTopics(g.topic),
+		kgo.Balancers(kgo.RangeBalancer()), // the broker runs its "range" assignor
+		kgo.ServerSideBalancer(),           // KIP-848: the coordinator assigns
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.DisableAutoCommit(),
+		kgo.FetchMaxWait(FetchWait),
+	)
+	if err != nil {
+		return fmt.Errorf("franz-go client: %w", err)
+	}
+	defer cl.Close() // leaves the group
+	pollCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	fetches := cl.PollFetches(pollCtx)
+	if err := fetches.Err0(); err != nil {
+		return fmt.Errorf("group %s: poll: %w", env.Name(g.next), err)
+	}
+	env.Out.Value("records read", fetches.NumRecords())
+	types, err := GroupTypes(ctx, env)
+	if err != nil {
+		return err
+	}
+	for _, group := range []string{g.next, g.billing} {
+		env.Out.Value(group+" is a group of type", types[env.Name(group)])
+	}
+	desc, err := DescribeConsumerGroup(ctx, env, env.Name(g.next))
+	if err != nil {
+		return err
+	}
+	env.Out.Value("assignor the broker ran", desc.Assignor)
+	for _, m := range desc.Members {
+		env.Out.Value(fmt.Sprintf("member epoch %d holds", m.Epoch), m.Partitions)
+	}
+	return nil
+}
+
+// Share groups (KIP-932, "queues for Kafka") change what a group is. The
+// members of a share group read the same partitions together: the broker
+// lends each record to one member for a while, the member acknowledges it
+// (accept, release or reject) record by record, and a record not
+// acknowledged in time is delivered again, to any member, up to a delivery
+// limit. More members than partitions all get work, a slow record does not
+// hold up the ones behind it, and the order within a partition is gone. Kafka 4.0 shipped them
+// as early access, 4.1 as a preview that a cluster switches on with the
+// feature share.version ("kafka-features.sh --bootstrap-server HOST:PORT
+// upgrade --feature share.version=1"); Kafka 4.2 calls them production
+// ready. kafka-go has no share consumer; franz-go has one
+// (kgo.ShareGroup). Here the broker says how far it goes: the highest
+// share.version it supports (0: it does not know share groups) and the one
+// switched on (0: off).
+func (g *groupsState) shareGroups(ctx context.Context, env *Env) error {
+	finalized, supported, err := Feature(ctx, env, "share.version")
+	if err != nil {
+		return err
+	}
+	env.Out.Value("share.version this broker supports, up to", supported)
+	env.Out.Value("share.version switched on", finalized)
 	return nil
 }

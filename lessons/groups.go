@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Member is one member of a consumer group, built on kafka-go's
@@ -293,4 +295,167 @@ func Unread(ctx context.Context, env *Env, group, topic string) (int64, error) {
 		n += max(w.Last-from, 0)
 	}
 	return n, nil
+}
+
+// BrokerSetting returns a broker setting's live value, as DescribeConfigs
+// reports it for the first broker the metadata lists.
+func BrokerSetting(ctx context.Context, env *Env, name string) (string, error) {
+	client := env.Client()
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	if err != nil {
+		return "", fmt.Errorf("metadata: %w", err)
+	}
+	if len(md.Brokers) == 0 {
+		return "", errors.New("metadata lists no broker")
+	}
+	node := md.Brokers[0].ID
+	resp, err := client.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{
+			ResourceType: kafka.ResourceTypeBroker, ResourceName: fmt.Sprint(node), ConfigNames: []string{name},
+		}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("describe %s of broker %d: %w", name, node, err)
+	}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			return "", fmt.Errorf("describe %s of broker %d: %w", name, node, r.Error)
+		}
+		for _, c := range r.ConfigEntries {
+			if c.ConfigName == name {
+				return c.ConfigValue, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("broker %d does not report %s", node, name)
+}
+
+// DescribeGroup asks the group's coordinator for its state and members
+// (DescribeGroups, the classic protocol's view).
+func DescribeGroup(ctx context.Context, env *Env, group string) (kafka.DescribeGroupsResponseGroup, error) {
+	resp, err := env.Client().DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err == nil && len(resp.Groups) != 1 {
+		err = fmt.Errorf("%d groups in the answer", len(resp.Groups))
+	}
+	if err == nil {
+		err = resp.Groups[0].Error
+	}
+	if err != nil {
+		return kafka.DescribeGroupsResponseGroup{}, fmt.Errorf("describe group %s: %w", group, err)
+	}
+	return resp.Groups[0], nil
+}
+
+// Cook stands for an order handler that waits on something slow (a
+// minute), and gives up when its context is done.
+func Cook(ctx context.Context, msg kafka.Message) error {
+	select {
+	case <-time.After(time.Minute):
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("cook the order at offset %d: %w", msg.Offset, ctx.Err())
+	}
+}
+
+// GroupTypes lists every group the brokers know (ListGroups, from every
+// broker) with its type: "classic", or "consumer" for KIP-848's protocol.
+func GroupTypes(ctx context.Context, env *Env) (map[string]string, error) {
+	cl, err := env.FranzClient()
+	if err != nil {
+		return nil, fmt.Errorf("franz-go client: %w", err)
+	}
+	defer cl.Close()
+	resp, err := kmsg.NewPtrListGroupsRequest().RequestWith(ctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(resp.ErrorCode)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	types := map[string]string{}
+	for _, g := range resp.Groups {
+		types[g.Group] = g.GroupType
+	}
+	return types, nil
+}
+
+// ConsumerGroup is a KIP-848 group as its coordinator describes it.
+type ConsumerGroup struct {
+	State    string
+	Epoch    int32  // the group's epoch: it grows with every change of members
+	Assignor string // the server-side assignor the coordinator ran
+	Members  []ConsumerGroupMember
+}
+
+// ConsumerGroupMember is one member of a KIP-848 group.
+type ConsumerGroupMember struct {
+	ID         string
+	Epoch      int32 // the group epoch this member has caught up with
+	Partitions []int // its partitions, sorted
+}
+
+// DescribeConsumerGroup asks the coordinator of a KIP-848 group about it
+// (ConsumerGroupDescribe; DescribeGroups only describes classic groups).
+func DescribeConsumerGroup(ctx context.Context, env *Env, group string) (ConsumerGroup, error) {
+	cl, err := env.FranzClient()
+	if err != nil {
+		return ConsumerGroup{}, fmt.Errorf("franz-go client: %w", err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrConsumerGroupDescribeRequest()
+	req.Groups = []string{group}
+	resp, err := req.RequestWith(ctx, cl)
+	if err == nil && len(resp.Groups) != 1 {
+		err = fmt.Errorf("%d groups in the answer", len(resp.Groups))
+	}
+	if err == nil {
+		err = kerr.ErrorForCode(resp.Groups[0].ErrorCode)
+	}
+	if err != nil {
+		return ConsumerGroup{}, fmt.Errorf("describe consumer group %s: %w", group, err)
+	}
+	g := resp.Groups[0]
+	out := ConsumerGroup{State: g.State, Epoch: g.Epoch, Assignor: g.AssignorName}
+	for _, m := range g.Members {
+		member := ConsumerGroupMember{ID: m.MemberID, Epoch: m.MemberEpoch, Partitions: []int{}}
+		for _, t := range m.Assignment.TopicPartitions {
+			for _, p := range t.Partitions {
+				member.Partitions = append(member.Partitions, int(p))
+			}
+		}
+		sort.Ints(member.Partitions)
+		out.Members = append(out.Members, member)
+	}
+	return out, nil
+}
+
+// Feature returns the level of a cluster feature (KIP-584) that is
+// switched on (finalized; 0 when off) and the highest level the broker
+// supports (0 when it does not know the feature), from ApiVersions.
+func Feature(ctx context.Context, env *Env, name string) (finalized, supported int16, err error) {
+	cl, err := env.FranzClient()
+	if err != nil {
+		return 0, 0, fmt.Errorf("franz-go client: %w", err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrApiVersionsRequest()
+	req.ClientSoftwareName, req.ClientSoftwareVersion = "kafka-go-lessons", "1"
+	resp, err := req.RequestWith(ctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(resp.ErrorCode)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("api versions: %w", err)
+	}
+	for _, f := range resp.FinalizedFeatures {
+		if f.Name == name {
+			finalized = f.MaxVersionLevel
+		}
+	}
+	for _, f := range resp.SupportedFeatures {
+		if f.Name == name {
+			supported = f.MaxVersion
+		}
+	}
+	return finalized, supported, nil
 }

@@ -8,15 +8,22 @@ package lessons_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"net"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/partition"
 )
@@ -318,4 +325,333 @@ func TestKafkaGo_ConsumerGroupCloseLeavesTheGroup(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("the remaining member held every partition %v after the other closed", time.Since(start).Round(time.Millisecond))
+}
+
+// kgWire counts the requests a kafka-go client sends, read from the bytes
+// it writes: a request is a 4-byte size, then its API key and version.
+type kgWire struct {
+	mu   sync.Mutex
+	sent map[[2]int16]int // (API key, version) → requests
+}
+
+// Kafka API keys the pins look for.
+const (
+	kgJoinGroup              = 11
+	kgHeartbeat              = 12
+	kgConsumerGroupHeartbeat = 68
+)
+
+// dialer is a Dialer whose connections report to w.
+func (w *kgWire) dialer() *kafka.Dialer {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	return &kafka.Dialer{Timeout: 5 * time.Second, DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &kgWireConn{Conn: c, w: w}, nil
+	}}
+}
+
+// count returns how many requests of an API went out, and their versions.
+func (w *kgWire) count(key int16) (n int, versions []int16) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for kv, c := range w.sent {
+		if kv[0] == key {
+			n += c
+			versions = append(versions, kv[1])
+		}
+	}
+	return n, versions
+}
+
+type kgWireConn struct {
+	net.Conn
+	w   *kgWire
+	buf []byte // the part of a request written so far
+}
+
+func (c *kgWireConn) Write(p []byte) (int, error) {
+	c.buf = append(c.buf, p...)
+	for len(c.buf) >= 8 {
+		size := int(binary.BigEndian.Uint32(c.buf))
+		if len(c.buf) < 4+size {
+			break
+		}
+		key, version := int16(binary.BigEndian.Uint16(c.buf[4:])), int16(binary.BigEndian.Uint16(c.buf[6:]))
+		c.w.mu.Lock()
+		if c.w.sent == nil {
+			c.w.sent = map[[2]int16]int{}
+		}
+		c.w.sent[[2]int16{key, version}]++
+		c.w.mu.Unlock()
+		c.buf = c.buf[4+size:]
+	}
+	return c.Conn.Write(p)
+}
+
+// kgGroup describes a group with kafka-go's DescribeGroups, which must
+// answer without error.
+func kgGroup(t *testing.T, addrs []string, group string) kafka.DescribeGroupsResponseGroup {
+	t.Helper()
+	client := &kafka.Client{Addr: kafka.TCP(addrs...)}
+	resp, err := client.DescribeGroups(kgCtx(t, 10*time.Second), &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil || len(resp.Groups) != 1 || resp.Groups[0].Error != nil {
+		t.Fatalf("describe group %s: %v %+v", group, err, resp)
+	}
+	return resp.Groups[0]
+}
+
+// kgHolds returns each member's partitions of topic, by member id.
+func kgHolds(g kafka.DescribeGroupsResponseGroup, topic string) map[string][]int {
+	out := map[string][]int{}
+	for _, m := range g.Members {
+		ps := []int{}
+		for _, tp := range m.MemberAssignments.Topics {
+			if tp.Topic == topic {
+				ps = append(ps, tp.Partitions...)
+			}
+		}
+		sort.Ints(ps)
+		out[m.MemberID] = ps
+	}
+	return out
+}
+
+// Lesson 9: "kafka-go heartbeats on its own goroutine and has no
+// max.poll.interval.ms: a member whose handler hangs keeps its partitions".
+// A Reader fetches one record and is never called again. It goes on
+// heartbeating (counted on the wire) past its 6 s session timeout and
+// still holds every partition; when a second member joins, it rejoins by
+// itself within its 2 s RebalanceTimeout (the field Java fills from
+// max.poll.interval.ms) and keeps a share. Java's consumer would have left
+// the group after max.poll.interval.ms without poll().
+func TestKafkaGo_HungReaderKeepsItsPartitions(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 3)
+	for p := 0; p < 3; p++ {
+		kgProduce(t, addrs, topic, p, "order")
+	}
+	group := "kafkago-" + uuid.NewString()[:8]
+	wire := &kgWire{}
+	cfg := kafka.ReaderConfig{
+		Brokers: addrs, Topic: topic, GroupID: group, MaxWait: 250 * time.Millisecond,
+		HeartbeatInterval: 250 * time.Millisecond, SessionTimeout: 6 * time.Second,
+		RebalanceTimeout: 2 * time.Second, JoinGroupBackoff: 250 * time.Millisecond,
+	}
+	hung := cfg
+	hung.Dialer = wire.dialer()
+	r := kafka.NewReader(hung)
+	defer r.Close()
+	if _, err := r.FetchMessage(kgCtx(t, 30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// The handler hangs: no FetchMessage, no commit, for longer than the
+	// session timeout.
+	before, _ := wire.count(kgHeartbeat)
+	hang := 7 * time.Second
+	time.Sleep(hang)
+	after, _ := wire.count(kgHeartbeat)
+	if beats := after - before; beats < int(hang/cfg.HeartbeatInterval)/2 {
+		t.Errorf("%d heartbeats in %v, want about one every %v", beats, hang, cfg.HeartbeatInterval)
+	}
+	g := kgGroup(t, addrs, group)
+	holds := kgHolds(g, topic)
+	if g.GroupState != "Stable" || len(holds) != 1 {
+		t.Fatalf("after a %v hang: state %s, members %v; want Stable, the hung member alone", hang, g.GroupState, holds)
+	}
+	var hungID string
+	for id, ps := range holds {
+		hungID = id
+		if !reflect.DeepEqual(ps, []int{0, 1, 2}) {
+			t.Errorf("after a %v hang the member holds %v, want [0 1 2]", hang, ps)
+		}
+	}
+	// A second member joins: a rebalance, which the hung member's own
+	// goroutines answer.
+	other := kafka.NewReader(cfg)
+	defer other.Close()
+	go other.FetchMessage(kgCtx(t, 30*time.Second)) //nolint:errcheck // only joins
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		g = kgGroup(t, addrs, group)
+		holds = kgHolds(g, topic)
+		if g.GroupState == "Stable" && len(holds) == 2 && len(holds[hungID]) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a second member joined: state %s, members %v; want the hung member %s still sharing", g.GroupState, holds, hungID)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Lesson 9: "kafka-go has no static membership and speaks only the classic
+// protocol: ConsumerGroupConfig and ReaderConfig have no instance id, and
+// the JoinGroup it sends (v1 or v2) has no field for one (v5 added it)".
+// The broker agrees: the member it describes has no instance id, and the
+// group's type is classic.
+func TestKafkaGo_GroupJoinIsClassicWithoutInstanceID(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeOf(kafka.ReaderConfig{}), reflect.TypeOf(kafka.ConsumerGroupConfig{})} {
+		for i := 0; i < typ.NumField(); i++ {
+			if name := typ.Field(i).Name; strings.Contains(name, "Instance") || strings.Contains(name, "GroupProtocol") {
+				t.Errorf("%s has a field %s: static membership or another group protocol may have arrived", typ.Name(), name)
+			}
+		}
+	}
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	kgProduce(t, addrs, topic, 0, "order")
+	group := "kafkago-" + uuid.NewString()[:8]
+	wire := &kgWire{}
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: group, Dialer: wire.dialer(), MaxWait: 250 * time.Millisecond})
+	defer r.Close()
+	if _, err := r.FetchMessage(kgCtx(t, 30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	joins, versions := wire.count(kgJoinGroup)
+	if joins == 0 {
+		t.Fatal("no JoinGroup on the wire")
+	}
+	for _, v := range versions {
+		if v >= 5 {
+			t.Errorf("JoinGroup v%d: from v5 on it can carry a group.instance.id", v)
+		}
+	}
+	if n, _ := wire.count(kgConsumerGroupHeartbeat); n != 0 {
+		t.Errorf("%d ConsumerGroupHeartbeat requests: kafka-go speaks KIP-848 now", n)
+	}
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	describe := kmsg.NewPtrDescribeGroupsRequest()
+	describe.Groups = []string{group}
+	dr, err := describe.RequestWith(kgCtx(t, 10*time.Second), cl)
+	if err != nil || len(dr.Groups) != 1 || len(dr.Groups[0].Members) != 1 {
+		t.Fatalf("describe group %s: %v %+v", group, err, dr)
+	}
+	if id := dr.Groups[0].Members[0].InstanceID; id != nil {
+		t.Errorf("the broker lists the kafka-go member with instance id %q, want none", *id)
+	}
+	list := kmsg.NewPtrListGroupsRequest()
+	lr, err := list.RequestWith(kgCtx(t, 10*time.Second), cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range lr.Groups {
+		if g.Group == group {
+			found = true
+			if lr.Version >= 5 && g.GroupType != "classic" {
+				t.Errorf("ListGroups v%d: group type %q, want classic", lr.Version, g.GroupType)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("ListGroups does not list %s", group)
+	}
+}
+
+// Lesson 6: "once a kafka-go group is empty, its offsets expire after
+// offsets.retention.minutes; a group that lost them starts at StartOffset,
+// FirstOffset by default: it reads the topic again". Real brokers count
+// that retention in minutes and cannot change it while they run, so this
+// runs on the emulation, which applies KIP-211's rule and takes a retention
+// in milliseconds: the member commits everything and leaves, the offsets
+// go, and the next Reader of the group replays from offset 0. (The
+// emulation may expire them even before the member leaves: it cannot read
+// the subscription kafka-go sends. What is kafka-go's is the replay.)
+func TestKafkaGo_ExpiredOffsetsReplayFromFirstOffset(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.BrokerConfigs(map[string]string{
+		"offset.retention.ms": "300", "offsets.retention.check.interval.ms": "50",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	addrs := c.ListenAddrs()
+	topic := kgTopic(t, addrs, 1)
+	kgProduce(t, addrs, topic, 0, "a", "b", "c")
+	group := "kafkago-" + uuid.NewString()[:8]
+	cfg := kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: group, MaxWait: 250 * time.Millisecond}
+	r := kafka.NewReader(cfg)
+	for i := 0; i < 3; i++ {
+		m, err := r.FetchMessage(kgCtx(t, 30*time.Second))
+		if err == nil {
+			err = r.CommitMessages(kgCtx(t, 10*time.Second), m)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Close()
+	// Expired: no offset for the partition, or no group left at all (the
+	// broker deletes an empty group whose offsets are gone).
+	client := &kafka.Client{Addr: kafka.TCP(addrs...)}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := client.OffsetFetch(kgCtx(t, 10*time.Second), &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: {0}}})
+		if err == nil && resp.Error == nil && len(resp.Topics[topic]) == 1 && resp.Topics[topic][0].CommittedOffset == 3 {
+			if time.Now().After(deadline) {
+				t.Fatal("the empty group's offsets never expired")
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		t.Logf("offsets gone: %v %+v", err, resp)
+		break
+	}
+	again := kafka.NewReader(cfg)
+	defer again.Close()
+	if m := kgRead(t, again, 30*time.Second); m.Offset != 0 {
+		t.Errorf("after its offsets expired the group starts at %s, want offset 0 (FirstOffset)", kgDescribe(m))
+	}
+}
+
+// Lesson 9: "franz-go speaks KIP-848 when asked: ServerSideBalancer with a
+// range balancer first, on a broker that offers ConsumerGroupHeartbeat v1;
+// otherwise it quietly stays classic". The same client on the emulation,
+// then on the emulation capped to heartbeat v0 (as Kafka 3.7 to 3.9 offer
+// it), and the type of group the broker reports.
+func TestFranzGo_ServerSideBalancerNeedsConsumerGroupHeartbeatV1(t *testing.T) {
+	capped := kversion.Stable()
+	capped.SetMaxKeyVersion(kgConsumerGroupHeartbeat, 0)
+	for _, c := range []struct {
+		name string
+		opts []kfake.Opt
+		want string
+	}{
+		{"heartbeat v1", nil, "consumer"},
+		{"heartbeat v0 only", []kfake.Opt{kfake.MaxVersions(capped)}, "classic"},
+	} {
+		cluster, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1), kfake.SeedTopics(3, "orders")}, c.opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs := cluster.ListenAddrs()
+		cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumerGroup("kitchen"), kgo.ConsumeTopics("orders"),
+			kgo.Balancers(kgo.RangeBalancer()), kgo.ServerSideBalancer(), kgo.DisableAutoCommit())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.ProduceSync(kgCtx(t, 10*time.Second), &kgo.Record{Topic: "orders", Value: []byte("order")}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		if fs := cl.PollFetches(kgCtx(t, 20*time.Second)); fs.NumRecords() == 0 {
+			t.Fatalf("%s: nothing read: %v", c.name, fs.Errors())
+		}
+		lr, err := kmsg.NewPtrListGroupsRequest().RequestWith(kgCtx(t, 10*time.Second), cl)
+		if err != nil || len(lr.Groups) != 1 {
+			t.Fatalf("%s: list groups: %v %+v", c.name, err, lr)
+		}
+		if got := lr.Groups[0].GroupType; got != c.want {
+			t.Errorf("%s: the broker reports a %q group, want %q", c.name, got, c.want)
+		}
+		cl.Close()
+		cluster.Close()
+	}
 }

@@ -41,6 +41,9 @@ type Printer interface {
 type Cluster struct {
 	Brokers  int  // how many brokers the cluster's metadata lists
 	Embedded bool // the in-process emulation (franz-go's kfake), not Apache Kafka
+	// ConsumerProtocol says the brokers speak the consumer group protocol
+	// of KIP-848 (ConsumerGroupHeartbeat v1: Apache Kafka 4.0 and later).
+	ConsumerProtocol bool
 }
 
 // Env is everything a lesson needs, passed as one value.
@@ -110,8 +113,9 @@ func (e *Env) Replicas() int16 { return int16(min(3, max(1, e.Cluster.Brokers)))
 
 // Requirement is what a lesson or a step needs of the cluster.
 type Requirement struct {
-	Brokers   int  // at least this many brokers
-	RealKafka bool // Apache Kafka, not the emulation
+	Brokers          int  // at least this many brokers
+	RealKafka        bool // Apache Kafka, not the emulation
+	ConsumerProtocol bool // KIP-848's consumer group protocol (Kafka 4.0+)
 }
 
 // Unmet says why c does not meet r, or "" when it does.
@@ -121,6 +125,8 @@ func (r Requirement) Unmet(c Cluster) string {
 		return "it needs Apache Kafka, and this is the embedded emulation"
 	case c.Brokers < r.Brokers:
 		return fmt.Sprintf("it needs %d brokers, and this cluster has %d", r.Brokers, c.Brokers)
+	case r.ConsumerProtocol && !c.ConsumerProtocol:
+		return "it needs the consumer group protocol of KIP-848 (Apache Kafka 4.0 or later), and this broker does not offer it"
 	}
 	return ""
 }

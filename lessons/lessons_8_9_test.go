@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/partition"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
@@ -190,7 +193,7 @@ func coversOnce(t *testing.T, what string, assigned map[string][]int, n int) {
 func TestLesson9Groups(t *testing.T) {
 	env, rec := testkit.Env(t)
 	logOnFailure(t, rec)
-	play(t, env, lesson(t, 9))
+	skipped := play(t, env, lesson(t, 9))
 	const n = 3
 	topic := env.Name("orders-for-groups")
 	ctx := context.Background()
@@ -259,18 +262,31 @@ func TestLesson9Groups(t *testing.T) {
 		t.Fatalf("received by %v, want a billing and a delivery group", quotedKeys(byGroup))
 	}
 	sameRecords(t, first, byGroup[delivery])
-	// Billing also caught up in step 7: the three orders of step 6.
-	var later []Record
+	// Billing also caught up in step 7 (the three orders of step 6), and
+	// in step 8 its member fetched one of the three orders that came then.
+	var onTopic []Record
 	for _, d := range delivered {
 		if d.Topic == topic {
-			later = append(later, d)
+			onTopic = append(onTopic, d)
 		}
 	}
-	sameRecords(t, later, byGroup[billing])
+	if len(onTopic) != 12 {
+		t.Fatalf("%d orders delivered, want 12 (6, 3 in step 6, 3 in step 8)", len(onTopic))
+	}
+	gotBilling := byGroup[billing]
+	if len(gotBilling) != 10 {
+		t.Fatalf("billing received %d orders, want 10 (9 caught up, 1 held by the hung member)", len(gotBilling))
+	}
+	held := gotBilling[9]
+	sameRecords(t, onTopic[:9], gotBilling[:9])
+	if p := pos(held); p != pos(onTopic[9]) && p != pos(onTopic[10]) && p != pos(onTopic[11]) {
+		t.Errorf("the hung member held %s, not one of step 8's orders", p)
+	}
 
-	// Steps 6 and 7: lag = high watermark − committed, per partition; one
-	// behind on each partition before, none after; the numbers after are
-	// what ListOffsets and OffsetFetch say now.
+	// Steps 6 to 8: lag = high watermark − committed, per partition; one
+	// behind on each partition before catching up, none after, one again
+	// while the member hangs (it commits nothing). The numbers in step 8
+	// are what ListOffsets and OffsetFetch say now.
 	marks, err := ReadWatermarks(ctx, env, topic)
 	if err != nil {
 		t.Fatal(err)
@@ -281,24 +297,65 @@ func TestLesson9Groups(t *testing.T) {
 	}
 	for _, w := range marks {
 		lags := rec.Values(fmt.Sprintf("%s lag on partition %d", billing, w.Partition))
-		if len(lags) != 2 {
-			t.Fatalf("partition %d: lag reported %d times, want before and after", w.Partition, len(lags))
+		if len(lags) != 3 {
+			t.Fatalf("partition %d: lag reported %d times, want before and after catching up, and while hung", w.Partition, len(lags))
 		}
-		before, after := lags[0].(PartitionLag), lags[1].(PartitionLag)
-		for _, l := range []PartitionLag{before, after} {
-			if l.Behind != l.HighWatermark-l.Committed || l.HighWatermark != w.Last {
-				t.Errorf("partition %d: %+v; the high watermark is %d now", w.Partition, l, w.Last)
+		before, after, hung := lags[0].(PartitionLag), lags[1].(PartitionLag), lags[2].(PartitionLag)
+		for _, l := range []PartitionLag{before, after, hung} {
+			if l.Behind != l.HighWatermark-l.Committed {
+				t.Errorf("partition %d: %+v: behind is not high watermark − committed", w.Partition, l)
 			}
 		}
-		if before.Behind != 1 {
-			t.Errorf("partition %d: %d behind before catching up, want 1 (one new order)", w.Partition, before.Behind)
+		if before.Behind != 1 || before.HighWatermark != w.Last-1 {
+			t.Errorf("partition %d: %+v before catching up, want 1 behind a high watermark of %d", w.Partition, before, w.Last-1)
 		}
 		if after.Behind != 0 || after.Committed != committed[w.Partition] {
 			t.Errorf("partition %d after catching up: %+v; OffsetFetch says %d committed", w.Partition, after, committed[w.Partition])
 		}
+		if hung.Behind != 1 || hung.HighWatermark != w.Last || hung.Committed != committed[w.Partition] {
+			t.Errorf("partition %d while the member hangs: %+v; the high watermark is %d, OffsetFetch says %d committed", w.Partition, hung, w.Last, committed[w.Partition])
+		}
+	}
+	// Step 6: the kitchen group (steps 2 to 4) committed nothing: -1, and
+	// no lag computed, as OffsetFetch says now.
+	kitchen := strings.Replace(billing, "billing-", "kitchen-", 1)
+	kitchenCommitted, err := CommittedOffsets(ctx, env, env.Name(kitchen), topic, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := 0; p < n; p++ {
+		got := rec.Values(fmt.Sprintf("%s lag on partition %d", kitchen, p))
+		if len(got) != 1 {
+			t.Fatalf("%s lag on partition %d reported %d times, want once", kitchen, p, len(got))
+		}
+		if l := got[0].(PartitionLag); l.Committed != -1 || l.Behind != -1 || kitchenCommitted[p] != -1 {
+			t.Errorf("%s on partition %d: %+v; OffsetFetch says %d; want -1 and no lag", kitchen, p, l, kitchenCommitted[p])
+		}
 	}
 
-	// Step 8: the leader's balancers, on partitions 0, 1, 2.
+	// Step 8: after a hang of eight heartbeat intervals or more, the
+	// coordinator still lists the member, holding every partition.
+	if got := rec.Values("handler stuck for"); len(got) != 1 || got[0].(time.Duration) < 8*250*time.Millisecond {
+		t.Errorf("handler stuck for %v, want at least 8 heartbeats of 250 ms", got)
+	}
+	states, members := rec.Values(billing+" state"), rec.Values(billing+" members")
+	if len(states) != 2 || states[0] != "Stable" || len(members) != 2 || members[0] != 1 {
+		t.Errorf("while the member hangs: state %v, members %v; want Stable, 1", states, members)
+	}
+	holds := rec.Values(billing + " member holds")
+	if len(holds) != 1 || !reflect.DeepEqual(sortedCopy(holds[0].([]int)), []int{0, 1, 2}) {
+		t.Errorf("the hung member holds %v, want every partition", holds)
+	}
+	// Step 9: the deadline passed, the member left: the group is empty, as
+	// the coordinator says now too.
+	if len(states) == 2 && (states[1] != "Empty" || members[1] != 0) {
+		t.Errorf("after the deadline and Close: state %v, members %v; want Empty, 0", states[1], members[1])
+	}
+	if g, err := DescribeGroup(ctx, env, env.Name(billing)); err != nil || g.GroupState != "Empty" {
+		t.Errorf("billing now: %v %+v, want Empty", err, g)
+	}
+
+	// Step 10: the leader's balancers, on partitions 0, 1, 2.
 	for label, want := range map[string][]int{
 		"range · member-1": {0}, "range · member-2": {1, 2},
 		"roundrobin · member-1": {0, 2}, "roundrobin · member-2": {1},
@@ -306,6 +363,71 @@ func TestLesson9Groups(t *testing.T) {
 		if got := rec.Values(label); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 			t.Errorf("%s: %v, want %v", label, got, want)
 		}
+	}
+
+	// Step 11, where the broker speaks KIP-848: the franz-go member read
+	// records; the broker reports its group as a consumer group, billing's
+	// as classic, the range assignor it ran, and one member, past epoch 0,
+	// holding every partition. Elsewhere the step is skipped.
+	const kip848 = "Where groups are going: the consumer protocol (KIP-848)"
+	if !env.Cluster.ConsumerProtocol {
+		if !slices.Contains(skipped, kip848) {
+			t.Errorf("the broker does not speak KIP-848, yet step 11 ran (skipped: %v)", skipped)
+		}
+	} else {
+		next := strings.Replace(billing, "billing-", "kitchen-next-", 1)
+		if got := rec.Values("records read"); len(got) != 1 || got[0].(int) < 1 {
+			t.Errorf("records read by the franz-go member: %v, want some", got)
+		}
+		for group, want := range map[string]string{next: "consumer", billing: "classic"} {
+			if got := rec.Values(group + " is a group of type"); len(got) != 1 || got[0] != want {
+				t.Errorf("%s: type %v, want %s", group, got, want)
+			}
+		}
+		if got := rec.Values("assignor the broker ran"); len(got) != 1 || got[0] != "range" {
+			t.Errorf("assignor %v, want range", got)
+		}
+		epochs := rec.ValuesWithPrefix("member epoch ")
+		if len(epochs) != 1 {
+			t.Fatalf("members described: %v, want one", epochs)
+		}
+		for label, ps := range epochs {
+			var epoch int
+			if _, err := fmt.Sscanf(label, "member epoch %d holds", &epoch); err != nil || epoch < 1 {
+				t.Errorf("%q: want an epoch of 1 or more", label)
+			}
+			if !reflect.DeepEqual(ps, []int{0, 1, 2}) {
+				t.Errorf("the only member holds %v, want every partition", ps)
+			}
+		}
+	}
+
+	// Step 12: share.version as the broker reports it, checked against
+	// kafka-go's own ApiVersions: a broker that supports share groups
+	// offers ShareGroupHeartbeat (API 76). None of Kafka 3.8 knows them;
+	// Kafka 4.1 supports them, off by default; the emulation has them on.
+	supported := rec.Values("share.version this broker supports, up to")
+	finalized := rec.Values("share.version switched on")
+	if len(supported) != 1 || len(finalized) != 1 {
+		t.Fatalf("share.version reported %v, %v; want once each", supported, finalized)
+	}
+	sup, fin := supported[0].(int16), finalized[0].(int16)
+	if fin > sup {
+		t.Errorf("share.version switched on at %d, above the %d supported", fin, sup)
+	}
+	versions, err := env.Client().ApiVersions(ctx, &kafka.ApiVersionsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offersShare := false
+	for _, k := range versions.ApiKeys {
+		offersShare = offersShare || k.ApiKey == 76
+	}
+	if offersShare != (sup >= 1) {
+		t.Errorf("share.version supported up to %d, but ShareGroupHeartbeat offered: %v", sup, offersShare)
+	}
+	if env.Cluster.Embedded && fin < 1 {
+		t.Errorf("the emulation reports share groups off (share.version %d)", fin)
 	}
 }
 

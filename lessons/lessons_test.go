@@ -351,6 +351,19 @@ func TestLesson6Close(t *testing.T) {
 			t.Errorf("%s: %v, but the last commit before it was %d", label, v, want)
 		}
 	}
+	// Step 6: the group is empty once the restarted consumer closed, and
+	// its offsets are kept for the broker's offsets.retention.minutes,
+	// 7 days on a broker left at its defaults (as every broker CI runs).
+	if got := rec.Values("group state"); len(got) != 1 || got[0] != "Empty" {
+		t.Errorf("group state %v, want Empty (no member left)", got)
+	}
+	if got := rec.Values("members"); len(got) != 1 || got[0] != 0 {
+		t.Errorf("members %v, want 0", got)
+	}
+	kept := rec.Values("offsets kept after the group empties")
+	if len(kept) != 1 || kept[0] != 7*24*time.Hour {
+		t.Errorf("offsets kept %v, want 168h (offsets.retention.minutes 10080)", kept)
+	}
 }
 
 // indexOf returns the index of the first entry with label.

@@ -82,7 +82,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return err
 	}
 	defer b.Close()
-	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}, c.topicPrefix, out)
+	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded, ConsumerProtocol: b.ConsumerProtocol}, c.topicPrefix, out)
 	if cfg != nil {
 		env.Transport, env.Dialer, env.Franz = cfg.Transport(), cfg.Dialer(), cfg.FranzOpts()
 	}

@@ -494,6 +494,11 @@ func howToMeet(req lessons.Requirement) string {
 			"--brokers localhost:9092,localhost:9094,localhost:9096; or try the emulation of one: " +
 			"go run ./runner --embedded --nodes 3."
 	}
+	if req.ConsumerProtocol {
+		return "Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
+			"then run this again; or try the embedded emulation, which speaks it: " +
+			"go run ./runner --embedded."
+	}
 	return "Start the real KRaft broker (docker compose up -d, or without Docker: go run ./cmd/kafka-native up), " +
 		"then run this again."
 }

@@ -42,7 +42,7 @@ func (c *command) watch(ctx context.Context, io stdio) error {
 	}
 	// The env's transport carries the connection settings (TLS, SASL) the
 	// watch copies.
-	env := lessons.NewEnv(addrs, lessons.Cluster{Brokers: info.Brokers, Embedded: info.Embedded()}, c.topicPrefix, output.New(io.err, false))
+	env := lessons.NewEnv(addrs, lessons.Cluster{Brokers: info.Brokers, Embedded: info.Embedded(), ConsumerProtocol: info.ConsumerProtocol}, c.topicPrefix, output.New(io.err, false))
 	if cfg != nil {
 		env.Transport = cfg.Transport()
 	}

@@ -48,8 +48,11 @@ type Broker struct {
 	// the process ends.
 	Hosted bool
 	// Nodes is how many brokers the cluster's metadata lists.
-	Nodes   int
-	cluster *kfake.Cluster
+	Nodes int
+	// ConsumerProtocol says the brokers speak KIP-848's consumer group
+	// protocol (see Info).
+	ConsumerProtocol bool
+	cluster          *kfake.Cluster
 }
 
 // Emulation returns the embedded cluster this process hosts, or nil.
@@ -116,10 +119,10 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Broker{Addrs: addrs, Embedded: info.Embedded(), Nodes: info.Brokers}, nil
+		return info.broker(addrs), nil
 	}
 	if info, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout); err == nil {
-		return &Broker{Addrs: []string{opt.Default}, Embedded: info.Embedded(), Nodes: info.Brokers}, nil
+		return info.broker([]string{opt.Default}), nil
 	}
 	return StartEmbedded(max(1, opt.Nodes), defaultPort)
 }
@@ -132,6 +135,17 @@ const embeddedClusterID = "kafka-go-lessons-embedded"
 type Info struct {
 	ClusterID string
 	Brokers   int // how many brokers the metadata lists
+	// ConsumerProtocol says the broker offers ConsumerGroupHeartbeat v1,
+	// the consumer group protocol of KIP-848 (Apache Kafka 4.0 and later;
+	// 3.7 to 3.9 offer only v0, an early access that clients do not use).
+	ConsumerProtocol bool
+}
+
+// consumerGroupHeartbeat is the API key of KIP-848's heartbeat.
+const consumerGroupHeartbeat = 68
+
+func (i Info) broker(addrs []string) *Broker {
+	return &Broker{Addrs: addrs, Embedded: i.Embedded(), Nodes: i.Brokers, ConsumerProtocol: i.ConsumerProtocol}
 }
 
 // Embedded says the cluster is the walkthrough's embedded emulation.
@@ -158,11 +172,23 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 			tr = transport()
 		}
 		pctx, cancel := context.WithTimeout(ctx, timeout)
-		md, err := (&kafka.Client{Addr: kafka.TCP(a), Timeout: timeout, Transport: tr}).Metadata(pctx, &kafka.MetadataRequest{Topics: []string{}})
+		client := &kafka.Client{Addr: kafka.TCP(a), Timeout: timeout, Transport: tr}
+		md, err := client.Metadata(pctx, &kafka.MetadataRequest{Topics: []string{}})
+		var info Info
+		if err == nil {
+			info = Info{ClusterID: md.ClusterID, Brokers: len(md.Brokers)}
+			// What the broker offers decides which steps can run; a broker
+			// that does not answer this is taken to offer nothing new.
+			if v, verr := client.ApiVersions(pctx, &kafka.ApiVersionsRequest{}); verr == nil {
+				for _, k := range v.ApiKeys {
+					info.ConsumerProtocol = info.ConsumerProtocol || (k.ApiKey == consumerGroupHeartbeat && k.MaxVersion >= 1)
+				}
+			}
+		}
 		cancel()
 		tr.CloseIdleConnections()
 		if err == nil {
-			return Info{ClusterID: md.ClusterID, Brokers: len(md.Brokers)}, nil
+			return info, nil
 		}
 		errs = append(errs, err)
 	}
@@ -195,5 +221,6 @@ func StartEmbedded(n, port int) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded broker: %w", err)
 	}
-	return &Broker{Addrs: c.ListenAddrs(), Embedded: true, Hosted: true, Nodes: n, cluster: c}, nil
+	// kfake speaks KIP-848's consumer group protocol (TestEmbeddedSpeaksTheConsumerProtocol).
+	return &Broker{Addrs: c.ListenAddrs(), Embedded: true, Hosted: true, Nodes: n, ConsumerProtocol: true, cluster: c}, nil
 }

@@ -115,3 +115,20 @@ func TestProbeSomethingThatIsNotKafka(t *testing.T) {
 		t.Errorf("probe took %v with a 1 s timeout", d)
 	}
 }
+
+// StartEmbedded says the emulation speaks KIP-848's consumer group
+// protocol without asking it; a probe, which asks, must agree.
+func TestEmbeddedSpeaksTheConsumerProtocol(t *testing.T) {
+	b, err := StartEmbedded(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	info, err := Probe(context.Background(), b.Addrs, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.ConsumerProtocol || info.ConsumerProtocol != b.ConsumerProtocol {
+		t.Errorf("StartEmbedded says %v, the probe %v: want both true", b.ConsumerProtocol, info.ConsumerProtocol)
+	}
+}

@@ -22,7 +22,7 @@ import (
 func Brokers(t testing.TB) ([]string, lessons.Cluster) {
 	t.Helper()
 	b := kafkaFor(t, 1)
-	return b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}
+	return b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded, ConsumerProtocol: b.ConsumerProtocol}
 }
 
 // kafkaFor returns the named real broker, else an embedded cluster of nodes
@@ -38,7 +38,7 @@ func kafkaFor(t testing.TB, nodes int) *broker.Broker {
 		if err != nil {
 			t.Fatalf("%s is set but: %v", broker.EnvVar, err)
 		}
-		return &broker.Broker{Addrs: addrs, Embedded: info.Embedded(), Nodes: info.Brokers}
+		return &broker.Broker{Addrs: addrs, Embedded: info.Embedded(), Nodes: info.Brokers, ConsumerProtocol: info.ConsumerProtocol}
 	}
 	b, err := broker.StartEmbedded(nodes, 0)
 	if err != nil {
@@ -61,7 +61,7 @@ func ClusterEnv(t testing.TB, nodes int) (*lessons.Env, *Recorder) {
 	t.Helper()
 	b := kafkaFor(t, nodes)
 	rec := NewRecorder()
-	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded}, Prefix("test"), rec)
+	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded, ConsumerProtocol: b.ConsumerProtocol}, Prefix("test"), rec)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs}, unattended{})
 	t.Cleanup(env.Close)
 	return env, rec
