@@ -21,7 +21,7 @@ func pipelineLesson() Lesson {
 		Summary: []string{
 			"A service that consumes, transforms and produces is a consumer and a producer in one loop: outputs first, then the offset commit.",
 			"State in memory dies with the process: a compacted changelog keyed like the state (here, by user) lets a restart rebuild it.",
-			"At least once repeats work after a crash; an update that records what it covers (the offset of the user's last order) skips the repeat.",
+			"At least once repeats work after a crash; an update that records what it covers (the offset after the user's last order) skips the repeat.",
 			"Exactly once puts the outputs, the changelog and the input offsets in one transaction; the restart's transactional.id aborts what the dead one left open.",
 			"Consumers of a transactional pipeline read with read_committed, in a client that drops aborted records (franz-go), not kafka-go v0.4.51.",
 			"Records the service cannot handle go to a dead-letter topic, with where they came from and why.",
@@ -87,6 +87,7 @@ func pipelineLesson() Lesson {
 // Pinned by TestKafkaGo_WriterTakesEachMessagesTopic,
 // …Murmur2BalancerIsTheJavaPartitioner, …ReadMessageCommitsFetchMessageDoesNot,
 // …CommitMessagesIsSynchronousByDefault, …ReaderCloseLeavesTheGroup,
+// …SyncSliceKeepsEachKeysOrder,
 // …ReadCommittedReturnsAbortedRecordsAndMarkers and
 // …ReadUncommittedReturnsMarkers.
 type pipelineState struct {
@@ -331,9 +332,9 @@ func (k *pipelineState) exactlyOnce(ctx context.Context, env *Env) error {
 // Read with read_committed (franz-go), the outputs hold each order's three
 // events once, each dead letter once, and the changelog's last committed
 // record per user is that user's total. The aborted transaction's records
-// are still in the log, each at its own offset, followed by an abort
-// marker: read_uncommitted returns them all. So does kafka-go's Reader, at
-// either isolation level: v0.4.51 returns aborted records and markers
+// are still in the log, each at its own offset, followed by an abort marker:
+// a read_uncommitted consumer gets them too. So does kafka-go's Reader, at
+// either isolation level, with the markers as records: v0.4.51 drops neither
 // (lesson 10). A consumer of a transactional pipeline's outputs must read
 // committed, in a client that drops aborted records.
 func (k *pipelineState) checkExactlyOnce(ctx context.Context, env *Env) error {
@@ -360,23 +361,24 @@ func (k *pipelineState) checkExactlyOnce(ctx context.Context, env *Env) error {
 
 // Stream processors do all of this for you. Kafka Streams keeps state in
 // state stores (RocksDB by default), each backed by a compacted changelog
-// topic named after the application.id, and restores a store from it when
-// an instance starts without a local copy or takes over its partition
-// (standby replicas, num.standby.replicas, keep warm copies). Grouping by a
-// key the records do not have (groupBy) makes it write them through a
-// repartition topic first; orders keyed by user need none (groupByKey).
+// topic named after the application.id, and restores a store from it when an
+// instance starts without a local copy or takes over its partition (standby
+// replicas, num.standby.replicas, keep warm copies). Grouping by a key the
+// records do not have (groupBy) makes it write them through a repartition
+// topic first; orders keyed by user need none (groupByKey).
 // processing.guarantee=exactly_once_v2 (brokers 2.5 and later) puts the
-// outputs, the changelog writes and the input offsets in one transaction
-// per commit, as the second kitchen did. Its default, at_least_once, does
-// not skip a replayed record as the first kitchen did: after a crash, a
-// total can count an order twice. ksqlDB builds such a Kafka Streams
-// application from SQL: a CREATE TABLE … AS SELECT … GROUP BY is the
-// kitchen's totals, with the same store, changelog and repartition topic.
-// Flink keeps keyed state in its own state backend and saves it, with the
-// Kafka source's offsets, in periodic checkpoints to durable storage, not
-// in a Kafka topic; keyBy sends each key's records to one task over the
-// network; its Kafka sink with DeliveryGuarantee.EXACTLY_ONCE writes in
-// Kafka transactions that commit when a checkpoint completes.
+// outputs, the changelog writes and the input offsets in one transaction per
+// commit, as the second kitchen did. Its default, at_least_once, does not
+// skip a replayed record as the first kitchen did: after a crash, a total
+// can count an order twice. ksqlDB builds such a Kafka Streams application
+// from SQL: a CREATE TABLE … AS SELECT … GROUP BY is the kitchen's totals,
+// with a state store and its changelog (and a repartition topic when it
+// groups by another key than the records'). Flink keeps keyed state in a
+// state backend of its own and saves it, with the Kafka source's offsets, in
+// periodic checkpoints to durable storage, not in a Kafka topic; keyBy
+// redistributes records between its tasks, without a topic; its Kafka sink
+// with DeliveryGuarantee.EXACTLY_ONCE writes in Kafka transactions that
+// commit when a checkpoint completes.
 func (k *pipelineState) frameworks(ctx context.Context, env *Env) error {
 	rows := [][2]string{
 		{"the kitchen, by hand", "Kafka Streams"},

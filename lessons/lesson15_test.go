@@ -2,11 +2,16 @@ package lessons_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 	. "github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -146,6 +151,126 @@ func TestLesson15Pipeline(t *testing.T) {
 	if len(markers) != 1 || markers[0].(int) < 2 {
 		t.Errorf("kafka-go read %v transaction markers, want at least 2 (a commit, and the abort)", markers)
 	}
+
+	// Read here, independently of the lesson's helpers: with
+	// read_committed, the status topic (this test's own) holds each
+	// order's three events from each kitchen, and the dead-letter topic
+	// each record that is not an order once per kitchen, with its source.
+	perOrder := map[string][]string{}
+	for _, r := range franzReadAll(t, env, env.StatusesTopic().Name, 6*len(good)) {
+		var e StatusEvent
+		if err := json.Unmarshal(r.Value, &e); err != nil || string(r.Key) != e.OrderID {
+			t.Errorf("status event %q keyed %q", r.Value, r.Key)
+		}
+		perOrder[e.OrderID] = append(perOrder[e.OrderID], e.Status)
+	}
+	twiceEach := append(slices.Clone(KitchenStatuses), KitchenStatuses...)
+	for id, statuses := range perOrder {
+		if !slices.Equal(statuses, twiceEach) {
+			t.Errorf("order %s has the status events %v, want %v: three from each kitchen", id, statuses, twiceEach)
+		}
+	}
+	letters := map[string]int{}
+	for _, r := range franzReadAll(t, env, env.DeadLettersTopic().Name, 2*len(bad)) {
+		h := map[string]string{}
+		for _, kv := range r.Headers {
+			h[kv.Key] = string(kv.Value)
+		}
+		letters[h["source-partition"]+"@"+h["source-offset"]]++
+		if h["source-topic"] != env.Topic || !strings.HasPrefix(h["error"], ErrNotAnOrder.Error()) {
+			t.Errorf("dead letter %q with headers %v", r.Value, h)
+		}
+	}
+	for p := range bad {
+		if letters[p] != 2 {
+			t.Errorf("the record at %s is on the dead-letter topic %d times, want once per kitchen", p, letters[p])
+		}
+	}
+	eos := recs[3].Values("changelog")
+	if len(eos) != 1 {
+		t.Fatalf("step 4 named changelogs %v", eos)
+	}
+	if got := committedLastPerKey(t, env, eos[0].(string)); !maps.Equal(got, ordered) {
+		t.Errorf("changelog %s holds %v (read_committed), the orders add up to %v", eos[0], got, ordered)
+	}
+}
+
+// franzReadAll reads n records from every partition of topic, from the
+// start, with franz-go and read_committed, then checks for a moment that
+// no more come.
+func franzReadAll(t *testing.T, env *Env, topic string, n int) []*kgo.Record {
+	t.Helper()
+	cl, err := env.FranzClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.FetchMaxWait(250*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out []*kgo.Record
+	for len(out) < n {
+		fs := cl.PollFetches(ctx)
+		if err := fs.Err(); err != nil {
+			t.Fatalf("read %s after %d of %d records: %v", topic, len(out), n, err)
+		}
+		out = append(out, fs.Records()...)
+	}
+	more, cancelMore := context.WithTimeout(context.Background(), time.Second)
+	defer cancelMore()
+	if extra := cl.PollFetches(more).Records(); len(extra) > 0 {
+		t.Errorf("%s holds %d more records than the %d expected", topic, len(extra), n)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Partition < out[j].Partition || out[i].Partition == out[j].Partition && out[i].Offset < out[j].Offset
+	})
+	return out
+}
+
+// committedLastPerKey reads a transactional changelog with franz-go and
+// read_committed up to each partition's high watermark (its last offset
+// is a transaction marker: KeepControlRecords lets it be seen), and keeps
+// the last total of each key.
+func committedLastPerKey(t *testing.T, env *Env, topic string) map[string]Total {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := map[int32]int64{}
+	for _, w := range marks {
+		if w.Last > w.First {
+			ends[int32(w.Partition)] = w.Last
+		}
+	}
+	cl, err := env.FranzClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords(), kgo.FetchMaxWait(250*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	out := map[string]Total{}
+	for len(ends) > 0 {
+		fs := cl.PollFetches(ctx)
+		if err := fs.Err(); err != nil {
+			t.Fatalf("read %s: %v (partitions not read to the end: %v)", topic, err, ends)
+		}
+		for _, r := range fs.Records() {
+			if !r.Attrs.IsControl() {
+				tot, err := DecodeTotal(r.Value)
+				if err != nil {
+					t.Errorf("%s [%d] @ %d: %v", topic, r.Partition, r.Offset, err)
+				}
+				out[string(r.Key)] = tot
+			}
+			if r.Offset+1 >= ends[r.Partition] {
+				delete(ends, r.Partition)
+			}
+		}
+	}
+	return out
 }
 
 // totalsReported returns the totals a step reported under label+user.
