@@ -245,9 +245,10 @@ func (k *pipelineState) checkAtLeastOnce(ctx context.Context, env *Env) error {
 // transactional id: asking for its producer id (InitProducerId) bumps the
 // producer epoch, which fences the dead one (its late writes would be
 // refused), and makes the coordinator abort the transaction it left open
-// (left alone, it would be aborted once its timeout passed: 40 s by default
-// in franz-go). Then it rebuilds its totals with read_committed, and resumes
-// at the offsets the first transaction committed.
+// (left alone, it would be aborted once its timeout passed: 10 s here,
+// franz-go's default is 40 s). Then it rebuilds its totals with
+// read_committed, and resumes at the offsets the first transaction
+// committed.
 func (k *pipelineState) exactlyOnce(ctx context.Context, env *Env) error {
 	app, err := StartGroup(ctx, env, "kitchen-eos", env.Topic, k.start)
 	if err != nil {
@@ -264,8 +265,8 @@ func (k *pipelineState) exactlyOnce(ctx context.Context, env *Env) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	opts := []kgo.Opt{kgo.ConsumerGroup(app), kgo.ConsumeTopics(env.Topic),
-		kgo.TransactionalID(app), kgo.FetchIsolationLevel(kgo.ReadCommitted())}
+	opts := []kgo.Opt{kgo.ConsumerGroup(app), kgo.ConsumeTopics(env.Topic), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.TransactionalID(app), kgo.TransactionTimeout(10 * time.Second)}
 	kitchen, err := env.FranzTransactSession(opts...)
 	if err != nil {
 		return fmt.Errorf("franz-go session: %w", err)

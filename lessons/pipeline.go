@@ -363,9 +363,8 @@ func OutputEnds(ctx context.Context, env *Env) (Positions, error) {
 // Outputs sums up what a kitchen wrote to the status and dead-letter
 // topics: read back from Kafka, not counted by the kitchen.
 type Outputs struct {
-	Events      int            // status events
-	PerOrder    map[string]int // order id → its status events
-	Complete    int            // orders with accepted, cooking and ready, once each, in that order
+	Events      int // status events
+	Complete    int // orders with accepted, cooking and ready, once each, in that order
 	DeadLetters int
 	Markers     int // transaction markers among the records (kafka-go returns them)
 }
@@ -378,7 +377,7 @@ func CountOutputs(ctx context.Context, env *Env, from Positions, committed bool)
 	if committed {
 		read = ReadCommittedFrom
 	}
-	out := Outputs{PerOrder: map[string]int{}}
+	var out Outputs
 	events, err := read(ctx, env, env.StatusesTopic().Name, from.Statuses)
 	if err != nil {
 		return out, err
@@ -391,7 +390,6 @@ func CountOutputs(ctx context.Context, env *Env, from Positions, committed bool)
 			continue
 		}
 		out.Events++
-		out.PerOrder[e.OrderID]++
 		seen[e.OrderID] = append(seen[e.OrderID], e.Status)
 	}
 	for _, s := range seen {
