@@ -89,7 +89,8 @@ func pipelineLesson() Lesson {
 // …CommitMessagesIsSynchronousByDefault, …ReaderCloseLeavesTheGroup,
 // …SyncSliceKeepsEachKeysOrder,
 // …ReadCommittedReturnsAbortedRecordsAndMarkers and
-// …ReadUncommittedReturnsMarkers.
+// …ReadUncommittedReturnsMarkers; what it says of franz-go's Close by
+// TestFranzGo_CloseLeavesTheTransactionOpenUntilTheSameIDInits.
 type pipelineState struct {
 	statuses, deadLetters string
 	start                 map[int]int64 // the end of each partition of orders before step 1's records

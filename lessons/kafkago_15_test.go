@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -65,5 +66,51 @@ func TestKafkaGo_ReadUncommittedReturnsMarkers(t *testing.T) {
 		case want.value == "" && (!bytes.Equal(m.Key, []byte{0, 0, 0, want.marker}) || len(m.Value) != 6):
 			t.Errorf("read %s (key %v), want a marker of type %d (key 000%d, a 6-byte value)", kgDescribe(m), m.Key, want.marker, want.marker)
 		}
+	}
+}
+
+// Lesson 15, step 4, about franz-go: Close leaves the transaction open ("it
+// leaves the group; its transaction stays open"): the last stable offset
+// stays at the transaction's first record. A client with the same
+// transactional id asking for its producer id (InitProducerId) makes the
+// coordinator abort it: the last stable offset reaches the high watermark,
+// past the abort marker.
+func TestFranzGo_CloseLeavesTheTransactionOpenUntilTheSameIDInits(t *testing.T) {
+	addrs := kgBroker(t)
+	topic := kgTopic(t, addrs, 1)
+	id := "kafkago-" + uuid.NewString()[:8]
+	ctx := kgCtx(t, 30*time.Second)
+	dead, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.DefaultProduceTopic(topic), kgo.TransactionalID(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dead.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := dead.ProduceSync(ctx, &kgo.Record{Value: []byte("left open")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	dead.Close()
+	stable := func() int64 {
+		resp, err := (&kafka.Client{Addr: kafka.TCP(addrs...)}).ListOffsets(ctx, &kafka.ListOffsetsRequest{
+			Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}}, IsolationLevel: kafka.ReadCommitted})
+		if err != nil || len(resp.Topics[topic]) != 1 || resp.Topics[topic][0].Error != nil {
+			t.Fatalf("list offsets read_committed: %v %+v", err, resp)
+		}
+		return resp.Topics[topic][0].LastOffset
+	}
+	if _, hw := kgWatermarks(t, addrs, topic, 0); hw != 1 || stable() != 0 {
+		t.Errorf("after Close: high watermark %d, last stable offset %d; want 1 and 0 (the transaction still open)", hw, stable())
+	}
+	restarted, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.DefaultProduceTopic(topic), kgo.TransactionalID(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close()
+	if _, _, err := restarted.ProducerID(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, hw := kgWatermarks(t, addrs, topic, 0); hw != 2 || stable() != 2 {
+		t.Errorf("after the same id's InitProducerId: high watermark %d, last stable offset %d; want 2 and 2 (aborted, the marker at 1)", hw, stable())
 	}
 }
