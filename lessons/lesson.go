@@ -81,6 +81,14 @@ func (e *Env) FranzClient(opts ...kgo.Opt) (*kgo.Client, error) {
 	return kgo.NewClient(append(all, opts...)...)
 }
 
+// FranzTransactSession returns a franz-go GroupTransactSession (a group
+// consumer and a transactional producer in one client) for the brokers,
+// with the run's connection settings and opts.
+func (e *Env) FranzTransactSession(opts ...kgo.Opt) (*kgo.GroupTransactSession, error) {
+	all := append([]kgo.Opt{kgo.SeedBrokers(e.Brokers...)}, e.Franz...)
+	return kgo.NewGroupTransactSession(append(all, opts...)...)
+}
+
 // NewTransport returns a transport of its own with the run's connection
 // settings (TLS, SASL). It reads the cluster's metadata when first used,
 // where a shared one re-reads it only every MetadataTTL (6 s by default):
@@ -189,7 +197,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(), throughputLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(),
 	}
 }
 
