@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -180,65 +176,22 @@ func lastStatus(order string, cancelled bool, recs []fetched) Line {
 	return l
 }
 
-// fetchAllWait bounds how long the check reads a topic.
-const fetchAllWait = 10 * time.Second
-
-// fetchAll reads every record of the topic with kafka.Client.Fetch, which
-// tells a null value from an empty one.
+// fetchAll reads every record of the topic with lessons.FetchPartition,
+// which tells a null value from an empty one.
 func fetchAll(ctx context.Context, env *lessons.Env, topic string) ([]fetched, error) {
 	marks, err := lessons.ReadWatermarks(ctx, env, topic)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, fetchAllWait)
-	defer cancel()
 	var all []fetched
 	for _, w := range marks {
-		for offset := w.First; offset < w.Last; {
-			resp, err := env.Client().Fetch(ctx, &kafka.FetchRequest{Topic: topic, Partition: w.Partition,
-				Offset: offset, MinBytes: 1, MaxBytes: 1 << 20, MaxWait: lessons.FetchWait})
-			if err == nil {
-				err = resp.Error
-			}
-			if err != nil {
-				return nil, fmt.Errorf("read %s [%d] at offset %d: %w", topic, w.Partition, offset, err)
-			}
-			next := offset
-			for {
-				r, err := resp.Records.ReadRecord()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					return nil, fmt.Errorf("read %s [%d]: %w", topic, w.Partition, err)
-				}
-				s := fetched{partition: w.Partition, offset: r.Offset}
-				if s.key, err = recordBytes(r.Key); err == nil {
-					s.value, err = recordBytes(r.Value)
-				}
-				if err != nil {
-					return nil, fmt.Errorf("read %s [%d] at offset %d: %w", topic, w.Partition, r.Offset, err)
-				}
-				if r.Offset >= offset { // a batch may start before the offset asked for
-					all = append(all, s)
-					next = r.Offset + 1
-				}
-			}
-			if next == offset { // nothing at or past offset: compaction left a gap up to the end
-				break
-			}
-			offset = next
+		msgs, err := lessons.FetchPartition(ctx, env, topic, w.Partition)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			all = append(all, fetched{partition: m.Partition, offset: m.Offset, key: m.Key, value: m.Value})
 		}
 	}
 	return all, nil
-}
-
-// recordBytes reads a record's key or value: nil when Kafka holds none, an
-// empty slice for 0 bytes.
-func recordBytes(b kafka.Bytes) ([]byte, error) {
-	if b == nil {
-		return nil, nil
-	}
-	defer b.Close()
-	return kafka.ReadAll(b)
 }
