@@ -88,8 +88,7 @@ func pipelineLesson() Lesson {
 // …Murmur2BalancerIsTheJavaPartitioner, …ReadMessageCommitsFetchMessageDoesNot,
 // …CommitMessagesIsSynchronousByDefault, …ReaderCloseLeavesTheGroup,
 // …SyncSliceKeepsEachKeysOrder,
-// …ReadCommittedReturnsAbortedRecordsAndMarkers and
-// …ReadUncommittedReturnsMarkers; what it says of franz-go's Close by
+// …ReaderReturnsAbortedRecordsAndMarkersAtEveryIsolationLevel; what it says of franz-go's Close by
 // TestFranzGo_CloseLeavesTheTransactionOpenUntilTheSameIDInits.
 type pipelineState struct {
 	statuses, deadLetters string

@@ -259,8 +259,8 @@ func TestKafkaGo_ReadCommittedHoldsBackAnOpenTransaction(t *testing.T) {
 // 1 commit) and a 6-byte value. Its message reader never looks at a batch's
 // control attribute, and it ignores the fetch response's list of aborted
 // transactions. franz-go with read_committed returns neither. When kafka-go
-// learns to drop them, this fails, and lesson 10's steps 8, 9 and 11 need
-// rewriting.
+// learns to drop them, this fails, and lesson 10's steps 8, 9 and 11 and
+// lesson 15's step 5 need rewriting.
 func TestKafkaGo_ReaderReturnsAbortedRecordsAndMarkersAtEveryIsolationLevel(t *testing.T) {
 	addrs := kgBroker(t)
 	topic := kgTopic(t, addrs, 1)

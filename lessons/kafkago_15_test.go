@@ -1,7 +1,6 @@
 package lessons_test
 
 import (
-	"bytes"
 	"testing"
 	"time"
 
@@ -36,36 +35,6 @@ func TestKafkaGo_WriterTakesEachMessagesTopic(t *testing.T) {
 	}
 	if err := w.WriteMessages(ctx, kafka.Message{Value: []byte("nowhere")}); err == nil {
 		t.Errorf("a message without a topic, to a Writer without one, was accepted")
-	}
-}
-
-// Lesson 15, step 5: "So does kafka-go's Reader, at either isolation
-// level": with the default (read_uncommitted) it returns the records of an
-// aborted transaction and every transaction marker as records. (With
-// ReadCommitted: TestKafkaGo_ReadCommittedReturnsAbortedRecordsAndMarkers.)
-func TestKafkaGo_ReadUncommittedReturnsMarkers(t *testing.T) {
-	addrs := kgBroker(t)
-	topic := kgTopic(t, addrs, 1)
-	producer := kgTransactional(t, addrs, topic)
-	aborted := kgInTransaction(t, producer, kgo.TryAbort, "aborted")
-	committed := kgInTransaction(t, producer, kgo.TryCommit, "committed")
-	if aborted[0] != 0 || committed[0] != 2 {
-		t.Fatalf("aborted record at %d, committed one at %d: want 0 and 2 (the abort marker at 1)", aborted[0], committed[0])
-	}
-	r := kgPartitionReader(t, kafka.ReaderConfig{Brokers: addrs, Topic: topic, MaxWait: 250 * time.Millisecond})
-	for i, want := range []struct {
-		value  string
-		marker byte // the marker's type, in the last byte of its 4-byte key: 0 abort, 1 commit
-	}{{"aborted", 0}, {"", 0}, {"committed", 0}, {"", 1}} {
-		m := kgRead(t, r, 20*time.Second)
-		switch {
-		case m.Offset != int64(i):
-			t.Errorf("read %s, want offset %d", kgDescribe(m), i)
-		case want.value != "" && string(m.Value) != want.value:
-			t.Errorf("read %s, want %q", kgDescribe(m), want.value)
-		case want.value == "" && (!bytes.Equal(m.Key, []byte{0, 0, 0, want.marker}) || len(m.Value) != 6):
-			t.Errorf("read %s (key %v), want a marker of type %d (key 000%d, a 6-byte value)", kgDescribe(m), m.Key, want.marker, want.marker)
-		}
 	}
 }
 
