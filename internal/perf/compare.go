@@ -145,10 +145,12 @@ func kafkaGoBatchBytes(values [][]byte, n int) (int, error) {
 }
 
 // Compare runs Kafka's ProducerPerformance, ConsumerPerformance and
-// EndToEndLatency and the kafka-go equivalents on the same broker, topic
-// settings, record size, acks and count, interleaved over the rounds, and
-// prints each measurement's min, median and max and the ratios of the
-// medians. Every kafka-go run is checked against the topic's end offsets.
+// EndToEndLatency and the kafka-go and franz-go equivalents on the same
+// broker, topic settings, record size, acks and count, interleaved over the
+// rounds, and prints each measurement's min, median and max and the ratios
+// of the medians. Every Go run is checked against the topic's end offsets.
+// ProducerPerformance runs also at kafka-go's batch size, idempotent and
+// not, so that one ratio compares the clients rather than their settings.
 // It runs twice: with random letters (what ProducerPerformance sends) and
 // with the lessons' order JSON.
 func Compare(ctx context.Context, o CompareOptions) error {

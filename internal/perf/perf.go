@@ -1,9 +1,11 @@
 // Package perf measures kafka-go on a broker: producing (synchronous and
 // asynchronous), consuming (by partition and in a group) and the round trip
-// of one record, each verified against the topic's end offsets. The
-// benchmarks of this package (go test -bench . ./internal/perf) and the
-// side-by-side comparison with Apache Kafka's own tools (go run
-// ./cmd/kafka-native perf) both run these workloads.
+// of one record, each verified against the topic's end offsets; and
+// franz-go producing and consuming the same way (franz.go), so the choice
+// of a Go client is measured too. The benchmarks of this package (go test
+// -bench . ./internal/perf) and the side-by-side comparison with Apache
+// Kafka's own tools (go run ./cmd/kafka-native perf) both run these
+// workloads.
 package perf
 
 import (
