@@ -10,7 +10,7 @@
 //	go run ./cmd/kafka-native start --node 2       start it again with its data
 //	go run ./cmd/kafka-native status               each node: up or down, pid, address
 //	go run ./cmd/kafka-native down                 stop all, delete all data (cached jars stay)
-//	go run ./cmd/kafka-native perf                 kafka-go against Kafka's own perf tools, side by side
+//	go run ./cmd/kafka-native perf                 kafka-go and franz-go against Kafka's own perf tools, side by side
 //	go run ./cmd/kafka-native perf --records 20000 --rounds 1   the same, small (CI's smoke run)
 //
 // The work is done by internal/native, which the runner uses too.
@@ -51,7 +51,7 @@ const usage = `usage:
   kafka-native start  --node ID [--wait 90s]
   kafka-native status
   kafka-native down
-  kafka-native perf   [--records 1000000] [--record-size 100] [--round-trips N] [--rounds 3] [--version X]
+  kafka-native perf   [--records 1000000] [--record-size 100] [--round-trips N] [--rounds 3] [--version X] [--compose FILE]
 every command: [--dir .kafka-native] (default $` + native.EnvDir + `, else .kafka-native)`
 
 func main() {

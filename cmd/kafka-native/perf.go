@@ -12,8 +12,8 @@ import (
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/perf"
 )
 
-// runPerf compares kafka-go with Kafka's own perf tools on the native
-// broker: the running one, or one it starts and stops again.
+// runPerf compares kafka-go and franz-go with Kafka's own perf tools on the
+// native broker: the running one, or one it starts and stops again.
 func runPerf(ctx context.Context, o options) (err error) {
 	c, err := native.Open(o.dir)
 	running := err == nil
@@ -55,7 +55,7 @@ func runPerf(ctx context.Context, o options) (err error) {
 	for _, n := range c.Nodes() {
 		addrs = append(addrs, n.Addr)
 	}
-	fmt.Printf("\nkafka-go against Apache Kafka %s's ProducerPerformance, ConsumerPerformance and EndToEndLatency\n", c.Version())
+	fmt.Printf("\n%s against Apache Kafka %s's ProducerPerformance, ConsumerPerformance and EndToEndLatency\n", perf.ClientVersions(), c.Version())
 	fmt.Printf("on %v (%d node(s)); this machine: %d CPU(s), %s; %d record(s) per run, %d round(s)\n",
 		addrs, len(addrs), runtime.NumCPU(), memory(), o.records, o.rounds)
 	fmt.Printf("load average before: %s (other work on this machine skews every figure)\n", loadAverage())

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -32,20 +34,32 @@ type CompareOptions struct {
 	Out        io.Writer
 }
 
-// Measurement names, in the order of the table.
+// Measurement names, in the order of the tables. The two
+// ProducerPerformance runs at kafka-go's batch size are named by
+// payload.ppBatch, since that size depends on the records.
 const (
 	ppDefaults  = "ProducerPerformance, defaults"
 	ppTuned     = "ProducerPerformance, linger.ms=5 batch.size=65536"
 	kgProducer  = "kafka-go Writer: Async + Completion, BatchSize 1000, BatchTimeout 5ms"
 	kgSync      = "kafka-go Writer: synchronous slices of 3000, BatchSize 1000, BatchTimeout 5ms"
+	fgDefaults  = "franz-go: Produce + Flush, defaults"
 	cpGroup     = "ConsumerPerformance (a group; rate over its whole run, join included)"
 	cpFetch     = "ConsumerPerformance, join excluded (its fetch.nMsg.sec)"
 	kgPartition = "kafka-go: one Reader per partition, MaxBytes 1 MB (default)"
 	kgPart10    = "kafka-go: one Reader per partition, MaxBytes 10 MB"
 	kgGroup     = "kafka-go: a group Reader, MaxBytes 1 MB (default), join included"
 	kgGroup10   = "kafka-go: a group Reader, MaxBytes 10 MB, join included"
+	fgDirect    = "franz-go: one client, no group, defaults"
+	fgGroup     = "franz-go: a group consumer, defaults, join included"
 	e2e         = "EndToEndLatency (acks=all; whole ms, truncated)"
 	kgRoundTrip = "kafka-go round trip: BatchSize 1, acks=all, partition Reader"
+)
+
+// The franz-go rows with settings of their own.
+var (
+	fgTuned    = "franz-go: Produce + Flush, " + FranzTunedProducer.Name
+	fgDirect10 = "franz-go: one client, no group, " + FranzBigFetches.Name
+	fgGroup10  = "franz-go: a group consumer, " + FranzBigFetches.Name + ", join included"
 )
 
 // producerDefaults are the Java producer's batching defaults: linger.ms
@@ -85,15 +99,58 @@ func (s samples) median(name string) float64 {
 // payload is what the records carry in one part of the comparison.
 type payload struct {
 	name   string
-	values [][]byte // kafka-go's records
+	values [][]byte // the Go clients' records
 	java   []string // ProducerPerformance's payload flags
+	// batchBytes is the size of the record batch kafka-go's recommended
+	// Writer sends (BatchSize records), for ProducerPerformance's
+	// batch.size: like for like.
+	batchBytes int
+}
+
+// ppBatch names the ProducerPerformance run with kafka-go's batch size,
+// idempotent (Kafka 3.0 and later's default) or not.
+func (p payload) ppBatch(idempotent bool) string {
+	name := fmt.Sprintf("ProducerPerformance, linger.ms=5 batch.size=%d (kafka-go's batch)", p.batchBytes)
+	if !idempotent {
+		name += ", enable.idempotence=false"
+	}
+	return name
+}
+
+// batchProps are the ProducerPerformance settings of p.ppBatch.
+func (p payload) batchProps(idempotent bool) []string {
+	props := []string{"linger.ms=5", "batch.size=" + strconv.Itoa(p.batchBytes)}
+	if !idempotent {
+		props = append(props, "enable.idempotence=false")
+	}
+	return props
+}
+
+// kafkaGoBatchBytes is the size of a record batch of the first n values
+// (no key, no headers) as kafka-go's own encoder writes it: the bytes
+// Kafka's producer counts against batch.size (a 61-byte header and the
+// records), so batch.size set to it fills Java's batches as kafka-go's.
+func kafkaGoBatchBytes(values [][]byte, n int) (int, error) {
+	now := time.Now()
+	records := make([]protocol.Record, n)
+	for i := range records {
+		records[i] = protocol.Record{Time: now, Value: protocol.NewBytes(values[i%len(values)])}
+	}
+	rs := protocol.RecordSet{Version: 2, Records: protocol.NewRecordReader(records...)}
+	written, err := rs.WriteTo(io.Discard)
+	if err != nil {
+		return 0, fmt.Errorf("encode a batch of %d records: %w", n, err)
+	}
+	return int(written) - 4, nil // WriteTo puts the batch's size (an int32) before it
 }
 
 // Compare runs Kafka's ProducerPerformance, ConsumerPerformance and
-// EndToEndLatency and the kafka-go equivalents on the same broker, topic
-// settings, record size, acks and count, interleaved over the rounds, and
-// prints each measurement's min, median and max and the ratios of the
-// medians. Every kafka-go run is checked against the topic's end offsets.
+// EndToEndLatency and the kafka-go and franz-go equivalents on the same
+// broker, topic settings, record size, acks and count, interleaved over the
+// rounds, and prints each measurement's min, median and max and the ratios
+// of the medians. Every Go run is checked against the topic's end offsets.
+// ProducerPerformance runs also at kafka-go's batch size, idempotent and
+// not, so that one ratio compares the clients rather than their settings.
 // It runs twice: with random letters (what ProducerPerformance sends) and
 // with the lessons' order JSON.
 func Compare(ctx context.Context, o CompareOptions) error {
@@ -120,10 +177,18 @@ func Compare(ctx context.Context, o CompareOptions) error {
 		values: orders,
 		java:   []string{"--payload-file", orderFile},
 	}
+	for _, p := range []*payload{&letters, &orderPayload} {
+		if p.batchBytes, err = kafkaGoBatchBytes(p.values, Recommended.BatchSize); err != nil {
+			return err
+		}
+	}
 	if o.Records < 500_000 {
 		fmt.Fprintf(o.Out, "Note: with %d records a run lasts well under a second, and Kafka's tools then mostly measure\n"+
 			"their JVM warming up: the ratios mean something from about 1,000,000 records on.\n", o.Records)
 	}
+	fmt.Fprintf(o.Out, "franz-go's defaults: producer %s; consumer %s.\n", FranzDefaultsProducer, FranzDefaultsConsumer)
+	fmt.Fprintf(o.Out, "kafka-go's batches: BatchSize %d of these records is a %d-byte batch (letters), %d bytes (order JSON): ProducerPerformance's batch.size in the like-for-like runs.\n",
+		Recommended.BatchSize, letters.batchBytes, orderPayload.batchBytes)
 	for _, p := range []payload{letters, orderPayload} {
 		s := samples{}
 		for round := 1; round <= o.Rounds; round++ {
@@ -149,21 +214,31 @@ func avgLen(values [][]byte) int {
 // so no tool always runs first on a cold broker or last on a warm one.
 func (o CompareOptions) round(ctx context.Context, p payload, round int, s samples, latency bool) error {
 	var kgTopic string // written by the kafka-go producer, read by every consumer
+	kafkaGo := func(cfg Producer) produceFunc {
+		return func(topic string) (Result, error) { return Produce(ctx, o.Conn, topic, cfg, p.values, o.Records) }
+	}
+	franz := func(f Franz) produceFunc {
+		return func(topic string) (Result, error) { return ProduceFranz(ctx, o.Conn, topic, f, p.values, o.Records) }
+	}
 	producers := []func() error{
 		func() error { return o.producerPerformance(ctx, p, ppDefaults, nil, s) },
 		func() error {
 			return o.producerPerformance(ctx, p, ppTuned, []string{"linger.ms=5", "batch.size=65536"}, s)
 		},
+		func() error { return o.producerPerformance(ctx, p, p.ppBatch(true), p.batchProps(true), s) },
+		func() error { return o.producerPerformance(ctx, p, p.ppBatch(false), p.batchProps(false), s) },
 		func() error {
-			topic, err := o.kafkaGoProducer(ctx, p, kgProducer, Recommended, s)
+			topic, err := o.goProducer(ctx, kgProducer, kafkaGo(Recommended), true, s)
 			kgTopic = topic
 			return err
 		},
 		func() error {
 			sync := Producer{Slice: 3000, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, Acks: kafka.RequireAll}
-			_, err := o.kafkaGoProducer(ctx, p, kgSync, sync, s)
+			_, err := o.goProducer(ctx, kgSync, kafkaGo(sync), false, s)
 			return err
 		},
+		func() error { _, err := o.goProducer(ctx, fgDefaults, franz(Franz{}), false, s); return err },
+		func() error { _, err := o.goProducer(ctx, fgTuned, franz(FranzTunedProducer), false, s); return err },
 	}
 	if err := rotated(producers, round); err != nil {
 		return err
@@ -172,12 +247,32 @@ func (o CompareOptions) round(ctx context.Context, p payload, round int, s sampl
 	if err != nil {
 		return err
 	}
+	total := Total(ends)
+	partitions := func(cfg Consumer) consumeFunc {
+		return func() (Result, error) { return ConsumePartitions(ctx, o.Conn, kgTopic, cfg, ends) }
+	}
+	group := func(cfg Consumer) consumeFunc {
+		return func() (Result, error) { return ConsumeGroup(ctx, o.Conn, kgTopic, newGroup(), cfg, total) }
+	}
+	franzConsumer := func(inGroup bool, f Franz) consumeFunc {
+		return func() (Result, error) {
+			g := ""
+			if inGroup {
+				g = newGroup()
+			}
+			return ConsumeFranz(ctx, o.Conn, kgTopic, g, f, total)
+		}
+	}
 	consumers := []func() error{
-		func() error { return o.consumerPerformance(ctx, kgTopic, Total(ends), s) },
-		func() error { return o.kafkaGoPartitions(ctx, kgTopic, kgPartition, Consumer{}, ends, s) },
-		func() error { return o.kafkaGoPartitions(ctx, kgTopic, kgPart10, Consumer{MaxBytes: 10e6}, ends, s) },
-		func() error { return o.kafkaGoGroup(ctx, kgTopic, kgGroup, Consumer{}, Total(ends), s) },
-		func() error { return o.kafkaGoGroup(ctx, kgTopic, kgGroup10, Consumer{MaxBytes: 10e6}, Total(ends), s) },
+		func() error { return o.consumerPerformance(ctx, kgTopic, total, s) },
+		func() error { return o.goConsumer(kgPartition, partitions(Consumer{}), total, s) },
+		func() error { return o.goConsumer(kgPart10, partitions(Consumer{MaxBytes: 10e6}), total, s) },
+		func() error { return o.goConsumer(kgGroup, group(Consumer{}), total, s) },
+		func() error { return o.goConsumer(kgGroup10, group(Consumer{MaxBytes: 10e6}), total, s) },
+		func() error { return o.goConsumer(fgDirect, franzConsumer(false, Franz{}), total, s) },
+		func() error { return o.goConsumer(fgDirect10, franzConsumer(false, FranzBigFetches), total, s) },
+		func() error { return o.goConsumer(fgGroup, franzConsumer(true, Franz{}), total, s) },
+		func() error { return o.goConsumer(fgGroup10, franzConsumer(true, FranzBigFetches), total, s) },
 	}
 	if err := rotated(consumers, round); err != nil {
 		return err
@@ -222,51 +317,56 @@ func (o CompareOptions) checkEnds(ctx context.Context, who, topic string, n int6
 	return nil
 }
 
-func (o CompareOptions) kafkaGoProducer(ctx context.Context, p payload, name string, cfg Producer, s samples) (string, error) {
+// produceFunc writes the run's records to topic with one Go client.
+type produceFunc func(topic string) (Result, error)
+
+// goProducer runs produce on a fresh topic of 3 partitions, checks that the
+// topic holds every record, and keeps the rate. The topic is deleted unless
+// keep: the consumers read the one kafka-go's recommended Writer filled.
+func (o CompareOptions) goProducer(ctx context.Context, name string, produce produceFunc, keep bool, s samples) (string, error) {
 	topic, err := o.freshTopic(ctx, 3)
 	if err != nil {
 		return "", err
 	}
-	r, err := Produce(ctx, o.Conn, topic, cfg, p.values, o.Records)
+	r, err := produce(topic)
+	if err == nil {
+		err = o.checkEnds(ctx, name, topic, int64(o.Records))
+	}
 	if err != nil {
-		return topic, err
+		return topic, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := o.checkEnds(ctx, name, topic, int64(o.Records)); err != nil {
-		return topic, err
-	}
-	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s\n", name, group(r.PerSecond()), r.MBPerSecond())
-	s.add(name, r.PerSecond())
-	s.add(name+" MB/s", r.MBPerSecond())
-	if name != kgProducer {
+	o.keep(s, name, r.PerSecond(), r.MBPerSecond(), "")
+	if !keep {
 		return topic, DeleteTopic(ctx, o.Conn, topic)
 	}
 	return topic, nil
 }
 
-func (o CompareOptions) kafkaGoPartitions(ctx context.Context, topic, name string, cfg Consumer, ends map[int]int64, s samples) error {
-	r, err := ConsumePartitions(ctx, o.Conn, topic, cfg, ends)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s\n", name, group(r.PerSecond()), r.MBPerSecond())
-	s.add(name, r.PerSecond())
-	s.add(name+" MB/s", r.MBPerSecond())
-	return nil
-}
+// consumeFunc reads the run's topic with one Go client.
+type consumeFunc func() (Result, error)
 
-func (o CompareOptions) kafkaGoGroup(ctx context.Context, topic, name string, cfg Consumer, total int64, s samples) error {
-	r, err := ConsumeGroup(ctx, o.Conn, topic, "perf-"+uuid.NewString()[:8], cfg, total)
+// goConsumer runs consume, checks it read every record, and keeps the rate.
+func (o CompareOptions) goConsumer(name string, consume consumeFunc, total int64, s samples) error {
+	r, err := consume()
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	if r.Records != total {
 		return fmt.Errorf("%s: read %d records, the end offsets add up to %d", name, r.Records, total)
 	}
-	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s\n", name, group(r.PerSecond()), r.MBPerSecond())
-	s.add(name, r.PerSecond())
-	s.add(name+" MB/s", r.MBPerSecond())
+	o.keep(s, name, r.PerSecond(), r.MBPerSecond(), "")
 	return nil
 }
+
+// keep prints one throughput run and keeps it for the table.
+func (o CompareOptions) keep(s samples, name string, rate, mb float64, more string) {
+	fmt.Fprintf(o.Out, "  %-100s %12s records/s  %7.2f MB/s%s\n", name, group(rate), mb, more)
+	s.add(name, rate)
+	s.add(name+" MB/s", mb)
+}
+
+// newGroup names a consumer group no run has used.
+func newGroup() string { return "perf-" + uuid.NewString()[:8] }
 
 func (o CompareOptions) kafkaGoRoundTrip(ctx context.Context, p payload, s samples) error {
 	topic, err := o.freshTopic(ctx, 1)
@@ -282,7 +382,7 @@ func (o CompareOptions) kafkaGoRoundTrip(ctx context.Context, p payload, s sampl
 		return err
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	fmt.Fprintf(o.Out, "  %-90s p50 %.2f ms, p99 %.2f ms, mean %.2f ms\n", kgRoundTrip,
+	fmt.Fprintf(o.Out, "  %-100s p50 %.2f ms, p99 %.2f ms, mean %.2f ms\n", kgRoundTrip,
 		ms(r.Percentile(0.5)), ms(r.Percentile(0.99)), ms(r.Mean()))
 	s.add(kgRoundTrip+" p50", ms(r.Percentile(0.5)))
 	s.add(kgRoundTrip+" p99", ms(r.Percentile(0.99)))
@@ -328,8 +428,7 @@ func (o CompareOptions) producerPerformance(ctx context.Context, p payload, name
 		return err
 	}
 	defer DeleteTopic(ctx, o.Conn, topic)
-	args := append([]string{"--topic", topic, "--num-records", strconv.Itoa(o.Records), "--throughput", "-1"}, p.java...)
-	args = append(append(args, "--producer-props", "bootstrap.servers="+strings.Join(o.Conn.Brokers, ","), "acks=all"), props...)
+	args := producerPerformanceArgs(topic, o.Records, o.Conn.Brokers, p.java, props)
 	out, err := o.runTool(ctx, "-Xmx512M", "org.apache.kafka.tools.ProducerPerformance", args...)
 	if err != nil {
 		return err
@@ -344,16 +443,23 @@ func (o CompareOptions) producerPerformance(ctx context.Context, p payload, name
 	if err := o.checkEnds(ctx, name, topic, int64(o.Records)); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s\n", name, group(rate), mb)
-	s.add(name, rate)
-	s.add(name+" MB/s", mb)
+	o.keep(s, name, rate, mb, "")
 	return nil
+}
+
+// producerPerformanceArgs are ProducerPerformance's arguments: n records to
+// topic as fast as it can (--throughput -1), the payload's flags, and the
+// producer's settings: the brokers, acks=all (the Go clients' too), props.
+func producerPerformanceArgs(topic string, n int, brokers, payload, props []string) []string {
+	args := append([]string{"--topic", topic, "--num-records", strconv.Itoa(n), "--throughput", "-1"}, payload...)
+	args = append(args, "--producer-props", "bootstrap.servers="+strings.Join(brokers, ","), "acks=all")
+	return append(args, props...)
 }
 
 func (o CompareOptions) consumerPerformance(ctx context.Context, topic string, total int64, s samples) error {
 	out, err := o.runTool(ctx, "-Xmx512M", "org.apache.kafka.tools.ConsumerPerformance",
 		"--bootstrap-server", strings.Join(o.Conn.Brokers, ","), "--topic", topic,
-		"--messages", strconv.FormatInt(total, 10), "--group", "perf-consumer-"+uuid.NewString()[:8])
+		"--messages", strconv.FormatInt(total, 10), "--group", newGroup())
 	if err != nil {
 		return err
 	}
@@ -364,10 +470,7 @@ func (o CompareOptions) consumerPerformance(ctx context.Context, topic string, t
 	if c.read < total {
 		return fmt.Errorf("ConsumerPerformance read %d records of %d", c.read, total)
 	}
-	fmt.Fprintf(o.Out, "  %-90s %12s records/s  %7.2f MB/s (join %d ms; without it %s records/s)\n",
-		cpGroup, group(c.rate), c.mb, c.joinMs, group(c.fetchRate))
-	s.add(cpGroup, c.rate)
-	s.add(cpGroup+" MB/s", c.mb)
+	o.keep(s, cpGroup, c.rate, c.mb, fmt.Sprintf(" (join %d ms; without it %s records/s)", c.joinMs, group(c.fetchRate)))
 	s.add(cpFetch, c.fetchRate)
 	s.add(cpFetch+" MB/s", c.fetchMB)
 	return nil
@@ -443,26 +546,26 @@ func (o CompareOptions) endToEndLatency(ctx context.Context, s samples) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, "  %-90s p50 %.0f ms, p99 %.0f ms, mean %.2f ms\n", e2e, p50, p99, mean)
+	fmt.Fprintf(o.Out, "  %-100s p50 %.0f ms, p99 %.0f ms, mean %.2f ms\n", e2e, p50, p99, mean)
 	s.add(e2e+" p50", p50)
 	s.add(e2e+" p99", p99)
 	s.add(e2e+" mean", mean)
 	return nil
 }
 
-// table prints the summary of one payload as a Markdown table.
+// table prints the summary of one payload as Markdown tables: the
+// producers, each Go producer's median against each of Kafka's, the
+// consumers, the round trips.
 func (o CompareOptions) table(p payload, s samples, latency bool) {
 	w := o.Out
 	fmt.Fprintf(w, "\n### %s: %s records, acks=all, topics of 3 partitions (replication factor %d); %d round(s), min / median / max\n\n",
 		p.name, group(float64(o.Records)), o.Replicas, o.Rounds)
-	fmt.Fprintln(w, "| What | records/s: min / median / max | MB/s (median) | median against Kafka's tool |")
-	fmt.Fprintln(w, "|---|---|---|---|")
-	row := func(name, against string) {
+	row := func(label, name, more string) {
 		lo, mid, hi, ok := s.spread(name)
 		if !ok {
 			return
 		}
-		fmt.Fprintf(w, "| %s | %s / **%s** / %s | %.1f | %s |\n", name, group(lo), group(mid), group(hi), s.median(name+" MB/s"), against)
+		fmt.Fprintf(w, "| %s | %s | %s / **%s** / %s | %.1f |\n", label, more, group(lo), group(mid), group(hi), s.median(name+" MB/s"))
 	}
 	ratio := func(name, base string) string {
 		if s.median(base) == 0 {
@@ -470,16 +573,46 @@ func (o CompareOptions) table(p payload, s samples, latency bool) {
 		}
 		return fmt.Sprintf("%.2f×", s.median(name)/s.median(base))
 	}
-	row(ppDefaults, "— ("+producerDefaults(o.Tools.Version)+")")
-	row(ppTuned, "—")
-	row(kgProducer, ratio(kgProducer, ppDefaults)+" defaults, "+ratio(kgProducer, ppTuned)+" tuned")
-	row(kgSync, ratio(kgSync, ppDefaults)+" defaults, "+ratio(kgSync, ppTuned)+" tuned")
-	row(cpGroup, "—")
-	row(cpFetch, "—")
-	row(kgPartition, ratio(kgPartition, cpFetch)+" (join excluded on both sides)")
-	row(kgPart10, ratio(kgPart10, cpFetch)+" (join excluded on both sides)")
-	row(kgGroup, ratio(kgGroup, cpGroup)+" (join included on both sides)")
-	row(kgGroup10, ratio(kgGroup10, cpGroup)+" (join included on both sides)")
+
+	fmt.Fprintln(w, "| Producer | idempotent | records/s: min / median / max | MB/s (median) |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	idempotent := func(name string) string {
+		switch {
+		case name == p.ppBatch(false):
+			return "no"
+		case strings.HasPrefix(name, "kafka-go"):
+			return "no (kafka-go has none)"
+		}
+		return "yes"
+	}
+	java := []string{ppDefaults, ppTuned, p.ppBatch(true), p.ppBatch(false)}
+	gos := []string{kgProducer, kgSync, fgDefaults, fgTuned}
+	row(ppDefaults+" ("+producerDefaults(o.Tools.Version)+")", ppDefaults, "yes")
+	for _, name := range slices.Concat(java[1:], gos) {
+		row(name, name, idempotent(name))
+	}
+
+	fmt.Fprintln(w, "\n| Median records/s against ProducerPerformance → | defaults | linger.ms=5 batch.size=65536 | "+
+		fmt.Sprintf("linger.ms=5 batch.size=%d | the same, enable.idempotence=false |", p.batchBytes))
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, name := range gos {
+		cells := []string{name}
+		for _, base := range java {
+			cells = append(cells, ratio(name, base))
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+	}
+
+	fmt.Fprintln(w, "\n| Consumer | median against ConsumerPerformance | records/s: min / median / max | MB/s (median) |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	row(cpGroup, cpGroup, "—")
+	row(cpFetch, cpFetch, "—")
+	for _, name := range []string{kgPartition, kgPart10, fgDirect, fgDirect10} {
+		row(name, name, ratio(name, cpFetch)+" (join excluded on both sides)")
+	}
+	for _, name := range []string{kgGroup, kgGroup10, fgGroup, fgGroup10} {
+		row(name, name, ratio(name, cpGroup)+" (join included on both sides)")
+	}
 	if latency {
 		fmt.Fprintf(w, "\n| Round trip of one %d-byte record, %s per run | p50 ms: min / median / max | p99 ms: min / median / max | mean ms (median) |\n",
 			o.RecordSize, group(float64(o.RoundTrips)))

@@ -1,8 +1,13 @@
 package perf
 
 import (
+	"bytes"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 )
 
 // The outputs of Kafka 3.8.1's tools, as they printed them here.
@@ -80,6 +85,74 @@ func TestProducerDefaultsFollowTheVersion(t *testing.T) {
 	} {
 		if got := producerDefaults(v); got != want {
 			t.Errorf("producerDefaults(%s) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestKafkaGoBatchBytesAsKafkaEncodesIt(t *testing.T) {
+	// A record of a 100-byte value, no key, no headers (record format v2):
+	// attributes 1, timestamp delta 1, offset delta 1 (below 64) or 2,
+	// key length -1 1, value length 2, the value 100, header count 1, and
+	// its own length first, 2 bytes: 109, or 110 from offset delta 64 on.
+	// The batch header is 61 bytes.
+	letters := RandomLetters(10, 100, 1)
+	for _, c := range []struct{ n, want int }{
+		{1, 61 + 109},
+		{64, 61 + 64*109},
+		{1000, 61 + 64*109 + 936*110}, // 109,997: the "≈ 110000"
+	} {
+		got, err := kafkaGoBatchBytes(letters, c.n)
+		if err != nil || got != c.want {
+			t.Errorf("batch of %d: %d, %v; want %d", c.n, got, err, c.want)
+		}
+	}
+}
+
+func TestProducerPerformanceArgsAtKafkaGosBatchSize(t *testing.T) {
+	p := payload{java: []string{"--record-size", "100"}, batchBytes: 109997}
+	got := producerPerformanceArgs("perf-x", 20000, []string{"h1:9092", "h2:9094"}, p.java, p.batchProps(false))
+	want := []string{"--topic", "perf-x", "--num-records", "20000", "--throughput", "-1", "--record-size", "100",
+		"--producer-props", "bootstrap.servers=h1:9092,h2:9094", "acks=all", "linger.ms=5", "batch.size=109997", "enable.idempotence=false"}
+	if !slices.Equal(got, want) {
+		t.Errorf("args\n got %q\nwant %q", got, want)
+	}
+	if props := p.batchProps(true); !slices.Equal(props, []string{"linger.ms=5", "batch.size=109997"}) {
+		t.Errorf("idempotent props %q", props)
+	}
+	if a, b := p.ppBatch(true), p.ppBatch(false); a == b || !strings.Contains(b, "enable.idempotence=false") || !strings.Contains(a, "batch.size=109997") {
+		t.Errorf("names %q and %q", a, b)
+	}
+}
+
+// The table sets every Go producer against each ProducerPerformance run,
+// and each consumer against its ConsumerPerformance figure.
+func TestTableRatios(t *testing.T) {
+	p := payload{name: "test", batchBytes: 109997}
+	s := samples{}
+	for name, v := range map[string]float64{
+		ppDefaults: 100, ppTuned: 200, p.ppBatch(true): 400, p.ppBatch(false): 500,
+		kgProducer: 1000, kgSync: 800, fgDefaults: 600, fgTuned: 750,
+		cpGroup: 100, cpFetch: 200, kgPartition: 300, kgPart10: 300, fgDirect: 500, fgDirect10: 500,
+		kgGroup: 150, kgGroup10: 150, fgGroup: 250, fgGroup10: 250,
+	} {
+		s.add(name, v)
+		s.add(name+" MB/s", v/100)
+	}
+	var out bytes.Buffer
+	o := CompareOptions{Out: &out, Records: 1000, Rounds: 1, Replicas: 1, Tools: &native.Tools{Version: "3.8.1"}}
+	o.table(p, s, false)
+	for _, want := range []string{
+		"| " + kgProducer + " | 10.00× | 5.00× | 2.50× | 2.00× |",
+		"| " + fgTuned + " | 7.50× | 3.75× | 1.88× | 1.50× |",
+		"| " + p.ppBatch(false) + " | no | 500 / **500** / 500 | 5.0 |",
+		"| " + kgSync + " | no (kafka-go has none) |",
+		"| " + fgDefaults + " | yes |",
+		"| " + fgDirect + " | 2.50× (join excluded on both sides) |",
+		"| " + fgGroup10 + " | 2.50× (join included on both sides) |",
+		"linger.ms=5 batch.size=109997 | the same, enable.idempotence=false |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, out.String())
 		}
 	}
 }

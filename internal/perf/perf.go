@@ -1,9 +1,11 @@
 // Package perf measures kafka-go on a broker: producing (synchronous and
 // asynchronous), consuming (by partition and in a group) and the round trip
-// of one record, each verified against the topic's end offsets. The
-// benchmarks of this package (go test -bench . ./internal/perf) and the
-// side-by-side comparison with Apache Kafka's own tools (go run
-// ./cmd/kafka-native perf) both run these workloads.
+// of one record, each verified against the topic's end offsets; and
+// franz-go producing and consuming the same way (franz.go), so the choice
+// of a Go client is measured too. The benchmarks of this package (go test
+// -bench . ./internal/perf) and the side-by-side comparison with Apache
+// Kafka's own tools (go run ./cmd/kafka-native perf) both run these
+// workloads.
 package perf
 
 import (
@@ -166,26 +168,21 @@ func Produce(ctx context.Context, c Conn, topic string, p Producer, values [][]b
 	if len(values) == 0 || n <= 0 {
 		return Result{}, errors.New("produce: nothing to write")
 	}
-	var acked, bytes atomic.Int64
-	var mu sync.Mutex
-	var failure error
+	var t tally
 	w := &kafka.Writer{
 		Addr: kafka.TCP(c.Brokers...), Transport: c.Transport, Topic: topic,
 		Async: p.Async, BatchSize: p.BatchSize, BatchTimeout: p.BatchTimeout, BatchBytes: p.BatchBytes,
 		RequiredAcks: p.Acks, Compression: p.Compression, MaxAttempts: 3,
 		Completion: func(msgs []kafka.Message, err error) {
 			if err != nil {
-				mu.Lock()
-				failure = errors.Join(failure, err)
-				mu.Unlock()
+				t.fail(err)
 				return
 			}
 			var b int64
 			for i := range msgs {
 				b += int64(len(msgs[i].Value))
 			}
-			acked.Add(int64(len(msgs)))
-			bytes.Add(b)
+			t.add(len(msgs), b)
 		},
 	}
 	slice := max(1, p.Slice)
@@ -201,11 +198,40 @@ func Produce(ctx context.Context, c Conn, topic string, p Producer, values [][]b
 		sent += k
 	}
 	cerr := w.Close() // flushes what an asynchronous writer still holds
-	elapsed := time.Since(start)
-	if err = errors.Join(err, cerr, failure); err != nil {
+	return t.result(topic, n, time.Since(start), errors.Join(err, cerr))
+}
+
+// tally counts the records a producer's callbacks report acknowledged (a
+// kafka-go Completion, a franz-go promise: either may run on any
+// goroutine) and keeps every failure.
+type tally struct {
+	records, bytes atomic.Int64
+	mu             sync.Mutex
+	failure        error
+}
+
+func (t *tally) add(records int, bytes int64) {
+	t.records.Add(int64(records))
+	t.bytes.Add(bytes)
+}
+
+func (t *tally) fail(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failure = errors.Join(t.failure, err)
+}
+
+// result is the run of n records that took elapsed, and its error: err
+// (from writing or flushing), any failure reported, or fewer than n
+// records acknowledged.
+func (t *tally) result(topic string, n int, elapsed time.Duration, err error) (Result, error) {
+	t.mu.Lock()
+	err = errors.Join(err, t.failure)
+	t.mu.Unlock()
+	if err != nil {
 		return Result{}, fmt.Errorf("produce to %s: %w", topic, err)
 	}
-	r := Result{Records: acked.Load(), Bytes: bytes.Load(), Elapsed: elapsed}
+	r := Result{Records: t.records.Load(), Bytes: t.bytes.Load(), Elapsed: elapsed}
 	if r.Records != int64(n) {
 		return r, fmt.Errorf("produce to %s: %d of %d records acknowledged", topic, r.Records, n)
 	}

@@ -83,25 +83,38 @@ func (s bench) checkEnds(b *testing.B, topic string, want int64) {
 }
 
 // BenchmarkProducer writes b.N records of 100 random letters to a topic of
-// three partitions: synchronously in slices that leave batches unfilled and
-// that fill them, and asynchronously with Completion.
+// three partitions: with kafka-go synchronously in slices that leave batches
+// unfilled and that fill them, and asynchronously with Completion; with
+// franz-go at its defaults and tuned.
 func BenchmarkProducer(b *testing.B) {
 	s := newBench(b)
 	values := RandomLetters(10000, 100, 1)
+	kafkaGo := func(p Producer) func(string, int) (Result, error) {
+		return func(topic string, n int) (Result, error) {
+			return Produce(context.Background(), s.conn, topic, p, values, n)
+		}
+	}
+	franz := func(f Franz) func(string, int) (Result, error) {
+		return func(topic string, n int) (Result, error) {
+			return ProduceFranz(context.Background(), s.conn, topic, f, values, n)
+		}
+	}
 	for _, c := range []struct {
-		name string
-		p    Producer
+		name    string
+		produce func(topic string, n int) (Result, error)
 	}{
-		{"sync/slice=1000", Producer{Slice: 1000, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, Acks: kafka.RequireAll}},
-		{"sync/slice=3000", Producer{Slice: 3000, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, Acks: kafka.RequireAll}},
-		{"async", Recommended},
-		{"async/acks=1", func() Producer { p := Recommended; p.Acks = kafka.RequireOne; return p }()},
-		{"async/lz4", func() Producer { p := Recommended; p.Compression = kafka.Lz4; return p }()},
+		{"sync/slice=1000", kafkaGo(Producer{Slice: 1000, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, Acks: kafka.RequireAll})},
+		{"sync/slice=3000", kafkaGo(Producer{Slice: 3000, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond, Acks: kafka.RequireAll})},
+		{"async", kafkaGo(Recommended)},
+		{"async/acks=1", kafkaGo(func() Producer { p := Recommended; p.Acks = kafka.RequireOne; return p }())},
+		{"async/lz4", kafkaGo(func() Producer { p := Recommended; p.Compression = kafka.Lz4; return p }())},
+		{"franz-go/defaults", franz(Franz{})},
+		{"franz-go/tuned", franz(FranzTunedProducer)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			topic := s.topic(b, 3)
 			b.ResetTimer()
-			r, err := Produce(context.Background(), s.conn, topic, c.p, values, b.N)
+			r, err := c.produce(topic, b.N)
 			b.StopTimer()
 			if err != nil {
 				b.Fatal(err)
@@ -112,29 +125,49 @@ func BenchmarkProducer(b *testing.B) {
 	}
 }
 
-// BenchmarkConsumer reads b.N records (100 bytes each) back: one Reader per
-// partition, then one Reader in a new consumer group, each with kafka-go's
-// default MaxBytes (1 MB) and with 10 MB.
+// BenchmarkConsumer reads b.N records (100 bytes each) back, with kafka-go's
+// default MaxBytes (1 MB) and with 10 MB: one Reader per partition, then one
+// Reader in a new consumer group; and with franz-go's defaults and with
+// FetchMaxPartitionBytes 10 MiB: one client without a group, then in one.
 func BenchmarkConsumer(b *testing.B) {
 	s := newBench(b)
 	values := RandomLetters(10000, 100, 2)
-	for _, cfg := range []Consumer{{}, {MaxBytes: 10e6}} {
-		name := "MaxBytes=default"
-		if cfg.MaxBytes != 0 {
-			name = "MaxBytes=10MB"
+	type consume func(topic string, ends map[int]int64) (Result, error)
+	partitions := func(cfg Consumer) consume {
+		return func(topic string, ends map[int]int64) (Result, error) {
+			return ConsumePartitions(context.Background(), s.conn, topic, cfg, ends)
 		}
-		b.Run("partitions/"+name, func(b *testing.B) {
-			topic, ends := s.fill(b, values, b.N)
-			r, err := ConsumePartitions(context.Background(), s.conn, topic, cfg, ends)
-			b.StopTimer()
-			if err != nil {
-				b.Fatal(err)
+	}
+	group := func(cfg Consumer) consume {
+		return func(topic string, ends map[int]int64) (Result, error) {
+			return ConsumeGroup(context.Background(), s.conn, topic, newGroup(), cfg, Total(ends))
+		}
+	}
+	franz := func(inGroup bool, f Franz) consume {
+		return func(topic string, ends map[int]int64) (Result, error) {
+			g := ""
+			if inGroup {
+				g = newGroup()
 			}
-			reportRate(b, r)
-		})
-		b.Run("group/"+name, func(b *testing.B) {
+			return ConsumeFranz(context.Background(), s.conn, topic, g, f, Total(ends))
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		consume consume
+	}{
+		{"partitions/MaxBytes=default", partitions(Consumer{})},
+		{"group/MaxBytes=default", group(Consumer{})},
+		{"partitions/MaxBytes=10MB", partitions(Consumer{MaxBytes: 10e6})},
+		{"group/MaxBytes=10MB", group(Consumer{MaxBytes: 10e6})},
+		{"franz-go/direct/defaults", franz(false, Franz{})},
+		{"franz-go/group/defaults", franz(true, Franz{})},
+		{"franz-go/direct/FetchMaxPartitionBytes=10MiB", franz(false, FranzBigFetches)},
+		{"franz-go/group/FetchMaxPartitionBytes=10MiB", franz(true, FranzBigFetches)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			topic, ends := s.fill(b, values, b.N)
-			r, err := ConsumeGroup(context.Background(), s.conn, topic, "perf-"+uuid.NewString()[:8], cfg, Total(ends))
+			r, err := c.consume(topic, ends)
 			b.StopTimer()
 			if err != nil {
 				b.Fatal(err)
