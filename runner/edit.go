@@ -166,7 +166,10 @@ func (e *stepEditor) build(ctx context.Context, src lessons.Source, body, dir st
 		return "", nil, err
 	}
 	bin := filepath.Join(dir, "runner-edited")
-	cmd := exec.CommandContext(ctx, e.goBin, "build", "-overlay", overlay, "-o", bin, "./runner")
+	// No debug information (-s -w) and no version control stamp: the link,
+	// most of the wait, is shorter, and a runner run once needs neither.
+	cmd := exec.CommandContext(ctx, e.goBin, "build", "-buildvcs=false", "-ldflags=-s -w",
+		"-overlay", overlay, "-o", bin, "./runner")
 	cmd.Dir = e.root // from the clone's root: the runner may run in a folder below it
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {

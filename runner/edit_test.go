@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/partition"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -213,7 +215,8 @@ func TestEditAStepAndRunIt(t *testing.T) {
 	edited := strings.Replace(src.Code, was, "Balancer:     &kafka.Murmur2Balancer{},\n\t"+strings.TrimSuffix(was, " // no Balancer: round-robin"), 1)
 	env := append(progress, editorWriting(t, edited))
 
-	l := startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
+	transcript := filepath.Join(t.TempDir(), "run.md")
+	l := startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz", "--transcript", transcript)
 	l.expect("Next?", 1)
 	if !offered(l.visible(), "Edit this step and run it") || offered(l.visible(), "Restore the original") {
 		t.Errorf("the prompt after a step, before any edit:\n%s", l.visible())
@@ -255,6 +258,20 @@ func TestEditAStepAndRunIt(t *testing.T) {
 	l.press("Quit" + enter)
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Errorf("exit code %d", code)
+	}
+	// The transcript records the edited code and what it printed, marked.
+	md, err := os.ReadFile(transcript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := after(string(md), "### Step 1/4 · The trap: a writer that ignores keys (edited)", 1)
+	code, output, _ := strings.Cut(after(cell, "```go\n", 1), "```text\n")
+	if !strings.Contains(code, "Balancer:     &kafka.Murmur2Balancer{},") || strings.Contains(code, "no Balancer") {
+		t.Errorf("the transcript's edited cell does not hold the edited code:\n%s", cell)
+	}
+	output, _, _ = strings.Cut(output, "```")
+	if fmt.Sprint(deliveries(output)) != fmt.Sprint(got) {
+		t.Errorf("the transcript's edited output %v, want what ran: %v\n%s", deliveries(output), got, cell)
 	}
 
 	// A new run of the runner: the edit is kept. An editor that changes
@@ -376,4 +393,72 @@ func TestEditNeedsAClone(t *testing.T) {
 	}
 	l.press("Quit" + enter)
 	exitCode(t, l.cmd, 10*time.Second)
+}
+
+// BenchmarkEditToOutput is the time from an edit saved to its output, on
+// the embedded broker: the lessons built with the edit (the build cache
+// warm: the lessons package is compiled again and the runner linked) and
+// lesson 8 step 1 run by the edited runner. "new" is a new edit each time,
+// "same" the same edit run again (go build finds the runner up to date).
+//
+//	go test -run '^$' -bench EditToOutput -benchtime 5x ./runner
+func BenchmarkEditToOutput(b *testing.B) {
+	kb, err := broker.StartEmbedded(1, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer kb.Close()
+	root, err := exerciseRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &stepEditor{root: root, goBin: goBin, brokers: kb.Addrs, prefix: prefix()}
+	l8, _ := lessons.Find(8)
+	src, err := lessons.SourceOf(l8.Plan().Steps[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	const was = "BatchTimeout: time.Millisecond,"
+	if !strings.Contains(src.Code, was) {
+		b.Fatalf("lesson 8 step 1 no longer has %q", was)
+	}
+	ctx := context.Background()
+	dir := b.TempDir()
+	run := func(b *testing.B, body string) {
+		bin, problems, err := e.build(ctx, src, body, dir)
+		if err != nil {
+			b.Fatalf("build: %v %v", err, problems)
+		}
+		var buf syncBuffer
+		if err := runEdited(ctx, e.command(ctx, bin, 8, 1), output.New(&buf, false)); err != nil {
+			b.Fatalf("run: %v\n%s", err, buf.String())
+		}
+		if n := strings.Count(buf.String(), "Delivered to"); n != 3 {
+			b.Fatalf("%d deliveries, want 3:\n%s", n, buf.String())
+		}
+	}
+	edit := func(d int64) string {
+		return strings.Replace(src.Code, was, fmt.Sprintf("BatchTimeout: %d * time.Microsecond,", d), 1)
+	}
+	b.Run("new", func(b *testing.B) {
+		run(b, edit(1)) // the build cache is warm for all but the edit
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			run(b, edit(time.Now().UnixNano()%1_000_000+2))
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/edit")
+	})
+	b.Run("same", func(b *testing.B) {
+		body := edit(500)
+		run(b, body)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			run(b, body)
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/edit")
+	})
 }
