@@ -132,3 +132,22 @@ func TestEditPositionMapsBackToTheEdit(t *testing.T) {
 		t.Errorf("Splice changed the file outside the body")
 	}
 }
+
+// A step that needs a step that cannot be edited cannot be either: its
+// edited run would run that one again (lesson 11 would stop a second broker).
+func TestNoEditCoversTheStepsThatNeedIt(t *testing.T) {
+	for _, l := range All() {
+		steps := l.Plan().Steps
+		for i, s := range steps {
+			for _, n := range s.Needs {
+				if steps[n-1].NoEdit != "" && s.NoEdit == "" {
+					t.Errorf("lesson %d step %d needs step %d, which cannot be edited, but can be", l.Number, i+1, n)
+				}
+			}
+		}
+	}
+	l, _ := Find(11)
+	if s := l.Plan().Steps; s[0].NoEdit != "" || s[1].NoEdit == "" {
+		t.Errorf("lesson 11: step 1 (topics) can be edited, step 2 (stops a broker) cannot")
+	}
+}

@@ -297,6 +297,13 @@ func (r *lessonRun) editChoices(i int) []choice {
 	if r.plan.Steps[i].Requires.Unmet(r.env.Cluster) != "" {
 		return nil
 	}
+	if why := r.plan.Steps[i].NoEdit; why != "" {
+		if !r.noEditSaid { // once a lesson
+			r.out.Aside("This step cannot be edited: %s.", why)
+			r.noEditSaid = true
+		}
+		return nil
+	}
 	choices := []choice{{"Edit this step and run it", actEditStep}}
 	if _, ok := r.editor.saved(r.lesson.Number, i+1); ok {
 		choices[0].label = "Edit this step and run it (your edit is kept)"

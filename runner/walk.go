@@ -289,6 +289,8 @@ type lessonRun struct {
 	plan   lessons.Plan
 	ran    []bool // the step ran and succeeded
 	tried  []bool // the step ran at least once
+
+	noEditSaid bool // why a step cannot be edited was said
 }
 
 func (s *session) newRun(l lessons.Lesson) *lessonRun {
