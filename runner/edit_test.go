@@ -357,6 +357,25 @@ func TestEditThatDoesNotCompile(t *testing.T) {
 	exitCode(t, l.cmd, 10*time.Second)
 }
 
+// An edited step that panics fails with the learner's panic, and the
+// lesson goes on: Continue plays step 2.
+func TestEditedStepThatFails(t *testing.T) {
+	addr := testBroker(t)
+	progress, p := progressFile(t), prefix()
+	body := "var counts map[string]int\ncounts[\"Ada\"]++ // a nil map\nreturn nil"
+	env := append(progress, editorWriting(t, body))
+	l := startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
+	l.expect("Next?", 1)
+	l.press(editChoice + enter)
+	l.expectWithin(2*time.Minute, "The edited step failed", 1)
+	l.expect("your edited step panicked: assignment to entry in nil map", 1)
+	l.waitAfter("The edited step failed", "Next?")
+	l.press(enter) // Continue
+	l.expect("Step 2/4 · kafka.Hash", 1)
+	l.press("\x03")
+	exitCode(t, l.cmd, 10*time.Second)
+}
+
 // Ctrl-C during an edited run stops it, as during any step: exit code 130,
 // within 2 s and a little.
 func TestCtrlCStopsAnEditedRun(t *testing.T) {

@@ -488,6 +488,9 @@ func (r *lessonRun) guard(ctx context.Context, f func(context.Context, *lessons.
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("the step crashed (%v): please report it", p)
+			if r.only { // the learner's own code, not a bug of the lessons
+				err = fmt.Errorf("your edited step panicked: %v", p)
+			}
 		}
 	}()
 	return f(sctx, r.env)
