@@ -172,8 +172,8 @@ func (e *stepEditor) build(ctx context.Context, src lessons.Source, body, dir st
 		"-overlay", overlay, "-o", bin, "./runner")
 	cmd.Dir = e.root // from the clone's root: the runner may run in a folder below it
 	out, err := cmd.CombinedOutput()
-	if ctx.Err() != nil {
-		return "", nil, errInterrupted
+	if ctx.Err() != nil { // Ctrl-C, or a build longer than editedRunTimeout
+		return "", nil, fmt.Errorf("go build: %w", ctx.Err())
 	}
 	if err != nil {
 		problems := compileProblems(string(out), src, body)
@@ -395,7 +395,7 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 	defer cancel()
 	bin, problems, err := e.build(bctx, src, body, dir)
 	switch {
-	case errors.Is(err, errInterrupted) || ctx.Err() != nil:
+	case ctx.Err() != nil:
 		return errInterrupted
 	case errors.Is(err, errCompile):
 		lines := strings.Split(strings.Trim(body, "\n"), "\n")
