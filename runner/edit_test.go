@@ -131,6 +131,25 @@ func (l *learner) waitAfter(mark, want string) {
 	}
 }
 
+// reach waits for prompt after mark, pressing a key when the pager asks
+// for one first ("press a key to go on": the output before it filled the
+// screen, as the prompt after a step, with its edit choices, may make it).
+func (l *learner) reach(mark, prompt string) {
+	l.t.Helper()
+	pressed := false
+	deadline := time.Now().Add(30 * time.Second)
+	for shown := after(l.text(), mark, 1); !strings.Contains(shown, prompt); shown = after(l.text(), mark, 1) {
+		if !pressed && strings.Contains(shown, "press a key to go on") {
+			l.press(" ")
+			pressed = true
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("waited 30 s for %q after %q; screen:\n%s", prompt, mark, l.text())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // offered says whether a menu on screen offers label: a line of its own
 // (not "? Next? label", the answer to an earlier prompt).
 func offered(screen, label string) bool {
