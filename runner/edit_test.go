@@ -96,6 +96,18 @@ func TestWriteOverlay(t *testing.T) {
 	}
 }
 
+// editEnv is the environment of a runner whose edited steps the test
+// builds: a progress file of the test's own, and the builds' folders in a
+// cache of the test's own (the Go build cache stays the user's, warm).
+func editEnv(t *testing.T) []string {
+	t.Helper()
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(progressFile(t), "XDG_CACHE_HOME="+t.TempDir(), "GOCACHE="+strings.TrimSpace(string(gocache)))
+}
+
 // An editor that replaces the step's code with the file prepared: cp, run
 // by sh as $EDITOR is.
 func editorWriting(t *testing.T, body string) string {
@@ -220,7 +232,7 @@ const (
 // lesson's code again (round-robin: three partitions), and reset forgets it.
 func TestEditAStepAndRunIt(t *testing.T) {
 	addr := testBroker(t)
-	progress, p := progressFile(t), prefix()
+	progress, p := editEnv(t), prefix()
 	topic := p + "orders-by-user"
 	l8, _ := lessons.Find(8)
 	src, err := lessons.SourceOf(l8.Plan().Steps[0])
@@ -243,6 +255,12 @@ func TestEditAStepAndRunIt(t *testing.T) {
 	l.press(editChoice + enter)
 	start := time.Now()
 	l.expectWithin(2*time.Minute, "Edited step done", 1)
+	if !strings.HasPrefix(progress[1], "XDG_CACHE_HOME=") {
+		t.Fatalf("editEnv changed: %v", progress)
+	}
+	if _, err := os.Stat(filepath.Join(strings.TrimPrefix(progress[1], "XDG_CACHE_HOME="), "kafka-go-lessons", "edited", "p-"+p, "lesson08-step1", "runner-edited")); err != nil {
+		t.Errorf("the edited runner is not kept in the cache: %v", err)
+	}
 	t.Logf("edit to output: %v (the build included)", time.Since(start).Round(100*time.Millisecond))
 	shown := after(l.text(), editMark, 1)
 	for _, want := range []string{"-     Completion:   sent.Add, // no Balancer: round-robin", "+     Balancer:     &kafka.Murmur2Balancer{},"} {
@@ -341,6 +359,10 @@ func TestEditAStepAndRunIt(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("reset left the edits in %s (%v)", dir, err)
 	}
+	builds := filepath.Join(strings.TrimPrefix(progress[1], "XDG_CACHE_HOME="), "kafka-go-lessons", "edited", "p-"+p)
+	if _, err := os.Stat(builds); !os.IsNotExist(err) {
+		t.Errorf("reset left the edited builds in %s (%v)", builds, err)
+	}
 }
 
 // An edit that does not compile: the error is on the learner's line and
@@ -348,7 +370,7 @@ func TestEditAStepAndRunIt(t *testing.T) {
 // again on the same text.
 func TestEditThatDoesNotCompile(t *testing.T) {
 	addr := testBroker(t)
-	progress, p := progressFile(t), prefix()
+	progress, p := editEnv(t), prefix()
 	l8, _ := lessons.Find(8)
 	src, _ := lessons.SourceOf(l8.Plan().Steps[0])
 	lines := strings.Split(src.Code, "\n")
@@ -380,7 +402,7 @@ func TestEditThatDoesNotCompile(t *testing.T) {
 // lesson goes on: Continue plays step 2.
 func TestEditedStepThatFails(t *testing.T) {
 	addr := testBroker(t)
-	progress, p := progressFile(t), prefix()
+	progress, p := editEnv(t), prefix()
 	body := "var counts map[string]int\ncounts[\"Ada\"]++ // a nil map\nreturn nil"
 	env := append(progress, editorWriting(t, body))
 	l := startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
@@ -399,7 +421,7 @@ func TestEditedStepThatFails(t *testing.T) {
 // within 2 s and a little.
 func TestCtrlCStopsAnEditedRun(t *testing.T) {
 	addr := testBroker(t)
-	progress, p := progressFile(t), prefix()
+	progress, p := editEnv(t), prefix()
 	body := "env.Out.Say(\"waiting for Ctrl-C\")\n<-ctx.Done()\nreturn ctx.Err()"
 	env := append(progress, editorWriting(t, body))
 	l := startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
@@ -419,7 +441,7 @@ func TestCtrlCStopsAnEditedRun(t *testing.T) {
 // Away from the clone, editing is not offered, and the runner says why once.
 func TestEditNeedsAClone(t *testing.T) {
 	addr := testBroker(t)
-	l := startLearnerIn(t, t.TempDir(), 140, 50, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2", "--no-quiz")
+	l := startLearnerIn(t, t.TempDir(), 140, 50, editEnv(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2", "--no-quiz")
 	l.expect("Next?", 1)
 	l.press(enter)
 	l.expect("Next?", 2)
