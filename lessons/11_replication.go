@@ -66,14 +66,19 @@ func replicationLesson() Lesson {
 			return Plan{Steps: []Step{
 				{Title: "Two topics with three replicas: min.insync.replicas 2 and 3", Run: r.createTopics},
 				{Title: "Stop the leader of partition 0 while orders flow", Run: r.failover, Needs: []int{1},
-					Reset: r.cleanup},
+					Reset: r.cleanup, NoEdit: stopsABroker},
 				{Title: "One broker down: acks=all accepted at 2, refused at 3; acks=1 accepted", Run: r.oneDown, Needs: []int{2},
-					Requires: Requirement{Brokers: 3, RealKafka: true}},
-				{Title: "Start it again: the ISR grows back", Run: r.restart, Needs: []int{2}, Ends: []int{2}},
+					Requires: Requirement{Brokers: 3, RealKafka: true}, NoEdit: stopsABroker},
+				{Title: "Start it again: the ISR grows back", Run: r.restart, Needs: []int{2}, Ends: []int{2}, NoEdit: stopsABroker},
 			}, Cleanup: r.cleanup}
 		},
 	}
 }
+
+// stopsABroker is why lesson 11's later steps cannot be edited: an edited
+// step runs in a program of its own, after step 2 again, which would stop
+// a second broker.
+const stopsABroker = "its edited run would run step 2 again and stop a second broker"
 
 type replicationState struct {
 	topic  string // min.insync.replicas=2

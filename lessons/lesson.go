@@ -189,6 +189,10 @@ type Step struct {
 	// closes the writer step 1 made): a later step that needs them gets
 	// them made again.
 	Ends []int
+	// NoEdit says why the step cannot be edited and run again in a program
+	// of its own, which runs the steps it needs again ("": it can). A step
+	// that stops a broker would stop a second one.
+	NoEdit string
 }
 
 // All returns the lessons in order: the one registry.

@@ -23,6 +23,11 @@ type Source struct {
 	File      string // e.g. 03_produce.go
 	Narration string // the function's doc comment
 	Code      string // the function's body, dedented
+
+	// Where the body is in File, so that an edited body can take its place
+	// (Splice) and a compiler's line be mapped back to the edit (EditPosition).
+	start, end int // byte offsets of the body, between its braces
+	brace      int // the line of the opening brace
 }
 
 // index maps a function name ("createTopic", "(*produceState).send") to its
@@ -78,7 +83,9 @@ func indexFuncs(fsys fs.FS) (map[string]Source, error) {
 				}
 			}
 			body := src[fset.Position(decl.Body.Lbrace).Offset+1 : fset.Position(decl.Body.Rbrace).Offset]
-			idx[name] = Source{File: file, Narration: strings.TrimSpace(decl.Doc.Text()), Code: dedent(string(body))}
+			lbrace := fset.Position(decl.Body.Lbrace)
+			idx[name] = Source{File: file, Narration: strings.TrimSpace(decl.Doc.Text()), Code: dedent(string(body)),
+				start: lbrace.Offset + 1, end: fset.Position(decl.Body.Rbrace).Offset, brace: lbrace.Line}
 		}
 	}
 	return idx, nil
@@ -110,4 +117,46 @@ func dedent(body string) string {
 		lines[i] = strings.TrimPrefix(l, "\t")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// FileText is the lesson file the step's function is in, as it was compiled
+// into this program.
+func (s Source) FileText() ([]byte, error) { return fs.ReadFile(sources, s.File) }
+
+// Splice returns file (the text of s.File) with the function's body replaced
+// by body, spelt as Code is (dedented): each line is indented by one tab
+// again, and the first line of body is on the line after the opening brace,
+// as Code's first line was, so EditPosition maps the compiler's lines back.
+func (s Source) Splice(file []byte, body string) ([]byte, error) {
+	if s.end > len(file) || s.start > s.end || file[s.start-1] != '{' || file[s.end] != '}' {
+		return nil, fmt.Errorf("%s is not the file the lesson was compiled from", s.File)
+	}
+	lines := strings.Split(strings.Trim(body, "\n"), "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = "\t" + l
+		} else {
+			lines[i] = "" // gofmt's way: no trailing blanks
+		}
+	}
+	var b strings.Builder
+	b.Write(file[:s.start])
+	b.WriteString("\n" + strings.Join(lines, "\n") + "\n")
+	b.Write(file[s.end:])
+	return []byte(b.String()), nil
+}
+
+// EditPosition maps a line and column of the spliced file (1-based, as a
+// compiler reports them) to the body's own: ok is false when the position is
+// outside the body (the lesson's imports, or the code after it).
+func (s Source) EditPosition(body string, line, col int) (bodyLine, bodyCol int, ok bool) {
+	n := strings.Count(strings.Trim(body, "\n"), "\n") + 1
+	bodyLine = line - s.brace
+	if bodyLine < 1 || bodyLine > n {
+		return 0, 0, false
+	}
+	if col > 1 {
+		col-- // the tab Splice added; an empty line has none, and column 1
+	}
+	return bodyLine, col, true
 }

@@ -54,6 +54,7 @@ type command struct {
 	pace         time.Duration
 	reset        bool // --reset: forget the learner's progress first
 	saveProgress bool // keep progress in an unattended run too
+	editedRun    bool // --edited-run (hidden): the child that runs an edited step
 
 	topic     string
 	count     int
@@ -218,6 +219,10 @@ step, against a broker (unattended without a terminal), then exercises to solve.
 	fs.DurationVar(&c.pace, "pace", 0, "with --yes: wait this long between steps, with a countdown (e.g. 3s)")
 	fs.BoolVar(&c.reset, "reset", false, "forget your progress (lessons done, where you stopped) first")
 	fs.BoolVar(&c.saveProgress, "save-progress", false, "keep progress in an unattended run too (a person's run always does)")
+	// The runner built with a learner's edit runs with it: only the --step,
+	// its output alone (no banner, heading or cell: the parent shows those).
+	fs.BoolVar(&c.editedRun, "edited-run", false, "run the --step only, printing its output alone (an edited step's run)")
+	fs.MarkHidden("edited-run")
 	cmd.RegisterFlagCompletionFunc("lesson", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, l := range lessons.All() {
@@ -241,6 +246,9 @@ func (c *command) checkWalk() error {
 		if n := len(l.Plan().Steps); c.step < 1 || c.step > n {
 			return usagef("--step %d: lesson %d has steps 1 to %d", c.step, l.Number, n)
 		}
+	}
+	if c.editedRun && (c.step == 0 || !c.yes) {
+		return usagef("--edited-run runs one --step with --yes")
 	}
 	if c.pace < 0 {
 		return usagef("--pace %v: a wait cannot be negative", c.pace)

@@ -31,7 +31,7 @@ func (u unattended) show(_ context.Context, cell output.CellView) error {
 	u.out.Show(cell.Lines())
 	return nil
 }
-func (u unattended) after(ctx context.Context, _, _ bool, _ stepRef) (action, error) {
+func (u unattended) after(ctx context.Context, _, _ bool, _ stepRef, _ []choice) (action, error) {
 	return actNext, u.pace(ctx)
 }
 func (unattended) needs(context.Context, stepRef, []stepRef) (action, error) {
@@ -227,7 +227,7 @@ func clip(label string, width int) string {
 	return string(r) + "…"
 }
 
-func (s surveyPrompter) after(ctx context.Context, failed, last bool, prev stepRef) (action, error) {
+func (s surveyPrompter) after(ctx context.Context, failed, last bool, prev stepRef, edits []choice) (action, error) {
 	choices := []choice{{"Continue", actNext}, {"Run this step again", actAgain}}
 	if !last {
 		choices = append(choices, choice{"Skip the next step", actSkip})
@@ -235,6 +235,7 @@ func (s surveyPrompter) after(ctx context.Context, failed, last bool, prev stepR
 	if prev.Number > 0 {
 		choices = append(choices, choice{fmt.Sprintf("Previous step: %d · %s", prev.Number, prev.Title), actPrev})
 	}
+	choices = append(choices, edits...)
 	choices = append(choices, choice{"Back to the menu", actMenu}, choice{"Quit", actQuit})
 	if failed {
 		return s.choose(ctx, "The step failed. What now?", choices, "Back to the menu")
@@ -262,9 +263,9 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 }
 
 // promptRoom is how many lines the prompt after a step takes (its question
-// and up to six choices): a cell taller than the screen less this is shown
+// and up to eight choices, the edit's two included): a cell taller than the screen less this is shown
 // a part at a time, so that nothing scrolls away unread.
-const promptRoom = 8
+const promptRoom = 10
 
 // show draws a step's cell. When it does not fit on the screen with the
 // prompt that follows it, the narration and code come first, a screenful

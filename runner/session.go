@@ -114,7 +114,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return k.check(ctx, env, ex)
 	}
 	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz,
-		target: c.target}
+		target: c.target, only: c.editedRun}
 	if interactive {
 		s.prompt = newSurveyPrompter(ctx, io, out, colored)
 	} else if !c.yes {
@@ -128,6 +128,11 @@ func (c *command) run(ctx context.Context, io stdio) error {
 			return err
 		}
 		out.Aside("Progress of %s forgotten.", learnerName(c.topicPrefix))
+		if n, err := forgetEdits(c.topicPrefix); err != nil {
+			return err
+		} else if n > 0 {
+			out.Aside("Edited steps forgotten: %d.", n)
+		}
 	}
 	if !s.prompt.Interactive() && !c.saveProgress {
 		s.progress = nil // unattended: nothing is written unless asked
@@ -138,6 +143,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		if s.coach.config, err = configPath(cfg); err != nil {
 			return err
 		}
+		s.editor, s.editWhy = newStepEditor(c.topicPrefix, b.Addrs, s.coach.config)
 	}
 	if rec != nil {
 		s.book = rec.book
@@ -207,7 +213,11 @@ func (c *command) forget(out *output.Printer) error {
 		return err
 	}
 	out.Plain("Progress of %s forgotten (%s).", learnerName(c.topicPrefix), t.store.Path())
-	return nil
+	n, err := forgetEdits(c.topicPrefix)
+	if n > 0 {
+		out.Plain("Edited steps forgotten: %d.", n)
+	}
+	return err
 }
 
 // screenSize reports the terminal's size, 80×24 when it cannot tell.
@@ -289,6 +299,7 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 		return nil, err
 	}
 	switch {
+	case c.editedRun: // the parent said which broker
 	case b.Embedded && b.Hosted && b.Nodes > 1:
 		out.Banner(
 			fmt.Sprintf("EMBEDDED CLUSTER of %d brokers: an in-memory EMULATION of Kafka (franz-go's kfake).", b.Nodes),

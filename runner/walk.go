@@ -38,8 +38,9 @@ type prompter interface {
 	// a time when the screen is too small for it.
 	show(ctx context.Context, cell output.CellView) error
 	// after asks what to do once a step ran (or failed); prev is the step
-	// before it (Number 0: none).
-	after(ctx context.Context, failed, last bool, prev stepRef) (action, error)
+	// before it (Number 0: none); edits are the choices that edit the step
+	// (none when it cannot be edited here).
+	after(ctx context.Context, failed, last bool, prev stepRef, edits []choice) (action, error)
 	// needs asks what to do when step wants earlier steps that have not run.
 	needs(ctx context.Context, step stepRef, missing []stepRef) (action, error)
 	// answer asks a quiz question and returns the index of the choice made.
@@ -104,6 +105,11 @@ type session struct {
 	target   target
 	coach    *coach // the exercises, from the menu
 	stdio    stdio  // the terminal, lent to an editor
+
+	editor    *stepEditor // edits steps; nil: not here (editWhy says why)
+	editWhy   string
+	editNoted bool // editWhy was said: once is enough
+	only      bool // --edited-run: the one step, no heading, then stop
 }
 
 // walk plays queue, then, for a person, offers the menu until they quit.
@@ -180,7 +186,9 @@ func (s *session) playAll(ctx context.Context, queue []place) (action, error) {
 // play runs one lesson's steps from step from (1-based; 0 is the start),
 // asking between them, then its quiz.
 func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action, error) {
-	s.out.Heading(l.Number, l.Title, l.Goal)
+	if !s.only { // an edited run prints its step's output, under the parent's heading
+		s.out.Heading(l.Number, l.Title, l.Goal)
+	}
 	s.book.Heading(l.Number, l.Title, l.Goal)
 	if why := l.Requires.Unmet(s.env.Cluster); why != "" {
 		s.out.Warn("This lesson does not run here: %s.", why)
@@ -209,6 +217,12 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 		if err == nil || errors.Is(err, errStepSkipped) {
 			s.progress.at(l.Number, min(i+2, n)) // the next step is where to resume
 		}
+		if s.only { // an edited run: this step, and nothing after it
+			if errors.Is(err, errStepSkipped) {
+				err = nil // the step said why it does not run here
+			}
+			return actQuit, err
+		}
 		if errors.Is(err, errStepSkipped) {
 			i++
 			continue
@@ -220,7 +234,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 			s.out.Error("%v", err)
 		}
 		prev := r.previous(i)
-		act, perr := s.prompt.after(ctx, err != nil, i == n-1, prev)
+		act, perr := r.afterStep(ctx, i, err != nil, prev)
 		if perr != nil {
 			return actQuit, perr
 		}
@@ -275,6 +289,8 @@ type lessonRun struct {
 	plan   lessons.Plan
 	ran    []bool // the step ran and succeeded
 	tried  []bool // the step ran at least once
+
+	noEditSaid bool // why a step cannot be edited was said
 }
 
 func (s *session) newRun(l lessons.Lesson) *lessonRun {
@@ -427,6 +443,9 @@ func (r *lessonRun) cell(ctx context.Context, i int) error {
 	if err != nil {
 		return fmt.Errorf("lesson %d step %d: %w", r.lesson.Number, i+1, err)
 	}
+	if r.only { // an edited run: the parent showed the edit
+		return r.run(ctx, i)
+	}
 	r.book.Step(r.lesson.Number, i+1, n, step.Title, src.Narration, src.Code)
 	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Title, src.Narration, src.Code)); err != nil {
 		return err
@@ -469,6 +488,9 @@ func (r *lessonRun) guard(ctx context.Context, f func(context.Context, *lessons.
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("the step crashed (%v): please report it", p)
+			if r.only { // the learner's own code, not a bug of the lessons
+				err = fmt.Errorf("your edited step panicked: %v", p)
+			}
 		}
 	}()
 	return f(sctx, r.env)

@@ -393,6 +393,37 @@ func (p *Printer) Cell(i, n int, title, narration, code string) {
 	p.Show(p.RenderCell(i, n, title, narration, code).Lines())
 }
 
+// Edited announces a step's edited run: its title, marked edited, and a
+// short diff of what the learner changed (lines of "- ", "+ " and "  ").
+func (p *Printer) Edited(i, n int, title, diff string) {
+	p.draw(p.title, fmt.Sprintf("\n✎ Step %d/%d · %s · EDITED: your code, not the lesson's", i, n, title))
+	for _, l := range strings.Split(diff, "\n") {
+		c := p.dim
+		switch {
+		case strings.HasPrefix(l, "+"):
+			c = p.event
+		case strings.HasPrefix(l, "-"):
+			c = p.warn
+		}
+		p.draw(c, "  │ "+l)
+	}
+	p.draw(p.dim, "  └─ output")
+}
+
+// Output prints a line that another program printed as a step's output (an
+// edited step's run): as it came, coloured by its mark, and teed as the
+// step's output.
+func (p *Printer) Output(line string) {
+	c := p.narration
+	switch t := strings.TrimSpace(line); {
+	case strings.HasPrefix(t, "✔"):
+		c = p.event
+	case strings.HasPrefix(t, "⚠"), strings.HasPrefix(t, "✖"), strings.HasPrefix(t, "runner:"):
+		c = p.warn
+	}
+	p.line(c, line)
+}
+
 // Skip prints a step that does not run, and why.
 func (p *Printer) Skip(i, n int, title, why string) {
 	p.draw(p.title, fmt.Sprintf("\n▷ Step %d/%d · %s", i, n, title))
