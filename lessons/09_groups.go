@@ -340,8 +340,9 @@ func (g *groupsState) catchUp(ctx context.Context, env *Env) error {
 // whatever your code does, and has nothing like Java's
 // max.poll.interval.ms (5 minutes by default), after which a Java consumer
 // that has not called poll() is dropped from its group. So a member whose
-// handler hangs stays in the group, for as long as the process lives, and
-// keeps its partitions: their orders wait, and only the lag says so. Here
+// handler hangs stays in the group for as long as the process lives, and
+// keeps its partitions until another member joins or leaves: their orders
+// wait, and only the lag says so. Here
 // three orders arrive, billing's member fetches one and its handler hangs
 // (a sleep stands in for a call that never returns). Two seconds, eight
 // heartbeats later, the coordinator (DescribeGroups) still lists it
@@ -397,7 +398,9 @@ func (g *groupsState) hang(ctx context.Context, env *Env) error {
 // left here: the group is empty). The order it held was not committed, so
 // the next member of billing reads it again: at least once. A handler that
 // ignores its context cannot be stopped from outside: close the Reader from
-// another goroutine, or let the process exit and restart.
+// another goroutine (its partitions move on, but the handler may still
+// finish later, and that order is then handled twice), or let the process
+// exit and restart.
 func (g *groupsState) unstick(ctx context.Context, env *Env) error {
 	handleCtx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()

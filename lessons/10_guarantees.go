@@ -490,9 +490,10 @@ func (g *guaranteesState) readCommittedFranz(ctx context.Context, env *Env) erro
 // counts to the high watermark, and so does kafka-go's ReadLag, whatever
 // the Reader's IsolationLevel: 2. Once the till commits, the LSO passes its
 // orders and the Reader gets them. A producer that dies in a transaction
-// holds read_committed consumers back until the coordinator aborts it, after
-// transaction.timeout.ms (Java: 60 s, franz-go: 40 s; the broker refuses
-// one above transaction.max.timeout.ms, 15 min by default).
+// holds read_committed consumers back until the coordinator aborts it, at
+// its first check (every 10 s by default) after transaction.timeout.ms
+// (Java: 60 s, franz-go: 40 s; the broker refuses one above
+// transaction.max.timeout.ms, 15 min by default).
 func (g *guaranteesState) lastStableOffset(ctx context.Context, env *Env) error {
 	till, err := env.FranzClient(kgo.TransactionalID(env.Name("till")), kgo.DefaultProduceTopic(g.topic))
 	if err != nil {

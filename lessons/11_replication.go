@@ -20,7 +20,7 @@ func replicationLesson() Lesson {
 		Summary: []string{
 			"Each partition has replicas on several brokers: one leader takes the writes, the followers copy it.",
 			"The ISR is the leader and the followers that are caught up; acks=all waits for every replica in it.",
-			"When a leader's broker stops, the controller makes an in-sync follower the leader: acknowledged writes survive. Only unclean.leader.election.enable=true (false by default) lets a lagging replica lead: available again, writes lost.",
+			"When a leader's broker stops, the controller makes an in-sync follower the leader: acknowledged writes survive. Only unclean.leader.election.enable=true (false by default) lets a replica that may lack acknowledged writes lead: available again, writes lost.",
 			"min.insync.replicas decides what a lost broker costs: at 2 of 3, acks=all writes go on; at 3 they are refused (NOT_ENOUGH_REPLICAS), and an acks=1 write is kept but unreadable until the ISR is whole again.",
 			"In docker-compose.cluster.yml every node is also a voter of the KRaft controller quorum, which needs a majority up; production runs dedicated controllers, an odd number (three or five), and leaves combined nodes to development.",
 			"A restarted broker catches up from the leaders and rejoins the ISR.",
@@ -157,9 +157,12 @@ func (r *replicationState) createTopics(ctx context.Context, env *Env) error {
 // each order acknowledged. Once ten are, the broker that leads partition 0
 // stops, cleanly, as docker compose stop does. The controller makes an
 // in-sync follower the new leader and drops the stopped broker from every
-// ISR. Only an in-sync replica may lead, so no acknowledged write is lost,
-// unless unclean.leader.election.enable=true (false by default): then, when
-// no in-sync replica is left, a lagging one may lead, and the partition is
+// ISR. Only a replica known to hold every acknowledged write may lead: one
+// in the ISR, or, on clusters made with Kafka 4.1 or later (eligible leader
+// replicas, KIP-966, on by default there), one that left the ISR after the
+// high watermark stopped moving. So no acknowledged write is lost, unless
+// unclean.leader.election.enable=true (false by default): then, when no
+// such replica is left, a lagging one may lead, and the partition is
 // available again without the writes it lacked. Writes to the old leader
 // fail for a moment: the Writer retries them with a growing back-off (hence
 // MaxAttempts: 20) until its transport has re-read the metadata (on a

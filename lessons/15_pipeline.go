@@ -100,8 +100,10 @@ type pipelineState struct {
 }
 
 // The kitchen reads the orders topic: here, twelve orders keyed by their
-// user (lesson 8), placed by kafka.Murmur2Balancer, so each user's orders
-// are on one partition, in the order they were sent. Among them go two
+// user (lesson 8), placed by kafka.Murmur2Balancer (the Java client's hash,
+// lesson 8, which franz-go's default partitioner uses too, so any of them
+// finds a user on the same partition), so each user's orders are on one
+// partition, in the order they were sent. Among them go two
 // records the kitchen cannot handle: text that is not JSON, and an order of
 // quantity 0. What each user ordered, added up from the delivery reports,
 // is what each kitchen's totals must come to.
@@ -215,7 +217,8 @@ func (k *pipelineState) atLeastOnce(ctx context.Context, env *Env) error {
 // this kitchen began: every order's status events (kafka-go), the dead
 // letters, and the changelog, whose last record per user is that user's
 // total: the same read the restarted kitchen made. Each total is what step
-// 1's orders add up to, though the kitchen handled one order twice. Had it
+// 1's orders add up to, though the group handed the kitchen one order
+// twice: the second time, it skipped it. Had it
 // died between an order's status events and its total, the events of that
 // order would be there twice: at least once, not exactly once.
 func (k *pipelineState) checkAtLeastOnce(ctx context.Context, env *Env) error {
@@ -234,19 +237,24 @@ func (k *pipelineState) checkAtLeastOnce(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// Exactly once takes transactions, which kafka-go lacks: this kitchen is
+// Exactly once takes transactions, which kafka-go cannot do: it has the
+// coordinator's requests (Client.InitProducerID, EndTxn, …), but every
+// batch it writes carries producer id -1 (lesson 10). This kitchen is
 // franz-go's GroupTransactSession, a group member and a transactional
 // producer in one client, with a group and a changelog of its own, reading
 // the same orders. For each poll of up to five records it begins a
 // transaction, writes the events, totals and dead letters, and ends it: End
 // commits the group's offsets inside the transaction, so outputs, state and
-// position move together or not at all, and a total needs no offset. In its
+// position move together or not at all, and a total needs no offset.
+// Exactly once covers what the kitchen writes to Kafka: anything it does
+// outside Kafka (a payment, an e-mail) happens again after a crash and
+// needs its own idempotence, as in lesson 10. In its
 // second transaction it dies before End. The restarted kitchen has the same
 // transactional id: asking for its producer id (InitProducerId) bumps the
 // producer epoch, which fences the dead one (its late writes would be
 // refused), and makes the coordinator abort the transaction it left open
-// (left alone, it would be aborted once its timeout passed: 10 s here,
-// franz-go's default is 40 s). Then it rebuilds its totals with
+// (left alone, it would be aborted within about 10 s of its timeout
+// passing: 10 s here, franz-go's default is 40 s). Then it rebuilds its totals with
 // read_committed, and resumes at the offsets the first transaction
 // committed.
 func (k *pipelineState) exactlyOnce(ctx context.Context, env *Env) error {
