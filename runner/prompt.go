@@ -310,24 +310,28 @@ func (s surveyPrompter) enter(ctx context.Context, msg string) error {
 
 // paginate cuts a cell into screens of at most size lines: the narration,
 // then the code, which starts a screen of its own unless it fits after the
-// narration.
+// narration. The code's last line (its frame's "└─ output") never stands
+// alone on a screen: the line before it goes along.
 func paginate(cell output.CellView, size int) [][]string {
 	size = max(size, 3)
 	var pages [][]string
-	add := func(lines []string, fresh bool) {
+	add := func(lines []string, fresh, orphan bool) {
 		for len(lines) > 0 {
 			if fresh || len(pages) == 0 || len(pages[len(pages)-1]) >= size {
 				pages, fresh = append(pages, nil), false
 			}
 			last := &pages[len(pages)-1]
 			n := min(size-len(*last), len(lines))
+			if orphan && len(lines)-n == 1 && n > 1 {
+				n, fresh = n-1, true // the frame's closing line never makes a page alone
+			}
 			*last = append(*last, lines[:n]...)
 			lines = lines[n:]
 		}
 	}
-	add(cell.Text, false)
+	add(cell.Text, false, false)
 	fits := len(pages) > 0 && len(pages[len(pages)-1])+len(cell.Code) <= size
-	add(cell.Code, !fits)
+	add(cell.Code, !fits, true)
 	return pages
 }
 
