@@ -173,3 +173,13 @@ func hanging(plain string) (lead int, indent string) {
 	}
 	return Width(indent), indent + "  "
 }
+
+// Fit wraps each line of s wider than cols at a space, with the hanging
+// indent the printer gives its own lines: for text printed without a
+// Printer (a command's --help) on a terminal of cols columns.
+func Fit(s string, cols int) string {
+	if cols <= 0 {
+		return s
+	}
+	return fitLines(s, cols)
+}
