@@ -183,3 +183,16 @@ func Fit(s string, cols int) string {
 	}
 	return fitLines(s, cols)
 }
+
+// Hang is head then text, wrapped at words to cols columns, its
+// continuation lines indented as wide as head, so that a list's entries
+// line up whatever head holds (a mark such as ✓, or spaces). Without a
+// screen (cols 0) it is one line.
+func Hang(head, text string, cols int) string {
+	width := cols - Width(head)
+	if cols <= 0 || width < 20 || Width(head+text) <= cols {
+		return head + text
+	}
+	pad := strings.Repeat(" ", Width(head))
+	return head + strings.ReplaceAll(wrap(text, width), "\n", "\n"+pad)
+}
