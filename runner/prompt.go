@@ -61,7 +61,7 @@ func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, color
 		out.Pager(pager) // output taller than the screen waits for a key
 	}
 	w, _ := io.out.(terminal.FileWriter)
-	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err)}, in: io.in, out: out}
+	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err), readableSurvey()}, in: io.in, out: out}
 }
 
 func (s surveyPrompter) Interactive() bool { return true }

@@ -50,3 +50,34 @@ func TestListWrapsUnderTheTitle(t *testing.T) {
 		t.Errorf("%d lessons marked done (want 3), %d continuation lines (want some):\n%s", marked, wrapped, l.text())
 	}
 }
+
+// sgrCodes are the colour codes of a stream, one list per escape.
+var sgrEscape = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+
+// Nothing is drawn in white (37, 97) or another bright colour (90–99):
+// on a light background they cannot be read. Narration is in the
+// terminal's own foreground; survey's prompts too.
+func TestNoWhiteOrBrightText(t *testing.T) {
+	addr := embeddedBroker(t)
+	l := startLearner(t, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2", "--no-quiz")
+	l.expect("Next?", 1)
+	l.press(enter)
+	l.expect("Next?", 2)
+	l.press("Quit" + enter)
+	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	seen := map[string]bool{}
+	for _, m := range sgrEscape.FindAllStringSubmatch(l.screen.String(), -1) {
+		for _, code := range strings.Split(m[1], ";") {
+			seen[code] = true
+			switch code {
+			case "37", "97", "90", "91", "92", "93", "94", "95", "96", "99":
+				t.Errorf("SGR %s in %q", code, m[0])
+			}
+		}
+	}
+	if !seen["1"] || !seen["32"] {
+		t.Errorf("no colour at all? codes seen: %v", seen)
+	}
+}

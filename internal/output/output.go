@@ -48,14 +48,19 @@ func New(w io.Writer, colored bool) *Printer {
 	}
 	return &Printer{
 		w:         w,
-		heading:   mk(color.FgHiMagenta, color.Bold),
-		title:     mk(color.FgHiCyan, color.Bold),
-		narration: mk(color.FgWhite),
-		code:      mk(color.FgYellow),
-		label:     mk(color.FgCyan),
-		value:     mk(color.FgHiWhite, color.Bold),
+		// Text is in the terminal's own foreground and values in its bold:
+		// white (37, 97) vanishes on a light background. The colours are
+		// basic ones that themes tune to their background, and none that
+		// fails on one side in xterm's own palette: no bright ones, no
+		// yellow (pale on white), no blue (dark on black).
+		heading:   mk(color.FgMagenta, color.Bold),
+		title:     mk(color.FgMagenta, color.Bold),
+		narration: mk(color.Reset),
+		code:      mk(color.FgCyan),
+		label:     mk(color.FgMagenta),
+		value:     mk(color.Bold),
 		event:     mk(color.FgGreen),
-		warn:      mk(color.FgHiRed),
+		warn:      mk(color.FgRed),
 		dim:       mk(color.Faint),
 	}
 }
