@@ -47,7 +47,7 @@ func New(w io.Writer, colored bool) *Printer {
 		return c
 	}
 	return &Printer{
-		w:         w,
+		w: w,
 		// Text is in the terminal's own foreground and values in its bold:
 		// white (37, 97) vanishes on a light background. The colours are
 		// basic ones that themes tune to their background, and none that
