@@ -46,13 +46,13 @@ func New(w io.Writer, colored bool) *Printer {
 		}
 		return c
 	}
+	// Text is in the terminal's own foreground and values in its bold:
+	// white (37, 97) vanishes on a light background. The colours are
+	// basic ones that themes tune to their background, and none that
+	// fails on one side in xterm's own palette: no bright ones, no
+	// yellow (pale on white), no blue (dark on black).
 	return &Printer{
-		w: w,
-		// Text is in the terminal's own foreground and values in its bold:
-		// white (37, 97) vanishes on a light background. The colours are
-		// basic ones that themes tune to their background, and none that
-		// fails on one side in xterm's own palette: no bright ones, no
-		// yellow (pale on white), no blue (dark on black).
+		w:         w,
 		heading:   mk(color.FgMagenta, color.Bold),
 		title:     mk(color.FgMagenta, color.Bold),
 		narration: mk(color.Reset),
