@@ -139,6 +139,7 @@ func (s surveyPrompter) selectOne(ctx context.Context, msg string, labels []stri
 	if err := s.ask(ctx, &survey.Select{Message: msg, Options: options, Default: def, PageSize: pageSize}, &idx); err != nil {
 		return 0, err
 	}
+	s.out.Answered(msg, options[idx])
 	return idx, nil
 }
 
@@ -179,6 +180,7 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 	if err != nil {
 		return nil, err
 	}
+	s.out.Answered(msg, options[idx])
 	switch {
 	case idx < len(menu):
 		return []place{menu[idx].place}, nil

@@ -81,3 +81,29 @@ func TestNoWhiteOrBrightText(t *testing.T) {
 		t.Errorf("no colour at all? codes seen: %v", seen)
 	}
 }
+
+// At 80 columns, the menu's answer "▶ Resume lesson 8 at step 3 · Keys and
+// partitions" does not fit after the question: it is drawn again, broken
+// between words, not cut by the terminal's edge ("Keys and p" / "artitions").
+func TestChosenResumeLineBreaksBetweenWords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "progress.json")
+	file := `{"version":1,"learners":{"scr":{"lessons":{"8":{"stopped":{"step":3,"at":"2026-01-01T00:00:00Z"}}}}}}`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := embeddedBroker(t)
+	l := startLearnerSized(t, 80, 24, []string{progressEnv + "=" + path}, "--brokers", addr, "--topic-prefix", "scr", "--no-quiz")
+	l.expect("Resume lesson 8 at step 3", 1)
+	l.press(enter)
+	l.expect("━━━ Lesson 8 · Keys and partitions", 1)
+	time.Sleep(200 * time.Millisecond)
+	screen := l.visible()
+	if !regexp.MustCompile(`\? Which lesson\? .*Keys and\s*\n  partitions`).MatchString(screen) {
+		t.Errorf("the answer is not broken between words:\n%s", screen)
+	}
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(line, "artitions") {
+			t.Errorf("a word cut at the edge: %q\n%s", line, screen)
+		}
+	}
+}

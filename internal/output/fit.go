@@ -152,7 +152,7 @@ func skipSpaces(s string, i int) int {
 // continuation lines: the line's own indent, then
 //   - for code in a cell ("  │ " and the code's indent): "↪ ", so a wrapped
 //     code line keeps its indentation and cannot pass for a new statement;
-//   - after a marker ("✔ ", "⚠ ", "• ", "✖ "): the marker's width, so the
+//   - after a marker ("✔ ", "⚠ ", "• ", "✖ ", "? "): the marker's width, so the
 //     text lines up;
 //   - otherwise, for an indented line, two spaces more; a line that starts
 //     at the margin (a lesson's goal) goes on at the margin.
@@ -163,7 +163,7 @@ func hanging(plain string) (lead int, indent string) {
 		code := after[:len(after)-len(strings.TrimLeft(after, " "))]
 		return Width(indent + "│ " + code), indent + "│ " + code + "↪ "
 	}
-	for _, marker := range []string{"✔ ", "⚠ ", "✖ ", "• ", "▶ ", "▷ "} {
+	for _, marker := range []string{"✔ ", "⚠ ", "✖ ", "• ", "▶ ", "▷ ", "? "} {
 		if strings.HasPrefix(rest, marker) {
 			return Width(indent + marker), indent + strings.Repeat(" ", Width(marker))
 		}

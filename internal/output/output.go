@@ -249,6 +249,24 @@ func (p *Printer) Status(text string) {
 	io.WriteString(p.w, "\r\x1b[K"+p.dim.Sprint(text))
 }
 
+// Answered draws again, fitted to the screen, a prompt's question and the
+// answer chosen, which the prompt drew on one line: when that line was
+// wider than the screen, the terminal cut it wherever the edge fell, in
+// the middle of a word. It takes those lines back first: the cursor is at
+// the start of the line below them.
+func (p *Printer) Answered(question, answer string) {
+	cols, _ := p.Size()
+	line := "? " + question + " " + answer
+	if cols <= 0 || Width(line) <= cols {
+		return
+	}
+	drawn := (Width(line) + cols - 1) / cols
+	p.mu.Lock()
+	io.WriteString(p.w, fmt.Sprintf("\x1b[%dF\x1b[J", drawn))
+	p.mu.Unlock()
+	p.emit(p.event.Sprint("?")+" "+p.value.Sprint(question)+" "+p.code.Sprint(answer)+"\n", false)
+}
+
 // EndStatus ends the transient line: it stays, and what follows goes below.
 func (p *Printer) EndStatus() {
 	p.mu.Lock()
