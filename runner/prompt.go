@@ -61,6 +61,9 @@ func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, color
 		out.Pager(pager) // output taller than the screen waits for a key
 	}
 	w, _ := io.out.(terminal.FileWriter)
+	if w != nil {
+		w = eraseBelow{w} // a resize leaves no fragment under a prompt
+	}
 	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err), readableSurvey()}, in: io.in, out: out}
 }
 

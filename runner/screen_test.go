@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -104,6 +105,48 @@ func TestChosenResumeLineBreaksBetweenWords(t *testing.T) {
 	for _, line := range strings.Split(screen, "\n") {
 		if strings.HasPrefix(line, "artitions") {
 			t.Errorf("a word cut at the edge: %q\n%s", line, screen)
+		}
+	}
+}
+
+// The menu, redrawn after the window grew, leaves no fragment of itself
+// on the screen: each of its lines is there once. It runs in tmux, whose
+// screen, like most terminals', brings lines back from its history when it
+// grows (the emulation of the other tests does not): survey's count of
+// the lines it drew then no longer says where its old prompt ends.
+func TestMenuAfterAResizeLeavesNoFragments(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	addr := embeddedBroker(t)
+	socket := "lessons-" + prefix()
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	cmd := progressEnv + "=" + filepath.Join(t.TempDir(), "progress.json") + " " + binary +
+		" --brokers " + addr + " --topic-prefix " + prefix() + " --no-quiz; sleep 30"
+	tmux("new-session", "-d", "-s", "menu", "-x", "80", "-y", "24", "env", "TERM=xterm-256color", "sh", "-c", cmd)
+	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(tmux("capture-pane", "-p", "-t", "menu"), "✖ Quit") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no menu: %s", tmux("capture-pane", "-p", "-t", "menu"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tmux("resize-window", "-t", "menu", "-x", "120", "-y", "40")
+	time.Sleep(300 * time.Millisecond)
+	tmux("send-keys", "-t", "menu", "Down")
+	time.Sleep(500 * time.Millisecond)
+	screen := tmux("capture-pane", "-p", "-t", "menu")
+	for _, want := range []string{"✖ Quit", "▶ Play every lesson", "Which lesson?"} {
+		if n := strings.Count(screen, want); n != 1 {
+			t.Errorf("%q %d times on the screen:\n%s", want, n, screen)
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 
 	"github.com/AlecAivazis/survey/v2"
+	"github.com/AlecAivazis/survey/v2/terminal"
 )
 
 // readableSurvey makes survey's prompts read on a light background as on a
@@ -20,3 +22,23 @@ var readableSurvey = sync.OnceValue(func() survey.AskOpt {
 		icons.UnmarkedOption.Format = "default+b"
 	})
 })
+
+// eraseBelow is survey's terminal, with each line survey erases to redraw
+// its prompt ("\x1b[2K") erased to the end of the screen instead
+// ("\x1b[J"): survey erases from the prompt's last line up to its first,
+// so nothing of its own below is lost, and what a resize left under the
+// prompt (a terminal enlarged brings lines back from its history, and
+// survey's count of the lines it drew no longer matches) goes too.
+type eraseBelow struct{ terminal.FileWriter }
+
+func (e eraseBelow) Write(p []byte) (int, error) {
+	if !bytes.Contains(p, eraseLine) {
+		return e.FileWriter.Write(p)
+	}
+	if _, err := e.FileWriter.Write(bytes.ReplaceAll(p, eraseLine, eraseToEnd)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+var eraseLine, eraseToEnd = []byte("\x1b[2K"), []byte("\x1b[J")

@@ -246,7 +246,7 @@ func (p *Printer) Release() {
 func (p *Printer) Status(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	io.WriteString(p.w, "\r\x1b[K"+p.dim.Sprint(text))
+	io.WriteString(p.w, "\r\x1b[J"+p.dim.Sprint(text)) // to the end of the screen: nothing a resize left stays
 }
 
 // Answered draws again, fitted to the screen, a prompt's question and the
