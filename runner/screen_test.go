@@ -150,3 +150,23 @@ func TestMenuAfterAResizeLeavesNoFragments(t *testing.T) {
 		}
 	}
 }
+
+// At 80×24, lesson 0's steps 4 and 6 take several screens: none of them
+// holds only the code frame's closing line.
+func TestNoScreenOfOnlyTheFramesEnd(t *testing.T) {
+	addr := embeddedBroker(t)
+	for _, step := range []string{"4", "6"} {
+		l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", step, "--no-quiz")
+		l.readOnUntil("Press Enter to run it", 1, 0)
+		pages := strings.Split(strings.ReplaceAll(l.text(), "\r", ""), "? Press Enter to ")
+		if len(pages) < 3 {
+			t.Errorf("step %s: %d screens, want several:\n%s", step, len(pages)-1, l.text())
+		}
+		for i, page := range pages[1 : len(pages)-1] {
+			body := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(page, "read on"), "run it"))
+			if body == "└─ output" || len(strings.Split(body, "\n")) < 2 {
+				t.Errorf("step %s, screen %d holds only %q", step, i+2, body)
+			}
+		}
+	}
+}
