@@ -131,7 +131,11 @@ func TestMenuAfterAResizeLeavesNoFragments(t *testing.T) {
 	cmd := progressEnv + "=" + filepath.Join(t.TempDir(), "progress.json") + " " + binary +
 		" --brokers " + addr + " --topic-prefix " + prefix() + " --no-quiz; sleep 30"
 	tmux("new-session", "-d", "-s", "menu", "-x", "80", "-y", "24", "env", "TERM=xterm-256color", "sh", "-c", cmd)
-	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	path := strings.TrimSpace(tmux("display-message", "-p", "#{socket_path}"))
+	t.Cleanup(func() {
+		exec.Command("tmux", "-L", socket, "kill-server").Run()
+		os.Remove(path) // tmux may leave its socket behind
+	})
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(tmux("capture-pane", "-p", "-t", "menu"), "✖ Quit") {
 		if time.Now().After(deadline) {
