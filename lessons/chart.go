@@ -65,11 +65,29 @@ func GroupDigits(n int64) string {
 }
 
 // Commented draws settings with their explanations, as a commented file:
-// each pair is a setting and what it does.
+// each pair is a setting and what it does. A pair whose setting starts with
+// spaces goes on the setting above, one whose explanation does goes on the
+// explanation above: the explanation, whole, comes first as one comment,
+// then its settings, so that no screen's width can separate a comment's
+// halves or put one between the lines of a setting.
 func Commented(lines [][2]string) string {
 	var b strings.Builder
-	for _, l := range lines {
-		fmt.Fprintf(&b, "%-58s # %s\n", l[0], l[1])
+	for i := 0; i < len(lines); {
+		j := i + 1
+		for j < len(lines) && (strings.HasPrefix(lines[j][0], " ") || strings.HasPrefix(lines[j][1], " ")) {
+			j++
+		}
+		var why []string
+		for _, l := range lines[i:j] {
+			if w := strings.TrimSpace(l[1]); w != "" {
+				why = append(why, w)
+			}
+		}
+		fmt.Fprintf(&b, "# %s\n", strings.Join(why, " "))
+		for _, l := range lines[i:j] {
+			b.WriteString(l[0] + "\n")
+		}
+		i = j
 	}
 	return b.String()
 }

@@ -68,3 +68,21 @@ func TestPercentileIsTheSampleAtNTimesQ(t *testing.T) {
 		t.Errorf("no samples: %v", p)
 	}
 }
+
+// A setting cut over two rows, and a comment that goes on over two
+// settings, stay together: the whole comment first, then its settings.
+func TestCommented(t *testing.T) {
+	got := Commented([][2]string{
+		{"KAFKA_NODE_ID: 1", "this node's id"},
+		{"KAFKA_LISTENERS: PLAINTEXT://kafka:29092,", "where the broker listens: containers,"},
+		{"  CONTROLLER://kafka:9093", "  the quorum"},
+		{"A: 1", "and so does A,"},
+		{"B: 1", "  for B"},
+	})
+	want := "# this node's id\nKAFKA_NODE_ID: 1\n" +
+		"# where the broker listens: containers, the quorum\nKAFKA_LISTENERS: PLAINTEXT://kafka:29092,\n  CONTROLLER://kafka:9093\n" +
+		"# and so does A, for B\nA: 1\nB: 1\n"
+	if got != want {
+		t.Errorf("Commented:\n%s\nwant\n%s", got, want)
+	}
+}

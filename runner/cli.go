@@ -125,7 +125,7 @@ Commands:{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
   {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
 
 Flags:
-{{.LocalFlags.FlagUsagesWrapped 80 | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+{{.LocalFlags.FlagUsagesWrapped helpWidth | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
 
 More about a command: go run ./{{.CommandPath}} COMMAND --help{{end}}
 `
@@ -156,6 +156,7 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	root.SilenceErrors, root.SilenceUsage = true, true
 	root.SuggestionsMinimumDistance = 2
 	root.SetUsageTemplate(usageTemplate)
+	fitHelp(root, out, terminalCols(out))
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{msg: err.Error(), command: cmd.CommandPath()}
 	})

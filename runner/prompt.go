@@ -61,7 +61,10 @@ func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, color
 		out.Pager(pager) // output taller than the screen waits for a key
 	}
 	w, _ := io.out.(terminal.FileWriter)
-	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err)}, in: io.in, out: out}
+	if w != nil {
+		w = eraseBelow{w} // a resize leaves no fragment under a prompt
+	}
+	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err), readableSurvey()}, in: io.in, out: out}
 }
 
 func (s surveyPrompter) Interactive() bool { return true }
@@ -139,6 +142,7 @@ func (s surveyPrompter) selectOne(ctx context.Context, msg string, labels []stri
 	if err := s.ask(ctx, &survey.Select{Message: msg, Options: options, Default: def, PageSize: pageSize}, &idx); err != nil {
 		return 0, err
 	}
+	s.out.Answered(msg, options[idx])
 	return idx, nil
 }
 
@@ -179,6 +183,7 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 	if err != nil {
 		return nil, err
 	}
+	s.out.Answered(msg, options[idx])
 	switch {
 	case idx < len(menu):
 		return []place{menu[idx].place}, nil
@@ -310,24 +315,28 @@ func (s surveyPrompter) enter(ctx context.Context, msg string) error {
 
 // paginate cuts a cell into screens of at most size lines: the narration,
 // then the code, which starts a screen of its own unless it fits after the
-// narration.
+// narration. The code's last line (its frame's "└─ output") never stands
+// alone on a screen: the line before it goes along.
 func paginate(cell output.CellView, size int) [][]string {
 	size = max(size, 3)
 	var pages [][]string
-	add := func(lines []string, fresh bool) {
+	add := func(lines []string, fresh, orphan bool) {
 		for len(lines) > 0 {
 			if fresh || len(pages) == 0 || len(pages[len(pages)-1]) >= size {
 				pages, fresh = append(pages, nil), false
 			}
 			last := &pages[len(pages)-1]
 			n := min(size-len(*last), len(lines))
+			if orphan && len(lines)-n == 1 && n > 1 {
+				n, fresh = n-1, true // the frame's closing line never makes a page alone
+			}
 			*last = append(*last, lines[:n]...)
 			lines = lines[n:]
 		}
 	}
-	add(cell.Text, false)
+	add(cell.Text, false, false)
 	fits := len(pages) > 0 && len(pages[len(pages)-1])+len(cell.Code) <= size
-	add(cell.Code, !fits)
+	add(cell.Code, !fits, true)
 	return pages
 }
 

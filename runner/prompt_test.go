@@ -31,6 +31,8 @@ func TestPaginate(t *testing.T) {
 		{10, 17, 23, []int{10, 17}},
 		{10, 45, 23, []int{10, 23, 22}},
 		{30, 2, 23, []int{23, 9}},
+		{10, 24, 23, []int{10, 22, 2}}, // not 23 and 1: "└─ output" alone
+		{10, 47, 23, []int{10, 23, 22, 2}},
 	} {
 		pages := paginate(output.CellView{Text: lines(tc.text, "t"), Code: lines(tc.code, "c")}, tc.size)
 		var got []int

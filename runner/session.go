@@ -183,8 +183,11 @@ func (c *command) queue(interactive bool) []place {
 // list prints the lessons, with the learner's progress when there is any.
 func (c *command) list(out *output.Printer) {
 	t := openProgress(c.topicPrefix, out)
+	cols, _ := out.Size()
 	for _, l := range lessons.All() {
-		out.Plain("%s%d  %s — %s%s%s", t.mark(l.Number), l.Number, l.Title, l.Goal, t.quiz(l.Number), t.exercises(l.Number))
+		// Continuation lines line up under the title, ✓ or not.
+		head := fmt.Sprintf("%s%d  ", t.mark(l.Number), l.Number)
+		out.Plain("%s", output.Hang(head, l.Title+" — "+l.Goal+t.quiz(l.Number)+t.exercises(l.Number), cols))
 	}
 	passed := 0
 	for _, ex := range exercise.All() {

@@ -152,7 +152,7 @@ func skipSpaces(s string, i int) int {
 // continuation lines: the line's own indent, then
 //   - for code in a cell ("  │ " and the code's indent): "↪ ", so a wrapped
 //     code line keeps its indentation and cannot pass for a new statement;
-//   - after a marker ("✔ ", "⚠ ", "• ", "✖ "): the marker's width, so the
+//   - after a marker ("✔ ", "⚠ ", "• ", "✖ ", "? "): the marker's width, so the
 //     text lines up;
 //   - otherwise, for an indented line, two spaces more; a line that starts
 //     at the margin (a lesson's goal) goes on at the margin.
@@ -163,7 +163,7 @@ func hanging(plain string) (lead int, indent string) {
 		code := after[:len(after)-len(strings.TrimLeft(after, " "))]
 		return Width(indent + "│ " + code), indent + "│ " + code + "↪ "
 	}
-	for _, marker := range []string{"✔ ", "⚠ ", "✖ ", "• ", "▶ ", "▷ "} {
+	for _, marker := range []string{"✔ ", "⚠ ", "✖ ", "• ", "▶ ", "▷ ", "? "} {
 		if strings.HasPrefix(rest, marker) {
 			return Width(indent + marker), indent + strings.Repeat(" ", Width(marker))
 		}
@@ -172,4 +172,27 @@ func hanging(plain string) (lead int, indent string) {
 		return 0, ""
 	}
 	return Width(indent), indent + "  "
+}
+
+// Fit wraps each line of s wider than cols at a space, with the hanging
+// indent the printer gives its own lines: for text printed without a
+// Printer (a command's --help) on a terminal of cols columns.
+func Fit(s string, cols int) string {
+	if cols <= 0 {
+		return s
+	}
+	return fitLines(s, cols)
+}
+
+// Hang is head then text, wrapped at words to cols columns, its
+// continuation lines indented as wide as head, so that a list's entries
+// line up whatever head holds (a mark such as ✓, or spaces). Without a
+// screen (cols 0) it is one line.
+func Hang(head, text string, cols int) string {
+	width := cols - Width(head)
+	if cols <= 0 || width < 20 || Width(head+text) <= cols {
+		return head + text
+	}
+	pad := strings.Repeat(" ", Width(head))
+	return head + strings.ReplaceAll(wrap(text, width), "\n", "\n"+pad)
 }

@@ -46,16 +46,21 @@ func New(w io.Writer, colored bool) *Printer {
 		}
 		return c
 	}
+	// Text is in the terminal's own foreground and values in its bold:
+	// white (37, 97) vanishes on a light background. The colours are
+	// basic ones that themes tune to their background, and none that
+	// fails on one side in xterm's own palette: no bright ones, no
+	// yellow (pale on white), no blue (dark on black).
 	return &Printer{
 		w:         w,
-		heading:   mk(color.FgHiMagenta, color.Bold),
-		title:     mk(color.FgHiCyan, color.Bold),
-		narration: mk(color.FgWhite),
-		code:      mk(color.FgYellow),
-		label:     mk(color.FgCyan),
-		value:     mk(color.FgHiWhite, color.Bold),
+		heading:   mk(color.FgMagenta, color.Bold),
+		title:     mk(color.FgMagenta, color.Bold),
+		narration: mk(color.Reset),
+		code:      mk(color.FgCyan),
+		label:     mk(color.FgMagenta),
+		value:     mk(color.Bold),
 		event:     mk(color.FgGreen),
-		warn:      mk(color.FgHiRed),
+		warn:      mk(color.FgRed),
 		dim:       mk(color.Faint),
 	}
 }
@@ -241,7 +246,25 @@ func (p *Printer) Release() {
 func (p *Printer) Status(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	io.WriteString(p.w, "\r\x1b[K"+p.dim.Sprint(text))
+	io.WriteString(p.w, "\r\x1b[J"+p.dim.Sprint(text)) // to the end of the screen: nothing a resize left stays
+}
+
+// Answered draws again, fitted to the screen, a prompt's question and the
+// answer chosen, which the prompt drew on one line: when that line was
+// wider than the screen, the terminal cut it wherever the edge fell, in
+// the middle of a word. It takes those lines back first: the cursor is at
+// the start of the line below them.
+func (p *Printer) Answered(question, answer string) {
+	cols, _ := p.Size()
+	line := "? " + question + " " + answer
+	if cols <= 0 || Width(line) <= cols {
+		return
+	}
+	drawn := (Width(line) + cols - 1) / cols
+	p.mu.Lock()
+	io.WriteString(p.w, fmt.Sprintf("\x1b[%dF\x1b[J", drawn))
+	p.mu.Unlock()
+	p.emit(p.event.Sprint("?")+" "+p.value.Sprint(question)+" "+p.code.Sprint(answer)+"\n", false)
 }
 
 // EndStatus ends the transient line: it stays, and what follows goes below.

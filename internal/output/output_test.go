@@ -205,3 +205,17 @@ func TestPagerPausesWhenTheScreenIsFull(t *testing.T) {
 		t.Errorf("Room paused right after a prompt")
 	}
 }
+
+func TestHang(t *testing.T) {
+	got := Hang("✓ 3  ", "Produce with a delivery report — send one order and see where it landed", 40)
+	want := "✓ 3  Produce with a delivery report —\n     send one order and see where it\n     landed"
+	if got != want {
+		t.Errorf("Hang:\n%s\nwant\n%s", got, want)
+	}
+	if got := Hang("  3  ", "short", 40); got != "  3  short" {
+		t.Errorf("Hang = %q", got)
+	}
+	if got := Hang("✓ 3  ", strings.Repeat("word ", 20), 0); strings.Contains(got, "\n") {
+		t.Errorf("no screen, yet wrapped: %q", got)
+	}
+}
