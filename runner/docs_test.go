@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -45,5 +46,43 @@ func TestLessonsMarkdownQuotesAsides(t *testing.T) {
 	}
 	if want == 0 || quoted != want {
 		t.Errorf("LESSONS.md quotes %d asides, the lessons have %d", quoted, want)
+	}
+}
+
+// A run shows lesson 3's first step with its aside drawn apart; with
+// --no-asides, without it, the main text whole.
+func TestNoAsidesLeavesThemOut(t *testing.T) {
+	addr := testBroker(t)
+	l3, _ := lessons.Find(3)
+	src, err := lessons.SourceOf(l3.Plan().Steps[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var main string
+	for _, p := range lessons.Paragraphs(src.Narration) {
+		if !p.Aside {
+			main = p.Text
+		}
+	}
+	last := strings.Fields(main)[len(strings.Fields(main))-1]
+	for _, hide := range []bool{false, true} {
+		args := []string{"--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3", "--step", "1", "--yes", "--no-quiz"}
+		if hide {
+			args = append(args, "--no-asides")
+		}
+		cmd, out, errb := runner(t, nil, args...)
+		if code := exitCode(t, cmd, time.Minute); code != 0 {
+			t.Fatalf("--no-asides %v: exit %d\n%s\n%s", hide, code, out, errb)
+		}
+		shown := strings.Contains(out.String(), "  ┆ "+lessons.AsideMark)
+		if shown == hide {
+			t.Errorf("--no-asides %v: aside drawn: %v\n%s", hide, shown, out)
+		}
+		if hide && strings.Contains(out.String(), lessons.AsideMark) {
+			t.Errorf("--no-asides: the aside is still there, in some form:\n%s", out)
+		}
+		if !strings.Contains(out.String(), last) {
+			t.Errorf("--no-asides %v: the main text's end (%q) is missing:\n%s", hide, last, out)
+		}
 	}
 }
