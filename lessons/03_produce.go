@@ -94,16 +94,13 @@ func (p *produceState) cleanup() {
 // and its answer carries the partition and the offset. A Writer left at its
 // zero value is fire-and-forget (acks=0, and no offsets in its reports):
 // so every writer here says its RequiredAcks. Completion is called with the
-// answer: it is the delivery report, one call per batch, success or
-// failure. It runs on the writer's own goroutines, several at once, so what
-// it touches must be safe for concurrent use, like the atomic counter here.
-// Async makes WriteMessages return at once, before the answer.
+// answer: it is the delivery report. It runs on the writer's own goroutines,
+// several at once, so what it touches must be safe for concurrent use, like
+// the atomic counter here. Async makes WriteMessages return at once.
 //
-// If you know the Python client: its default is acks=all, kafka-go's is
-// acks=0. Completion is the delivery_report callback passed to produce(),
-// but Python runs callbacks inside poll() or flush(), on the thread that
-// calls them, where kafka-go calls Completion from its own goroutines.
-// An Async WriteMessages is like produce(): it queues and returns.
+// If you know the Python client: its default is acks=all. Completion is the
+// delivery_report callback, which Python runs inside poll() or flush(), and
+// kafka-go on its own goroutines.
 func (p *produceState) newWriter(ctx context.Context, env *Env) error {
 	p.w = &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
