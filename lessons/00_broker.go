@@ -51,12 +51,12 @@ func brokerLesson() Lesson {
 			{
 				Ask: "In docker-compose.yml, which setting makes the broker run in KRaft mode?",
 				Choices: []string{
-					"KAFKA_KRAFT_MODE: \"true\"",
+					"CLUSTER_ID: MkU3OEVBNTcwNTJENDM2Qk",
 					"KAFKA_PROCESS_ROLES: broker,controller",
 					"KAFKA_AUTO_CREATE_TOPICS_ENABLE: false",
 				},
 				Answer: 1,
-				Why:    "process.roles is what selects KRaft: this node is a broker and a controller. The cp-kafka image does not know KAFKA_KRAFT_MODE: it would only become an unknown setting, kraft.mode.",
+				Why:    "process.roles is what selects KRaft: this node is a broker and a controller. CLUSTER_ID is the id its storage is formatted with; auto.create.topics.enable only says whether a topic is created on first use.",
 				Step:   4,
 			},
 		},
@@ -198,14 +198,17 @@ func kraftConfigs(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// docker-compose.yml starts that broker for you (confluentinc/cp-kafka, the
-// image of the original project). The image turns each KAFKA_* variable into
-// a broker setting (drop KAFKA_, lowercase, "_" becomes ".", "__" becomes
-// "_"), except the JVM and logging ones (KAFKA_OPTS, KAFKA_HEAP_OPTS,
-// KAFKA_JMX_OPTS, KAFKA_LOG4J_*) and KAFKA_VERSION. The original file also set
-// KAFKA_KRAFT_MODE: the image does not know it (it would only become an
-// unknown "kraft.mode" setting), so ours leaves it out; KAFKA_PROCESS_ROLES
-// is what selects KRaft mode.
+// docker-compose.yml starts that broker for you (confluentinc/cp-kafka,
+// Confluent's image of Apache Kafka). The image turns each KAFKA_* variable
+// into a broker setting (drop KAFKA_, lowercase, "_" becomes ".", "__"
+// becomes "_"), except the JVM and logging ones (KAFKA_OPTS,
+// KAFKA_HEAP_OPTS, KAFKA_JMX_OPTS, KAFKA_LOG4J_*) and KAFKA_VERSION.
+// KAFKA_PROCESS_ROLES is what selects KRaft mode.
+//
+// If you know the Python client: the Python project this walkthrough was
+// ported from ran the same image, and its compose file also set
+// KAFKA_KRAFT_MODE. The image does not know it (it would only become an
+// unknown "kraft.mode" setting), so ours leaves it out.
 func explainCompose(ctx context.Context, env *Env) error {
 	lines := [][2]string{
 		{"KAFKA_PROCESS_ROLES: broker,controller", "one process is both broker and controller"},

@@ -29,18 +29,18 @@ func serializationLesson() Lesson {
 					"It stores and delivers them as they are, without looking inside",
 				},
 				Answer: 2,
-				Why:    "To Kafka a record's value is bytes. What they mean is agreed between producer and consumer: here, JSON with the field names of the original project.",
+				Why:    "To Kafka a record's value is bytes. What they mean is agreed between producer and consumer: here, JSON with the fields order_id, user, item and quantity.",
 				Step:   2,
 			},
 			{
 				Ask: "Why are the JSON fields named order_id, user, item and quantity, not OrderID, User, Item and Quantity?",
 				Choices: []string{
 					"encoding/json always writes field names in snake_case",
-					"The struct's json tags name them, as the Python producer did",
+					"The struct's json tags name them",
 					"Kafka requires lower-case field names",
 				},
 				Answer: 1,
-				Why:    "encoding/json writes a field under its Go name unless a json tag renames it. The tags keep the original project's names, so a Python consumer can read our orders.",
+				Why:    "encoding/json writes a field under its Go name unless a json tag renames it. The tags give the names the topic's consumers expect, whatever the Go fields are called.",
 				Step:   1,
 			},
 			{
@@ -73,8 +73,13 @@ type serialLesson struct {
 }
 
 // An order is a plain Go struct. Its json tags give the field names the
-// original Python producer used, so a Python consumer can read our orders.
+// record carries (order_id, user, item, quantity), whatever the Go fields
+// are called: the names every producer and consumer of the topic agree on.
 // The order_id is a random UUID, unique to every order.
+//
+// If you know the Python client: these are the keys of the order dict the
+// original producer.py sent, so the original consumer.py can read our
+// orders.
 func (s *serialLesson) build(ctx context.Context, env *Env) error {
 	s.order = Order{
 		OrderID:  uuid.NewString(),

@@ -38,7 +38,7 @@ func produceLesson() Lesson {
 			{
 				Ask: "A kafka.Writer leaves RequiredAcks at its zero value. What does that mean?",
 				Choices: []string{
-					"acks=all, like the Python client's default",
+					"acks=all: every in-sync replica confirms",
 					"acks=1: the leader confirms",
 					"acks=0: no answer from the broker, so no offsets in the reports",
 				},
@@ -92,13 +92,15 @@ func (p *produceState) cleanup() {
 // A Writer is kafka-go's producer. RequiredAcks: RequireAll is acks=all:
 // the broker answers only when every replica in the ISR appended the record,
 // and its answer carries the partition and the offset. A Writer left at its
-// zero value is fire-and-forget (acks=0, and no offsets in its reports),
-// while the Python client's default is acks=all: so every writer here says
-// its RequiredAcks. Completion is called with the answer: it is the delivery
-// report of the original producer. It runs on the writer's own goroutines,
-// several at once (Python runs callbacks inside poll()), so what it touches
-// must be safe for concurrent use, like the atomic counter here. Async makes
-// WriteMessages return at once, like produce() in the Python client.
+// zero value is fire-and-forget (acks=0, and no offsets in its reports):
+// so every writer here says its RequiredAcks. Completion is called with the
+// answer: it is the delivery report. It runs on the writer's own goroutines,
+// several at once, so what it touches must be safe for concurrent use, like
+// the atomic counter here. Async makes WriteMessages return at once.
+//
+// If you know the Python client: its default is acks=all. Completion is the
+// delivery_report callback, which Python runs inside poll() or flush(), and
+// kafka-go on its own goroutines.
 func (p *produceState) newWriter(ctx context.Context, env *Env) error {
 	p.w = &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
@@ -146,13 +148,17 @@ func (p *produceState) send(ctx context.Context, env *Env) error {
 // or has failed: at once for an error kafka-go does not retry (a record too
 // large for the topic, a topic you may not write to), after up to
 // MaxAttempts tries for a temporary one (a leader that moved, a dropped
-// connection). When it returns, every delivery report has arrived. It is
-// producer.flush() and close() in one: the writer takes no more records,
-// and a later WriteMessages returns io.ErrClosedPipe. Close always returns
+// connection). When it returns, every delivery report has arrived. Then
+// the writer takes no more records: a later WriteMessages returns
+// io.ErrClosedPipe. Close always returns
 // nil: failures reach you only in Completion, so count the reports against
 // the orders queued. (The connections belong to the Transport, which
 // outlives the writer.) A program that exits without closing its writer
 // loses what is still queued.
+//
+// If you know the Python client: Close does what producer.flush() did at
+// the end of the original producer.py, waiting for every delivery report,
+// and then shuts the writer; a kafka.Writer has no Flush method.
 func (p *produceState) close(ctx context.Context, env *Env) error {
 	p.w.Close()
 	env.Out.Value("orders queued", p.queued)

@@ -14,12 +14,12 @@ func assignLesson() Lesson {
 	return Lesson{
 		Number: 4,
 		Title:  "Assign a partition and an offset",
-		Goal:   "Read exactly one partition from exactly one offset, as the original consumer did, and learn what happens past the end.",
+		Goal:   "Read exactly one partition from exactly one offset, and learn what happens past the end.",
 		Summary: []string{
 			"A partition's records are numbered by offset; a consumer can start at any offset the partition still keeps.",
 			"Read the first offset and the high watermark before choosing where to start.",
 			"Past the end, a kafka-go Reader waits until the partition gets there, unless OffsetOutOfRangeError is set; then you get an error to act on.",
-			"kafka.FirstOffset and kafka.LastOffset are explicit start positions; auto.offset.reset is only a fallback, and the Python client's default (latest) is the opposite of kafka-go's StartOffset (FirstOffset).",
+			"kafka.FirstOffset and kafka.LastOffset are explicit start positions; auto.offset.reset is only a fallback. A kafka-go group with no committed offset starts at StartOffset: FirstOffset by default.",
 		},
 		Quiz: []Question{
 			{
@@ -48,11 +48,11 @@ func assignLesson() Lesson {
 				Ask: "A kafka-go Reader with a GroupID finds no committed offset for a partition. Where does it start by default?",
 				Choices: []string{
 					"At the first offset: StartOffset defaults to kafka.FirstOffset",
-					"At the end, like the Python client's auto.offset.reset=latest",
+					"At the end: it only reads records produced from now on",
 					"Nowhere: it returns an error",
 				},
 				Answer: 0,
-				Why:    "ReaderConfig.StartOffset applies to a group without a committed offset, and its default is FirstOffset: the opposite of the Python client's default, latest.",
+				Why:    "ReaderConfig.StartOffset applies to a group without a committed offset, and its default is FirstOffset: a new group reads what the partitions already hold.",
 				Step:   4,
 			},
 		},
@@ -136,16 +136,20 @@ func (a *assignState) watermarks(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// The original consumer called assign([TopicPartition("orders", 0, 50)]).
-// In kafka-go that is a Reader with a Partition (and no GroupID) and
-// SetOffset. At 50 on a young topic there is nothing yet: the offset is past
+// To read one partition from one offset you choose, with no group, give a
+// Reader a Partition (and no GroupID) and call SetOffset: here partition 0,
+// offset 50. At 50 on a young topic there is nothing yet: the offset is past
 // the end. Without OffsetOutOfRangeError the Reader retries, about once a
 // second, until the partition reaches offset 50, then reads from there;
 // ReadMessage just blocks meanwhile. With it, ReadMessage returns the error.
-// (The Python client did neither: it applied auto.offset.reset, latest by
-// default, and jumped to the end; its log said "offset reset … to END".) An
-// offset before the start is moved to the first offset silently, flag or
+// An offset before the start is moved to the first offset silently, flag or
 // no flag.
+//
+// If you know the Python client: this is the original consumer.py's
+// assign([TopicPartition("orders", 0, 50)]). Past the end, the Python
+// client did neither of kafka-go's two things: it applied
+// auto.offset.reset, latest by default, and jumped to the end; its log said
+// "offset reset … to END".
 func (a *assignState) readAt(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:               env.Brokers,
@@ -179,11 +183,13 @@ func (a *assignState) readAt(ctx context.Context, env *Env) error {
 }
 
 // kafka.FirstOffset starts at the oldest record the partition keeps,
-// kafka.LastOffset at the next record to come: explicit start positions,
-// like OFFSET_BEGINNING and OFFSET_END in the Python client. They are not
-// auto.offset.reset, which only applies when a group has no committed
-// offset or an offset is out of range. At the end a reader simply waits
-// for new records.
+// kafka.LastOffset at the next record to come: explicit start positions.
+// They are not auto.offset.reset, which only applies when a group has no
+// committed offset or an offset is out of range. At the end a reader simply
+// waits for new records.
+//
+// If you know the Python client: they are its OFFSET_BEGINNING and
+// OFFSET_END.
 func (a *assignState) firstAndLast(ctx context.Context, env *Env) error {
 	for _, start := range []int64{kafka.FirstOffset, kafka.LastOffset} {
 		r := kafka.NewReader(kafka.ReaderConfig{

@@ -16,7 +16,7 @@ func pollLoopLesson() Lesson {
 		Goal:   "Wait for orders in a loop, one second at a time, and print each as it arrives.",
 		Summary: []string{
 			"A consumer is a loop: wait a bounded time for a record, handle it, go round again.",
-			"\"Nothing yet\" is a normal answer: poll() returning None, a ReadMessage deadline in kafka-go.",
+			"\"Nothing yet\" is a normal answer: in kafka-go, a ReadMessage whose deadline passed.",
 			"A record produced while the loop runs is delivered at once: the reader's fetch is already waiting on the broker.",
 			"A record that is not an order gets a warning with its partition and offset, and the loop goes on.",
 		},
@@ -29,7 +29,7 @@ func pollLoopLesson() Lesson {
 					"Reconnect to the broker",
 				},
 				Answer: 1,
-				Why:    "Like poll() returning None in the Python client, a poll that times out only says nothing came yet; the loop waits again.",
+				Why:    "A poll that times out only says nothing came yet; the loop waits again.",
 				Step:   2,
 			},
 			{
@@ -96,10 +96,14 @@ func (l *pollState) open(ctx context.Context, env *Env) error {
 	return err
 }
 
-// Each turn waits up to 1 s for an order: Poll is poll(1.0). When nothing
-// comes, it says so and goes round again. Meanwhile a simulated customer,
-// the other terminal of the original demo, sends three orders; each shows
-// up in the loop as soon as it is delivered.
+// Each turn waits up to 1 s for an order. When nothing comes, it says so
+// and goes round again. Meanwhile a simulated customer, a goroutine standing
+// in for a second program, sends three orders; each shows up in the loop as
+// soon as it is delivered.
+//
+// If you know the Python client: Poll(ctx, time.Second) is the original
+// consumer.py's poll(1.0), and "nothing yet" is its None. The customer
+// stands in for running producer.py while consumer.py waits.
 func (l *pollState) loop(ctx context.Context, env *Env) error {
 	var customer sync.WaitGroup
 	var customerErr error

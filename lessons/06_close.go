@@ -150,16 +150,19 @@ type closeState struct {
 	group string
 }
 
-// The original consumer set group.id order_tracker_debug but used assign():
-// it never joined the group (no rebalance), and with enable.auto.commit off
-// it committed nothing; the group id only named where offsets would go.
-// Here a real group does the work. A group's position is nothing but
-// committed offsets, stored by the broker. A new group has none; this step commits
+// A group's position is nothing but committed offsets, stored by the
+// broker. A new group has none; this step commits
 // the current end of each partition for it, as
 // "kafka-consumer-groups --reset-offsets --to-latest" would (retrying while
 // a fresh broker sets up its offsets topic), then produces four new orders
 // for it to read. Each run uses a new group name, so the lesson gives the
 // same result every time.
+//
+// If you know the Python client: the original consumer.py set group.id
+// order_tracker_debug but used assign(): it never joined the group (no
+// rebalance), and with enable.auto.commit off it committed nothing; the
+// group id only named where offsets would go. Here a real group does the
+// work.
 func (c *closeState) newGroup(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {

@@ -17,7 +17,7 @@ func keysLesson() Lesson {
 		Summary: []string{
 			"A kafka.Writer without a Balancer goes round-robin: it ignores keys, and one user's orders scatter.",
 			"kafka.Hash keeps a key on one partition (hash of the key modulo the partitions): per key, order holds; across keys and partitions, there is no order. Adding partitions moves most keys.",
-			"Clients hash differently: kafka.Murmur2Balancer places keys as the Java client does, kafka.CRC32Balancer as librdkafka does by default (confluent-kafka-python, kcat), kafka.Hash as Sarama does.",
+			"Clients hash differently: kafka.Murmur2Balancer places keys as the Java client does, kafka.CRC32Balancer as librdkafka (the C client under kcat) does by default, kafka.Hash as Sarama does.",
 			"Share a topic with other clients? Use their balancer. Otherwise Murmur2Balancer: librdkafka offers it too (partitioner=murmur2_random).",
 			"Without a key, Hash goes round-robin and Murmur2Balancer and CRC32Balancer pick at random; an empty key is a key to Hash and Murmur2Balancer.",
 		},
@@ -45,7 +45,7 @@ func keysLesson() Lesson {
 				Step:   3,
 			},
 			{
-				Ask:     "Which balancer places keys where confluent-kafka-python (librdkafka, default settings) puts them?",
+				Ask:     "Which balancer places keys where librdkafka (kcat, say) puts them by default?",
 				Choices: []string{"kafka.Hash", "kafka.Murmur2Balancer", "kafka.CRC32Balancer", "kafka.RoundRobin"},
 				Answer:  2,
 				Why:     "librdkafka's default partitioner, consistent_random, takes the CRC-32 of the key modulo the partitions: kafka.CRC32Balancer does the same.",
@@ -57,7 +57,7 @@ func keysLesson() Lesson {
 			return Plan{Setup: k.topicReady, Steps: []Step{
 				{Title: "The trap: a writer that ignores keys", Run: k.scatter},
 				{Title: "kafka.Hash: one user, one partition", Run: k.hashed},
-				{Title: "Java, Python and Go: one key, three partitions", Run: k.compare},
+				{Title: "Java, librdkafka and Go: one key, three partitions", Run: k.compare},
 				{Title: "Records without a key", Run: k.keyless},
 			}}
 		},
@@ -152,15 +152,18 @@ func (k *keysState) hashed(ctx context.Context, env *Env) error {
 // client (and Kafka Streams, built on it) puts it: murmur2 of the key, made
 // positive, modulo the partitions. kafka.CRC32Balancer puts it where
 // librdkafka does by default (its consistent_random partitioner: CRC-32 of
-// the key modulo the partitions); librdkafka is inside
-// confluent-kafka-python, the original project's client, and kcat.
-// kafka.Hash matches neither of them. Each balancer writes one order per
-// user here; read each line across. A Go service and a Python service
-// writing one user's orders with different hashes can put them on two
+// the key modulo the partitions); librdkafka is the C client that kcat and
+// the clients of many other languages are built on. kafka.Hash matches
+// neither of them. Each balancer writes one order per user here; read each
+// line across. A Go service and a service in another language writing one
+// user's orders with different hashes can put them on two
 // partitions, and then their order is lost. Use the balancer of the clients
 // you share a topic with; with no constraint, Murmur2Balancer, the Java
 // client's placement, which librdkafka offers too
 // (partitioner=murmur2_random).
+//
+// If you know the Python client: it is built on librdkafka, so by default
+// it places keys as CRC32Balancer does.
 func (k *keysState) compare(ctx context.Context, env *Env) error {
 	orders := []Order{SampleOrder(0), SampleOrder(1), SampleOrder(2), SampleOrder(3), SampleOrder(4)}
 	msgs, err := KeyedByUser(orders)

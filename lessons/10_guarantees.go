@@ -310,10 +310,13 @@ func (g *guaranteesState) lostAcknowledgement(ctx context.Context, env *Env) err
 // sends it again: the partition holds it once. The Java producer is
 // idempotent by default since Kafka 3.0 (KIP-679; a bug kept it off in
 // 3.0.0 and 3.1.0), with acks=all and up to five requests in flight, whose
-// order the numbers keep. librdkafka (confluent-kafka-python, kcat) is
+// order the numbers keep. librdkafka (the C client kcat is built on) is
 // not: set enable.idempotence=true. A producer id lasts as long as the
 // producer: a restarted one starts afresh, and the broker cannot link it
 // to the batches of the old one.
+//
+// If you know the Python client: it is built on librdkafka, so it is not
+// idempotent either until you set enable.idempotence=true.
 func (g *guaranteesState) idempotentProducer(ctx context.Context, env *Env) error {
 	from, err := LastOffset(ctx, env, g.topic, 0, kafka.ReadUncommitted)
 	if err != nil {

@@ -49,6 +49,7 @@ type command struct {
 	step    int // --step: where to start the one --lesson
 
 	noQuiz       bool
+	noAsides     bool
 	notebook     string // --notebook: write the run as a Jupyter notebook
 	transcript   string // --transcript: write the run as Markdown
 	pace         time.Duration
@@ -197,7 +198,7 @@ step, against a broker (unattended without a terminal), then exercises to solve.
   go run ./runner --all --yes --pace 5s --notebook run.ipynb
                                      a projector: 5 s between steps, and a notebook of what ran
   go run ./runner consume --partition 0 --offset 50
-                                     read one partition from one offset, as the original consumer
+                                     read one partition from one offset, as lesson 4 does
   go run ./runner check 8            build and run exercises/08_keys, then check the cluster for its goal`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -215,6 +216,7 @@ step, against a broker (unattended without a terminal), then exercises to solve.
 	fs.BoolVar(&c.yes, "yes", false, "no prompts: play the chosen lessons unattended")
 	fs.IntVar(&c.step, "step", 0, "start the --lesson at step `S` (the steps it needs run first, quietly)")
 	fs.BoolVar(&c.noQuiz, "no-quiz", false, "leave out the questions at the end of each lesson")
+	fs.BoolVar(&c.noAsides, "no-asides", false, "leave out the asides for readers of the Python client (\"If you know the Python client: …\")")
 	fs.StringVar(&c.notebook, "notebook", "", "write what is played as a Jupyter notebook, e.g. run.ipynb")
 	fs.StringVar(&c.transcript, "transcript", "", "write what is played as Markdown, e.g. run.md")
 	fs.DurationVar(&c.pace, "pace", 0, "with --yes: wait this long between steps, with a countdown (e.g. 3s)")

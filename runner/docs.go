@@ -27,7 +27,7 @@ func lessonsMarkdown() (string, error) {
 			}
 			fmt.Fprintf(&b, "\n### %d.%d %s\n\n", l.Number, i+1, s.Title)
 			if src.Narration != "" {
-				fmt.Fprintf(&b, "%s\n\n", strings.Join(strings.Fields(src.Narration), " "))
+				fmt.Fprintf(&b, "%s\n\n", lessons.NarrationMarkdown(src.Narration))
 			}
 			fmt.Fprintf(&b, "```go\n// lessons/%s\n%s\n```\n", src.File, src.Code)
 		}

@@ -143,6 +143,17 @@ func TestNotebookOfARun(t *testing.T) {
 			t.Errorf("the transcript lacks %q", want)
 		}
 	}
+	// Lesson 2's first step has an aside: both records quote it, as a
+	// paragraph of its own, and have no unquoted one.
+	for what, text := range map[string]string{"notebook": md, "transcript": string(transcript)} {
+		quoted := "\n\n> **" + lessons.AsideMark + "**"
+		if !strings.Contains(text, quoted) {
+			t.Errorf("the %s does not quote lesson 2's aside (%q)", what, quoted)
+		}
+		if strings.Count(text, lessons.AsideMark) != strings.Count(text, "> **"+lessons.AsideMark) {
+			t.Errorf("the %s has an aside that is not quoted", what)
+		}
+	}
 	validateNotebook(t, nbPath)
 }
 

@@ -113,6 +113,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		}
 		return k.check(ctx, env, ex)
 	}
+	if c.noAsides {
+		out.HideAsides()
+	}
 	s := &session{env: env, out: out, prompt: unattended{out: out, wait: c.pace, in: io.in}, book: noJournal{}, quizzes: !c.noQuiz,
 		target: c.target, only: c.editedRun}
 	if interactive {

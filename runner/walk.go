@@ -446,7 +446,7 @@ func (r *lessonRun) cell(ctx context.Context, i int) error {
 	if r.only { // an edited run: the parent showed the edit
 		return r.run(ctx, i)
 	}
-	r.book.Step(r.lesson.Number, i+1, n, step.Title, src.Narration, src.Code)
+	r.book.Step(r.lesson.Number, i+1, n, step.Title, lessons.NarrationMarkdown(src.Narration), src.Code)
 	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Title, src.Narration, src.Code)); err != nil {
 		return err
 	}

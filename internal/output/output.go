@@ -23,14 +23,15 @@ import (
 // Printer writes to one writer. It is safe for concurrent use: a lesson's
 // delivery reports arrive from the writer's goroutine.
 type Printer struct {
-	mu     sync.Mutex
-	w      io.Writer
-	held   *strings.Builder // output kept back while a prompt is on screen
-	tee    io.Writer        // lesson output is copied here, unwrapped
-	screen func() (cols, rows int)
-	muted  bool
-	pager  func() error // waits for a key when the screen is full; nil: never
-	fresh  int          // lines drawn since the learner last read the screen
+	mu      sync.Mutex
+	w       io.Writer
+	held    *strings.Builder // output kept back while a prompt is on screen
+	tee     io.Writer        // lesson output is copied here, unwrapped
+	screen  func() (cols, rows int)
+	muted   bool
+	noAside bool         // leave out the narration's asides (--no-asides)
+	pager   func() error // waits for a key when the screen is full; nil: never
+	fresh   int          // lines drawn since the learner last read the screen
 
 	heading, title, narration, code, label, value, event, warn, dim *color.Color
 }
@@ -390,7 +391,24 @@ func (p *Printer) RenderCell(i, n int, title, narration, code string) CellView {
 		if cols > 0 {
 			width = min(width, cols-1)
 		}
-		text.WriteString(colorLines(p.narration, wrap(narration, width)))
+		p.mu.Lock()
+		noAside := p.noAside
+		p.mu.Unlock()
+		first := true
+		for _, para := range lessons.Paragraphs(narration) {
+			if para.Aside && noAside {
+				continue
+			}
+			if !first {
+				text.WriteString("\n")
+			}
+			first = false
+			if para.Aside {
+				text.WriteString(colorLines(p.dim, asideMargin+strings.ReplaceAll(wrap(para.Text, width-Width(asideMargin)), "\n", "\n"+asideMargin)))
+				continue
+			}
+			text.WriteString(colorLines(p.narration, wrap(para.Text, width)))
+		}
 	}
 	box.WriteString(colorLines(p.dim, "  ┌─ Go code that runs now"))
 	box.WriteString(colorLines(p.code, "  │ "+strings.ReplaceAll(strings.ReplaceAll(code, "\t", "    "), "\n", "\n  │ ")))
@@ -402,6 +420,19 @@ func (p *Printer) RenderCell(i, n int, title, narration, code string) CellView {
 		return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	}
 	return CellView{Text: split(text.String()), Code: split(box.String())}
+}
+
+// asideMargin marks each line of an aside in a cell: indented and ruled,
+// as well as dim, so that it stands apart without colour too.
+const asideMargin = "  ┆ "
+
+// HideAsides leaves the asides out of the narration of the cells drawn from
+// now on (--no-asides): comparisons with the Python client, which a Go
+// developer who never used it does not need.
+func (p *Printer) HideAsides() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.noAside = true
 }
 
 // Show prints lines a Render method drew.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 func TestPlainAndColoured(t *testing.T) {
@@ -217,5 +219,70 @@ func TestHang(t *testing.T) {
 	}
 	if got := Hang("✓ 3  ", strings.Repeat("word ", 20), 0); strings.Contains(got, "\n") {
 		t.Errorf("no screen, yet wrapped: %q", got)
+	}
+}
+
+// An aside (a narration paragraph opening with lessons.AsideMark) is drawn
+// apart from the main text: every line of it, wrapped or not, carries the
+// aside margin, in another colour than the narration; HideAsides leaves it
+// out and the main text stays whole.
+func TestCellDrawsAsidesApart(t *testing.T) {
+	narration := "A Writer is kafka-go's producer: it batches records and sends them to the partition leaders.\n\n" +
+		lessons.AsideMark + " Completion is the delivery_report callback passed to produce(), but Python runs callbacks inside poll() or flush().\n\n" +
+		"Close it when you are done."
+	isAside := func(l string) bool { return strings.HasPrefix(sgr.ReplaceAllString(l, ""), asideMargin) }
+	for _, cols := range []int{0, 40, 100} {
+		var b bytes.Buffer
+		p := New(&b, true)
+		if cols > 0 {
+			p.FitScreen(func() (int, int) { return cols, 24 })
+		}
+		text := p.RenderCell(1, 3, "Writer", narration, "w := &kafka.Writer{}").Text
+		var asides, main []string
+		for _, l := range text {
+			plain := sgr.ReplaceAllString(l, "")
+			if cols > 0 && Width(plain) > cols {
+				t.Errorf("cols %d: line wider than the screen: %q", cols, plain)
+			}
+			switch {
+			case isAside(l):
+				asides = append(asides, l)
+			case strings.TrimSpace(plain) != "" && !strings.HasPrefix(plain, "▶"):
+				main = append(main, l)
+			}
+		}
+		joined := func(ls []string) string {
+			var s []string
+			for _, l := range ls {
+				s = append(s, strings.TrimPrefix(sgr.ReplaceAllString(l, ""), asideMargin))
+			}
+			return strings.Join(s, " ")
+		}
+		if got := joined(asides); !strings.HasPrefix(got, lessons.AsideMark) || !strings.Contains(got, "poll() or flush().") {
+			t.Errorf("cols %d: the aside's lines are not the whole aside, each marked: %q", cols, got)
+		}
+		if got := joined(main); strings.Contains(got, "Python") || !strings.Contains(got, "Close it") {
+			t.Errorf("cols %d: the main text mixes with the aside or lost a paragraph: %q", cols, got)
+		}
+		if cols == 40 && len(asides) < 2 {
+			t.Errorf("cols 40: the aside was not wrapped: %q", asides)
+		}
+		// Another colour: the escape code opening an aside line is not the
+		// narration's.
+		sgrOf := func(l string) string { return sgr.FindString(l) }
+		if sgrOf(asides[0]) == "" || sgrOf(asides[0]) == sgrOf(main[0]) {
+			t.Errorf("cols %d: the aside is drawn in the narration's colour: %q vs %q", cols, asides[0], main[0])
+		}
+	}
+
+	var b bytes.Buffer
+	p := New(&b, false)
+	p.HideAsides()
+	text := strings.Join(p.RenderCell(1, 3, "Writer", narration, "w := &kafka.Writer{}").Text, "\n")
+	if strings.Contains(text, "Python") || strings.Contains(text, asideMargin) {
+		t.Errorf("HideAsides drew the aside:\n%s", text)
+	}
+	if !strings.Contains(text, "partition leaders.\n\nClose it") {
+		t.Errorf("without the aside, the main paragraphs are not one blank line apart:\n%s", text)
 	}
 }
