@@ -39,7 +39,7 @@ func TestKeysDuringAStepAndQuit(t *testing.T) {
 	p := prefix()
 	l := startLearner(t, progressFile(t), "--brokers", addr, "--topic-prefix", p, "--lesson", "5", "--step", "2", "--no-quiz")
 	l.expect("Step 2/3 · Poll while a customer orders", 1)
-	l.expect("nothing yet", 1) // it polls for a few seconds
+	l.expect("nothing yet", 1)                               // it polls for a few seconds
 	if _, err := l.tty.Write([]byte("\x1b\r")); err != nil { // while it polls
 		t.Fatal(err)
 	}
