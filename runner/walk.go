@@ -293,8 +293,7 @@ func (s *session) nowYou(l lessons.Lesson) {
 
 // stepRule says, once, when a step runs: the one rule, where the learner
 // starts (show in prompt.go applies it).
-const stepRule = "Each step runs as soon as it is on screen. One too long for the screen " +
-	"comes a page at a time first, and runs when you press Enter (q quits, progress saved)."
+const stepRule = "A step runs once shown; one too long for the screen is paged and waits for Enter (q: quit, progress saved)."
 
 // errStepSkipped says a step did not run, by the learner's choice or
 // because the cluster cannot run it; the lesson goes on.
