@@ -61,7 +61,7 @@ func produceLesson() Lesson {
 		Plan: func() Plan {
 			p := &produceState{}
 			return Plan{Setup: topicReady, Steps: []Step{
-				{Title: "A writer with a delivery report", Run: p.newWriter, Reset: p.cleanup},
+				{Title: "A writer with a delivery report", Run: p.newWriter, Reset: p.restart},
 				{Title: "Send three orders", Run: p.send, Needs: []int{1}},
 				{Title: "Close: the flush", Run: p.close, Needs: []int{1}, Ends: []int{1}},
 				{Title: "What the default BatchTimeout costs", Run: p.batchTimeout},
@@ -87,6 +87,14 @@ func (p *produceState) cleanup() {
 		CloseWithin(p.w, 1500*time.Millisecond)
 		p.w = nil
 	}
+}
+
+// restart forgets the writer and what it counted, before step 1 makes a new
+// one: the counts of step 3 are the new writer's.
+func (p *produceState) restart() {
+	p.cleanup()
+	p.queued = 0
+	p.reports.Store(0)
 }
 
 // A Writer is kafka-go's producer. RequiredAcks: RequireAll is acks=all:
@@ -139,7 +147,7 @@ func (p *produceState) send(ctx context.Context, env *Env) error {
 			return fmt.Errorf("queue order: %w", err)
 		}
 		p.queued++
-		env.Out.Say("queued order %d", i+1)
+		env.Out.Say("queued order %d", p.queued)
 	}
 	return nil
 }
@@ -160,6 +168,9 @@ func (p *produceState) send(ctx context.Context, env *Env) error {
 // the end of the original producer.py, waiting for every delivery report,
 // and then shuts the writer; a kafka.Writer has no Flush method.
 func (p *produceState) close(ctx context.Context, env *Env) error {
+	if p.queued == 0 {
+		env.Out.Say("This writer has queued no order (step 2 did not run with it): Close has nothing to flush.")
+	}
 	p.w.Close()
 	env.Out.Value("orders queued", p.queued)
 	env.Out.Value("delivery reports", p.reports.Load())

@@ -96,6 +96,7 @@ type groupsState struct {
 	members                        []*Member
 	stuck                          *kafka.Reader // billing's member whose handler hangs
 	held                           kafka.Message // the order it was handling
+	sent                           int64         // orders this run sent to the topic
 }
 
 // topicReady creates the lesson's topic, three partitions for the groups.
@@ -126,7 +127,11 @@ func (g *groupsState) produce(ctx context.Context, env *Env) error {
 	for i := 0; i < 6; i++ {
 		orders = append(orders, SampleOrder(i))
 	}
-	return ProduceOrders(ctx, env, g.topic, orders, env.Out.Record)
+	if err := ProduceOrders(ctx, env, g.topic, orders, env.Out.Record); err != nil {
+		return err
+	}
+	g.sent += int64(len(orders))
+	return nil
 }
 
 // A consumer group is the consumers that share one group id. In kafka-go a
@@ -234,10 +239,16 @@ func (g *groupsState) leave(ctx context.Context, env *Env) error {
 // them. Within a group a record goes to one member; across groups, to every
 // group: that is how one topic feeds several applications.
 func (g *groupsState) fanOut(ctx context.Context, env *Env) error {
+	if err := g.sayEarlierOrders(ctx, env); err != nil {
+		return err
+	}
 	for _, group := range []string{g.billing, g.delivery} {
 		unread, err := Unread(ctx, env, env.Name(group), g.topic)
 		if err != nil {
 			return err
+		}
+		if unread == 0 {
+			env.Out.Say("%s committed every order already: nothing new to read.", group)
 		}
 		r := kafka.NewReader(kafka.ReaderConfig{
 			Brokers:           env.Brokers,
@@ -258,6 +269,26 @@ func (g *groupsState) fanOut(ctx context.Context, env *Env) error {
 	return nil
 }
 
+// sayEarlierOrders says when the topic holds more orders than this run
+// sent (a step run again, or after an earlier run of the lesson): a new
+// group reads those too, and its count is theirs as well.
+func (g *groupsState) sayEarlierOrders(ctx context.Context, env *Env) error {
+	marks, err := ReadWatermarks(ctx, env, g.topic)
+	if err != nil {
+		return err
+	}
+	var held int64
+	for _, w := range marks {
+		held += w.Last - w.First
+	}
+	if held > g.sent {
+		env.Out.Value("orders in the topic", held)
+		env.Out.Value("sent before this run of the lesson", held-g.sent)
+		env.Out.Say("A new group reads them all, from the first offset.")
+	}
+	return nil
+}
+
 // Three new orders arrive. A group's lag on a partition is the partition's
 // high watermark (ListOffsets) minus the offset the group committed there
 // (OffsetFetch): the offsets it has not handled yet. Offsets, not records:
@@ -273,6 +304,7 @@ func (g *groupsState) lag(ctx context.Context, env *Env) error {
 	if err := ProduceOrders(ctx, env, g.topic, []Order{SampleOrder(6), SampleOrder(7), SampleOrder(8)}, env.Out.Record); err != nil {
 		return err
 	}
+	g.sent += 3
 	marks, err := ReadWatermarks(ctx, env, g.topic)
 	if err != nil {
 		return err
@@ -351,6 +383,7 @@ func (g *groupsState) hang(ctx context.Context, env *Env) error {
 	if err := ProduceOrders(ctx, env, g.topic, []Order{SampleOrder(9), SampleOrder(10), SampleOrder(11)}, env.Out.Record); err != nil {
 		return err
 	}
+	g.sent += 3
 	g.stuck = kafka.NewReader(kafka.ReaderConfig{
 		Brokers:           env.Brokers,
 		Dialer:            env.Dialer,

@@ -35,6 +35,7 @@ func TestQuizThenResumeAfterQuitting(t *testing.T) {
 	l.expect("To Kafka a record's value is bytes", 1) // why
 	l.expect("Run step 2 again · Encode it: JSON, then bytes", 1)
 	l.press(enter) // run it again: step 1 first, quietly
+	l.expect("Step 2 again, in a fresh run of lesson 2: the program starts its state anew; what the broker holds stays.", 1)
 	l.expect("Step 2 needs what step 1 makes: running it first, quietly.", 1)
 	l.expect("length in bytes: ", 2)
 	l.expect("2/3 · Why are the JSON fields named", 1)

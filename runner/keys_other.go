@@ -17,3 +17,6 @@ func morePager(context.Context, *os.File, io.Writer, bool) func() error { return
 
 // watchKeys: no single key presses here; Ctrl-C ends a watch.
 func watchKeys(*os.File) (<-chan byte, func()) { return nil, func() {} }
+
+// hushKeys: the terminal is left as it is here.
+func hushKeys(*os.File) func() { return func() {} }

@@ -33,22 +33,41 @@ func openKeys(f *os.File) (keySource, error) {
 func (k *terminalKeys) close() { term.Restore(int(k.f.Fd()), k.state) }
 
 func (k *terminalKeys) wait(ctx context.Context, d time.Duration) (bool, error) {
+	b, err := k.read(ctx, d)
+	return b != nil, err
+}
+
+func (k *terminalKeys) key(ctx context.Context) (byte, error) {
+	for {
+		b, err := k.read(ctx, 24*time.Hour)
+		if err != nil || len(b) > 0 {
+			if len(b) == 0 {
+				return 0, err
+			}
+			return b[0], err
+		}
+	}
+}
+
+// read waits up to d for keys and returns what one read gives (an escape
+// sequence comes whole); nil when none came.
+func (k *terminalKeys) read(ctx context.Context, d time.Duration) ([]byte, error) {
 	deadline := time.Now().Add(d)
 	fds := []unix.PollFd{{Fd: int32(k.f.Fd()), Events: unix.POLLIN}}
 	for {
 		if ctx.Err() != nil {
-			return false, errInterrupted
+			return nil, errInterrupted
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return false, nil
+			return nil, nil
 		}
 		n, err := unix.Poll(fds, int(min(left, 100*time.Millisecond)/time.Millisecond)+1)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		if n == 0 {
 			continue
@@ -56,14 +75,17 @@ func (k *terminalKeys) wait(ctx context.Context, d time.Duration) (bool, error) 
 		buf := make([]byte, 16)
 		m, err := k.f.Read(buf)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		for _, b := range buf[:m] {
 			if b == 3 { // Ctrl-C: raw mode makes it a key, not a signal
-				return false, errInterrupted
+				return nil, errInterrupted
 			}
 		}
-		return m > 0, nil
+		if m == 0 {
+			return nil, nil
+		}
+		return buf[:m], nil
 	}
 }
 
@@ -131,4 +153,38 @@ func watchKeys(f *os.File) (keys <-chan byte, stop func()) {
 		}
 	}()
 	return ch, func() { close(done); <-exited }
+}
+
+// hushKeys keeps what is typed while a step runs off the screen (Escape
+// would echo as ^[) and, when the step ends, drops it: a key pressed during
+// a step is for nothing, and must not answer the prompt that comes next (a
+// stray Enter would choose its default). Ctrl-C stays a signal. It returns
+// how to end this.
+func hushKeys(f *os.File) func() {
+	restore, err := cbreak(f)
+	if err != nil {
+		return func() {}
+	}
+	return func() {
+		dropTyped(f)
+		restore()
+	}
+}
+
+// dropTyped reads, without waiting, whatever was typed and not read yet.
+func dropTyped(f *os.File) {
+	fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}
+	buf := make([]byte, 256)
+	for {
+		n, err := unix.Poll(fds, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || n == 0 || fds[0].Revents&unix.POLLIN == 0 {
+			return
+		}
+		if m, err := f.Read(buf); err != nil || m == 0 {
+			return
+		}
+	}
 }

@@ -56,6 +56,9 @@ func (u unattended) pace(ctx context.Context) error {
 type keySource interface {
 	// wait waits up to d for a key; Ctrl-C (or ctx) is errInterrupted.
 	wait(ctx context.Context, d time.Duration) (bool, error)
+	// key waits for a key and returns its first byte (an escape sequence's
+	// other bytes are dropped); Ctrl-C (or ctx) is errInterrupted.
+	key(ctx context.Context) (byte, error)
 	close()
 }
 
@@ -69,6 +72,11 @@ func (noKeys) wait(ctx context.Context, d time.Duration) (bool, error) {
 	case <-time.After(d):
 		return false, nil
 	}
+}
+
+func (noKeys) key(ctx context.Context) (byte, error) {
+	<-ctx.Done()
+	return 0, errInterrupted
 }
 
 func (noKeys) close() {}

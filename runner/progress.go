@@ -28,7 +28,8 @@ type tracker struct {
 	store  *progress.Store
 	who    *progress.Learner
 	out    *output.Printer
-	failed bool // a save failed: said once, not retried
+	prefix string // --topic-prefix: whose progress
+	failed bool   // a save failed: said once, not retried
 }
 
 // openProgress reads the progress file. A file that cannot be used is one
@@ -43,7 +44,7 @@ func openProgress(prefix string, out *output.Printer) *tracker {
 	if err != nil {
 		out.Warn("%v", err)
 	}
-	return &tracker{store: store, who: store.Learner(prefix), out: out}
+	return &tracker{store: store, who: store.Learner(prefix), out: out, prefix: prefix}
 }
 
 // save writes what changed. A failure is said once; the lesson goes on.
@@ -93,6 +94,23 @@ func (t *tracker) resume() (place, bool) {
 		return place{}, false
 	}
 	return place{Lesson: n, Step: step}, true
+}
+
+// farewell is the line said on quitting: that progress was saved and the
+// command that resumes it. "" when nothing was saved.
+func (t *tracker) farewell() string {
+	if t == nil || t.failed {
+		return ""
+	}
+	flags := ""
+	if t.prefix != "" {
+		flags = " --topic-prefix " + t.prefix
+	}
+	if at, ok := t.resume(); ok {
+		return fmt.Sprintf("Progress saved. To resume at lesson %d, step %d: go run ./runner --lesson %d --step %d%s",
+			at.Lesson, at.Step, at.Lesson, at.Step, flags)
+	}
+	return fmt.Sprintf("Progress saved. To come back: go run ./runner%s", flags)
 }
 
 // isDone says whether lesson was played to its end.

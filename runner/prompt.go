@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -45,11 +48,13 @@ func (unattended) selectOne(context.Context, string, []string, string) (int, err
 	return 0, errors.New("no one to answer")
 }
 func (u unattended) pause(ctx context.Context) error { return u.pace(ctx) }
+func (unattended) hush() func()                      { return func() {} }
 
 // surveyPrompter asks with survey's menus on the terminal.
 type surveyPrompter struct {
-	opts []survey.AskOpt
 	in   *os.File
+	w    terminal.FileWriter
+	errw io.Writer
 	out  *output.Printer
 }
 
@@ -64,7 +69,7 @@ func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, color
 	if w != nil {
 		w = eraseBelow{w} // a resize leaves no fragment under a prompt
 	}
-	return surveyPrompter{opts: []survey.AskOpt{survey.WithStdio(io.in, w, io.err), readableSurvey()}, in: io.in, out: out}
+	return surveyPrompter{in: io.in, w: w, errw: io.err, out: out}
 }
 
 func (s surveyPrompter) Interactive() bool { return true }
@@ -82,7 +87,9 @@ func (s surveyPrompter) ask(ctx context.Context, p survey.Prompt, answer any) er
 		return fmt.Errorf("prompt: %w", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- survey.AskOne(p, answer, s.opts...) }()
+	keys := &menuKeys{f: s.in}
+	keys.sel, _ = p.(*survey.Select)
+	go func() { done <- survey.AskOne(p, answer, survey.WithStdio(keys, s.w, s.errw), readableSurvey()) }()
 	select {
 	case err := <-done:
 		if errors.Is(err, terminal.InterruptErr) {
@@ -98,6 +105,57 @@ func (s surveyPrompter) ask(ctx context.Context, p survey.Prompt, answer any) er
 		s.out.Plain("")
 		return errInterrupted
 	}
+}
+
+// menuKeys is the keyboard as survey reads it, with Home and End made to
+// work in a Select (survey ignores them: End did nothing, and the Enter
+// that followed chose the default, another lesson). Home becomes as many
+// up-arrows (Ctrl-P, survey's KeyArrowUp) as the choice is below the first;
+// End one more, which wraps to the last. survey reads the keys in the
+// goroutine that moves the selection, so reading it here is safe.
+type menuKeys struct {
+	f       *os.File
+	sel     *survey.Select // nil: not a Select, keys pass as they are
+	pending []byte
+}
+
+func (k *menuKeys) Fd() uintptr { return k.f.Fd() }
+
+func (k *menuKeys) Read(p []byte) (int, error) {
+	if len(k.pending) == 0 {
+		n, err := k.f.Read(p)
+		if n == 0 || k.sel == nil {
+			return n, err
+		}
+		k.pending = k.translate(append([]byte(nil), p[:n]...))
+		if err != nil && len(k.pending) == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, k.pending)
+	k.pending = k.pending[n:]
+	return n, nil
+}
+
+// translate turns one key press of Home or End into up-arrows.
+func (k *menuKeys) translate(key []byte) []byte {
+	var end bool
+	switch string(key) {
+	case "\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~": // Home, as terminals send it
+	case "\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~": // End
+		end = true
+	default:
+		return key
+	}
+	f := reflect.ValueOf(k.sel).Elem().FieldByName("selectedIndex")
+	if !f.IsValid() || f.Kind() != reflect.Int { // survey changed: leave the key to it
+		return key
+	}
+	ups := int(f.Int())
+	if end {
+		ups++
+	}
+	return bytes.Repeat([]byte{terminal.KeyArrowUp}, ups)
 }
 
 // choice is one answer of a question and what it means.
@@ -285,9 +343,9 @@ func (s surveyPrompter) show(ctx context.Context, cell output.CellView) error {
 	pages := paginate(cell, rows-1)
 	for i, page := range pages {
 		s.out.Show(page)
-		msg := "Press Enter to run it"
+		msg := "Press Enter to run it · q: quit"
 		if i < len(pages)-1 {
-			msg = "Press Enter to read on"
+			msg = "Press Enter to read on · q: quit"
 		}
 		if err := s.enter(ctx, msg); err != nil {
 			return err
@@ -296,9 +354,11 @@ func (s surveyPrompter) show(ctx context.Context, cell output.CellView) error {
 	return nil
 }
 
-// enter shows msg on one line and waits for a key. It reads the keyboard
-// itself, as the pager does: survey's Input would ask the terminal where
-// its cursor is, and not every terminal answers.
+// enter shows msg on one line and waits for Enter. q quits, as in a pager,
+// with the progress saved: the lesson resumes at this step (errLeave). Any
+// other key does nothing, so that no stray key runs a step unread. It reads
+// the keyboard itself, as the pager does: survey's Input would ask the
+// terminal where its cursor is, and not every terminal answers.
 func (s surveyPrompter) enter(ctx context.Context, msg string) error {
 	keys, err := openKeys(s.in)
 	if err != nil {
@@ -307,9 +367,15 @@ func (s surveyPrompter) enter(ctx context.Context, msg string) error {
 	s.out.Hold()
 	defer s.out.Release()
 	s.out.Status("? " + msg + " ")
-	_, err = keys.wait(ctx, 24*time.Hour)
+	var key byte
+	for err == nil && key != '\r' && key != '\n' && key != 'q' && key != 'Q' {
+		key, err = keys.key(ctx)
+	}
 	keys.close() // before the newline: raw mode would not return the carriage
 	s.out.EndStatus()
+	if err == nil && (key == 'q' || key == 'Q') {
+		return errLeave{actQuit}
+	}
 	return err
 }
 
@@ -366,3 +432,5 @@ func (s surveyPrompter) review(ctx context.Context, step stepRef, last bool) (ac
 }
 
 func (surveyPrompter) pause(context.Context) error { return nil }
+
+func (s surveyPrompter) hush() func() { return hushKeys(s.in) }

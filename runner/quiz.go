@@ -65,6 +65,7 @@ func (s *session) quiz(ctx context.Context, l lessons.Lesson) error {
 func (s *session) replay(ctx context.Context, l lessons.Lesson, i int) error {
 	r := s.newRun(l)
 	defer r.cleanup()
+	s.out.Aside("Step %d again, in a fresh run of lesson %d: the program starts its state anew; what the broker holds stays.", i+1, l.Number)
 	s.out.Mute() // the topic is ready: the lesson said so already
 	err := r.setup(ctx)
 	s.out.Unmute()

@@ -282,7 +282,14 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 			return nil, usagef("%s: %v", from, err)
 		}
 	}
-	opts := broker.Options{Brokers: named, Embedded: c.embedded, Nodes: c.nodes}
+	// produce only writes and exits: an embedded broker of its own would
+	// end with it, and the orders with it. It writes to a broker that stays.
+	keeps := c.name == "produce"
+	if keeps && c.embedded {
+		return nil, usagef("produce --embedded would host a broker that ends when produce does, and the order with it.\n" +
+			noBrokerForProduce)
+	}
+	opts := broker.Options{Brokers: named, Embedded: c.embedded, Nodes: c.nodes, Default: defaultBroker, NeverHost: keeps && named == ""}
 	if cfg != nil {
 		addrs, _ := broker.ParseAddrs(named)
 		cfg.Bootstrap = addrs
@@ -296,6 +303,10 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 		opts.Transport = cfg.Transport
 	}
 	b, err := broker.Choose(ctx, opts)
+	if errors.Is(err, broker.ErrUnreachable) && opts.NeverHost {
+		return nil, fmt.Errorf("%v\n\nproduce sends to a broker that keeps the order; it does not start one of its own.\n"+
+			noBrokerForProduce, err)
+	}
 	if errors.Is(err, broker.ErrUnreachable) {
 		return nil, fmt.Errorf("%v\n\nNothing answers there as a Kafka broker. Either:\n"+
 			"  • start the real KRaft broker:  docker compose up -d   (it listens on localhost:9092), or\n"+
@@ -338,6 +349,15 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 	}
 	return b, nil
 }
+
+// defaultBroker is where to look for a broker when none is named
+// (broker.DefaultAddr; tests point it at a closed port).
+var defaultBroker = broker.DefaultAddr
+
+// noBrokerForProduce says what to start before produce.
+const noBrokerForProduce = "Start a broker first, then run produce again:\n" +
+	"  • in another terminal:  go run ./runner consume   (it hosts the embedded broker and prints what arrives), or\n" +
+	"  • the real KRaft broker:  docker compose up -d"
 
 // target is the Kafka this run talks to: its addresses and, for a secured
 // cluster, its client config.

@@ -50,6 +50,9 @@ type prompter interface {
 	review(ctx context.Context, step stepRef, last bool) (action, error)
 	// pause gives an audience time to read (--pace); a person needs none.
 	pause(ctx context.Context) error
+	// hush keeps keys typed while a step runs off the screen, and drops
+	// them when it ends (the returned func); unattended: nothing to do.
+	hush() func()
 	// selectOne asks msg and returns the index of the label chosen (def
 	// is selected first).
 	selectOne(ctx context.Context, msg string, labels []string, def string) (int, error)
@@ -109,6 +112,7 @@ type session struct {
 	editor    *stepEditor // edits steps; nil: not here (editWhy says why)
 	editWhy   string
 	editNoted bool // editWhy was said: once is enough
+	ruleSaid  bool // when a step runs was said: once is enough
 	only      bool // --edited-run: the one step, no heading, then stop
 }
 
@@ -129,6 +133,11 @@ func (s *session) walk(ctx context.Context, queue []place, stay bool) error {
 		}
 		act, err := s.playAll(ctx, queue)
 		queue = nil
+		if err == nil && act == actQuit && s.prompt.Interactive() {
+			if line := s.progress.farewell(); line != "" {
+				s.out.Plain("%s", line)
+			}
+		}
 		if err != nil || act == actQuit || (act != actMenu && !stay) {
 			return err
 		}
@@ -194,6 +203,10 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 		s.out.Warn("This lesson does not run here: %s.", why)
 		s.out.Say("%s", howToMeet(l.Requires))
 		return actNext, nil
+	}
+	if s.prompt.Interactive() && !s.only && !s.ruleSaid {
+		s.ruleSaid = true
+		s.out.Aside("%s", stepRule)
 	}
 	r := s.newRun(l)
 	defer r.cleanup()
@@ -277,6 +290,10 @@ func (s *session) nowYou(l lessons.Lesson) {
 			ex.ID, ex.Title, mark, ex.Dir, ex.ID))
 	}
 }
+
+// stepRule says, once, when a step runs: the one rule, where the learner
+// starts (show in prompt.go applies it).
+const stepRule = "A step runs once shown; one too long for the screen is paged and waits for Enter (q: quit, progress saved)."
 
 // errStepSkipped says a step did not run, by the learner's choice or
 // because the cluster cannot run it; the lesson goes on.
@@ -463,7 +480,9 @@ func (r *lessonRun) run(ctx context.Context, i int) error {
 		step.Reset()
 	}
 	r.tried[i] = true
+	unhush := r.prompt.hush()
 	err := r.guard(ctx, step.Run)
+	unhush()
 	if errors.Is(err, lessons.ErrNotHere) && ctx.Err() == nil {
 		r.out.Warn("skipped: %v", err)
 		return errStepSkipped

@@ -36,6 +36,10 @@ type Options struct {
 	ProbeTimeout time.Duration
 	// Transport makes the transport of each probe (TLS, SASL); nil: plain.
 	Transport func() *kafka.Transport
+	// NeverHost: when no broker is named and none answers at Default, fail
+	// with ErrUnreachable rather than host the emulation, which would end
+	// with this process and take what was written to it along.
+	NeverHost bool
 }
 
 // Broker is the chosen broker.
@@ -121,8 +125,12 @@ func Choose(ctx context.Context, opt Options) (*Broker, error) {
 		}
 		return info.broker(addrs), nil
 	}
-	if info, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout); err == nil {
+	info, err := Probe(ctx, []string{opt.Default}, opt.ProbeTimeout)
+	if err == nil {
 		return info.broker([]string{opt.Default}), nil
+	}
+	if opt.NeverHost {
+		return nil, err
 	}
 	return StartEmbedded(max(1, opt.Nodes), defaultPort)
 }

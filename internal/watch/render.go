@@ -448,8 +448,8 @@ func groupLines(s *Snapshot, level int) []line {
 		if g.Coordinator >= 0 {
 			l.add(plain, " · coordinator %d", g.Coordinator)
 		}
-		l.add(bold, " · lag %d", g.Lag())
-		if n := uncommitted(g); n > 0 {
+		l.add(bold, " · lag %s", groupLag(g))
+		if n := uncommitted(g); n > 0 && n < len(g.Offsets) {
 			l.add(plain, " (and %d %s with nothing committed)", n, plural(n, "partition", "partitions"))
 		}
 		if g.Stale {
@@ -523,6 +523,16 @@ func uncommitted(g Group) int {
 		}
 	}
 	return n
+}
+
+// groupLag is the group's total lag, or "–" when it has committed nothing:
+// with no committed offset there is no lag to add up, and 0 would say the
+// group has read everything.
+func groupLag(g Group) string {
+	if uncommitted(g) == len(g.Offsets) {
+		return "– (nothing committed)"
+	}
+	return fmt.Sprint(g.Lag())
 }
 
 func plural(n int, one, many string) string {

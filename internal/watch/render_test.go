@@ -85,12 +85,36 @@ func TestRenderShowsWhatMatters(t *testing.T) {
 		"member runner…bbbb (10.0.0.7) holds nothing",
 		"orders [0]    committed  90  end 100  lag 10  held by runner…aaaa",
 		"lesson-0 [3]  committed   –  end  30  lag – (nothing committed)",
-		"audit  PreparingRebalance · 0 members · coordinator 3 · lag 0",
+		"audit  PreparingRebalance · 0 members · coordinator 3 · lag – (nothing committed)",
 		"3s ago orders [2]: +120 records",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
+	}
+}
+
+// A group that has committed nothing has no lag: "–", never "lag 0", which
+// would say it has read everything. One that committed on some partitions
+// adds up those and counts the others.
+func TestRenderGroupLagWithNothingCommitted(t *testing.T) {
+	s := classroom()
+	s.Groups = append(s.Groups, Group{ID: "fresh", State: "Stable", Coordinator: 1, Offsets: []GroupOffset{
+		{Topic: "orders", Partition: 0, Committed: -1, End: 100, Lag: -1},
+		{Topic: "orders", Partition: 1, Committed: -1, End: 100, Lag: -1},
+	}})
+	out := sgrRE.ReplaceAllString(Render(s, nil, Screen{Width: 200}), "")
+	for _, want := range []string{
+		"fresh  Stable · 0 members · coordinator 1 · lag – (nothing committed)\n",
+		"audit  PreparingRebalance · 0 members · coordinator 3 · lag – (nothing committed)\n",
+		"order_tracker  Stable · 2 members · coordinator 2 · lag 15 (and 1 partition with nothing committed)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "fresh  Stable · 0 members · coordinator 1 · lag 0") {
+		t.Errorf("a group with nothing committed shows lag 0:\n%s", out)
 	}
 }
 
