@@ -71,15 +71,9 @@ func WaitForCompaction(ctx context.Context, env *Env, topic string, ok func(byKe
 func ReadPartition(ctx context.Context, env *Env, topic string, partition int) ([]kafka.Message, error) {
 	env = freshEnv(env)
 	defer env.Close()
-	marks, err := ReadWatermarks(ctx, env, topic)
+	w, err := partitionMarks(ctx, env, topic, partition)
 	if err != nil {
 		return nil, err
-	}
-	var w Watermarks
-	for _, m := range marks {
-		if m.Partition == partition {
-			w = m
-		}
 	}
 	if w.Last <= w.First {
 		return nil, nil
@@ -114,15 +108,9 @@ func ReadPartition(ctx context.Context, env *Env, topic string, partition int) (
 func FetchPartition(ctx context.Context, env *Env, topic string, partition int) ([]kafka.Message, error) {
 	env = freshEnv(env)
 	defer env.Close()
-	marks, err := ReadWatermarks(ctx, env, topic)
+	w, err := partitionMarks(ctx, env, topic, partition)
 	if err != nil {
 		return nil, err
-	}
-	var w Watermarks
-	for _, m := range marks {
-		if m.Partition == partition {
-			w = m
-		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -203,4 +191,19 @@ func ReportStatuses(out Printer, msgs []kafka.Message) {
 	for _, m := range msgs {
 		out.Value("kept", Status{Offset: m.Offset, Key: string(m.Key), Value: string(m.Value), Tombstone: m.Value == nil})
 	}
+}
+
+// partitionMarks returns the first offset and high watermark of one
+// partition of topic (zero for a partition the topic does not have).
+func partitionMarks(ctx context.Context, env *Env, topic string, partition int) (Watermarks, error) {
+	marks, err := ReadWatermarks(ctx, env, topic)
+	if err != nil {
+		return Watermarks{}, err
+	}
+	for _, m := range marks {
+		if m.Partition == partition {
+			return m, nil
+		}
+	}
+	return Watermarks{}, nil
 }

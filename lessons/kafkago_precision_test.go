@@ -14,13 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/protocol/produce"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
-	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // kgProduceSpy is a kafka.RoundTripper around a Transport that watches the
@@ -200,7 +198,7 @@ func TestKafkaGo_StatsCountARetriedBatchAgain(t *testing.T) {
 // temporary case is …StatsCountARetriedBatchAgain.
 func TestKafkaGo_WriterNonRetriableErrorFailsAtOnce(t *testing.T) {
 	addrs := kgBroker(t)
-	topic := kgTopicWithConfig(t, addrs, "max.message.bytes", "1000")
+	topic := kgTopicWith(t, addrs, 1, map[string]string{"max.message.bytes": "1000"})
 	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
 		MaxAttempts: 5, WriteBackoffMin: 2 * time.Second, WriteBackoffMax: 2 * time.Second}
 	wrote := w.WriteMessages(kgCtx(t, 60*time.Second), kafka.Message{Value: make([]byte, 5000)})
@@ -311,7 +309,7 @@ func TestKafka_MinInsyncReplicasAboveReplicationFactorIsCapped(t *testing.T) {
 	if cluster.Embedded {
 		t.Skip("the emulation does not enforce min.insync.replicas")
 	}
-	topic := kgTopicWithConfig(t, addrs, "min.insync.replicas", "2")
+	topic := kgTopicWith(t, addrs, 1, map[string]string{"min.insync.replicas": "2"})
 	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
 		MaxAttempts: 3, WriteBackoffMin: 10 * time.Millisecond, WriteBackoffMax: 100 * time.Millisecond}
 	err := w.WriteMessages(kgCtx(t, 30*time.Second), kafka.Message{Value: []byte("capped")})
@@ -392,29 +390,6 @@ func TestKafka_KRaftMetadataNamesARandomLiveBrokerAsController(t *testing.T) {
 	if len(named) < 2 {
 		t.Errorf("thirty answers all named the same controller: %v", named)
 	}
-}
-
-// kgTopicWithConfig is kgTopic (one partition) with one topic setting.
-func kgTopicWithConfig(t *testing.T, addrs []string, name, value string) string {
-	t.Helper()
-	ctx := kgCtx(t, 30*time.Second)
-	topic := "kafkago-" + uuid.NewString()[:8]
-	resp, err := (&kafka.Client{Addr: kafka.TCP(addrs...)}).CreateTopics(ctx, &kafka.CreateTopicsRequest{
-		Topics: []kafka.TopicConfig{{Topic: topic, NumPartitions: 1, ReplicationFactor: 1,
-			ConfigEntries: []kafka.ConfigEntry{{ConfigName: name, ConfigValue: value}}}},
-	})
-	if err == nil {
-		err = resp.Errors[topic]
-	}
-	if err != nil {
-		t.Fatalf("create topic %s: %v", topic, err)
-	}
-	env := lessons.NewEnv(addrs, lessons.Cluster{Brokers: 1}, "", testkit.NewRecorder())
-	defer env.Close()
-	if _, err := lessons.WaitForTopic(ctx, env, topic); err != nil {
-		t.Fatalf("topic %s: %v", topic, err)
-	}
-	return topic
 }
 
 func franzValues(rs []*kgo.Record) []string {
