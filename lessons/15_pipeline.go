@@ -100,9 +100,9 @@ type pipelineState struct {
 }
 
 // The kitchen reads the orders topic: here, twelve orders keyed by their
-// user (lesson 8), placed by kafka.Murmur2Balancer (the Java client's hash,
-// lesson 8, which franz-go's default partitioner uses too, so any of them
-// finds a user on the same partition), so each user's orders are on one
+// user and placed by kafka.Murmur2Balancer (lesson 8: the Java client's
+// hash, which franz-go's default partitioner uses too, so any of them finds
+// a user on the same partition), so each user's orders are on one
 // partition, in the order they were sent. Among them go two
 // records the kitchen cannot handle: text that is not JSON, and an order of
 // quantity 0. What each user ordered, added up from the delivery reports,

@@ -63,7 +63,7 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 		return fmt.Errorf("%w: %s has %d partition(s), and this needs %d. Delete it (kafka-topics.sh --bootstrap-server %s --delete --topic %s) or choose another --topic-prefix",
 			ErrTopicDiffers, spec.Name, n, spec.Partitions, env.Brokers[0], spec.Name)
 	}
-	env.Out.Say("(topic %s is ready: %d partitions, %s)", spec.Name, len(t.Partitions), created)
+	env.Out.Say("(topic %s is ready: %s, %s)", spec.Name, plural(len(t.Partitions), "partition"), created)
 	return nil
 }
 
