@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol/offsetcommit"
 )
 
 // ErrTopicDiffers says a topic that already exists is not the one asked for.
@@ -294,15 +295,47 @@ func RetryTemporary(ctx context.Context, limit time.Duration, fn func(context.Co
 }
 
 // commitOnce returns the first error, of the request or of a partition.
+//
+// It sends kafka-go's own OffsetCommit request, not Client.OffsetCommit:
+// that one leaves CommittedLeaderEpoch at Go's zero value, so a broker
+// stores "leader epoch 0" with every offset (pinned by
+// TestKafkaGo_ClientOffsetCommitStoresLeaderEpochZero). A client that checks
+// a committed offset against its epoch (franz-go, the Java consumer: KIP-320)
+// then asks where epoch 0 ended, and once the partition's leader has
+// changed, that is before the offset: it reports lost records that were
+// never lost. -1 says "no epoch known", and nothing is checked.
 func commitOnce(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
-	resp, err := client.OffsetCommit(ctx, req)
-	if err != nil {
-		return err
+	msg := &offsetcommit.Request{GroupID: req.GroupID, GenerationID: int32(req.GenerationID), MemberID: req.MemberID,
+		GroupInstanceID: req.InstanceID}
+	for topic, commits := range req.Topics {
+		t := offsetcommit.RequestTopic{Name: topic}
+		for _, c := range commits {
+			t.Partitions = append(t.Partitions, offsetcommit.RequestPartition{PartitionIndex: int32(c.Partition),
+				CommittedOffset: c.Offset, CommittedMetadata: c.Metadata, CommittedLeaderEpoch: -1})
+		}
+		msg.Topics = append(msg.Topics, t)
 	}
-	for _, parts := range resp.Topics {
-		for _, p := range parts {
-			if p.Error != nil {
-				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+	if client.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, client.Timeout)
+		defer cancel()
+	}
+	transport := client.Transport
+	if transport == nil {
+		transport = kafka.DefaultTransport
+	}
+	m, err := transport.RoundTrip(ctx, client.Addr, msg)
+	if err != nil {
+		return fmt.Errorf("offset commit: %w", err)
+	}
+	resp, ok := m.(*offsetcommit.Response)
+	if !ok {
+		return fmt.Errorf("offset commit: unexpected response %T", m)
+	}
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if p.ErrorCode != 0 {
+				return fmt.Errorf("partition %d: %w", p.PartitionIndex, kafka.Error(p.ErrorCode))
 			}
 		}
 	}
