@@ -25,7 +25,7 @@ func brokerLesson() Lesson {
 	return Lesson{
 		Number: 0,
 		Title:  "Your first order, and the Kafka server behind it",
-		Goal:   "Send one food order to Kafka and read it back, in three steps. The steps marked deeper then show the server that stored it: KRaft, its settings, secured connections.",
+		Goal:   "Send one food order to Kafka and read it back. Steps marked deeper then look at the server behind it.",
 		Summary: []string{
 			"A broker stores the records of topics; a topic is split into partitions; each record has an offset, its number in its partition.",
 			"A kafka.Writer sends records; its delivery report (Completion) says the partition and offset Kafka gave each one.",
@@ -90,21 +90,19 @@ func brokerLesson() Lesson {
 	}
 }
 
-// Your program talks to Kafka over the network. A broker is a Kafka server:
-// it stores the records of topics and answers the clients that write and
-// read them. A record is one message: here, one food order, as JSON.
+// A record is one message: here, one food order, as JSON. A topic is a
+// named stream of records, such as orders: producers append records to it
+// and consumers read them. A producer is a program that writes records; a
+// consumer is one that reads them.
 //
-// A topic is a named stream of records, such as orders: producers append
-// records to it and consumers read them. A producer is a program that writes
-// records; a consumer is one that reads them.
+// A broker is a Kafka server: it stores the records of topics and answers
+// the clients that write and read them. A kafka.Client sends requests to the
+// brokers at the given addresses. CreateTopics asks for the topic; if it is
+// already there (you ran this before), the answer is TopicAlreadyExists,
+// which is fine.
 //
 // A partition is one of the ordered logs a topic is split into; each record
-// is stored in exactly one partition. The topic orders has three, so that
-// three consumers can later share the work.
-//
-// A kafka.Client sends requests to the brokers at the addresses it is given.
-// CreateTopics asks for the topic. If it is already there (you ran this
-// before), the answer is TopicAlreadyExists, which is fine.
+// is stored in exactly one partition. The topic orders has three.
 func createOrdersTopic(ctx context.Context, env *Env) error {
 	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Timeout: 10 * time.Second}
 	spec := env.OrdersTopic() // the topic every lesson uses: orders, 3 partitions
@@ -142,8 +140,8 @@ type firstOrder struct {
 // A kafka.Writer is kafka-go's producer. RequiredAcks: kafka.RequireAll
 // makes the broker answer only once it has stored the order; a Writer left
 // at its zero value asks for no answer at all (lesson 3 tells more).
-// BatchTimeout is set low: by default a Writer waits up to a second for more
-// records to send with it.
+// BatchTimeout is low: by default a Writer waits up to a second for more
+// records to send together.
 //
 // An offset is a record's number in its partition: Kafka gives each record
 // written to a partition the next number, starting at 0.
@@ -184,14 +182,15 @@ func (f *firstOrder) send(ctx context.Context, env *Env) error {
 // reads that partition from the offset SetOffset names. ReadMessage returns
 // the record there: the order step 2 sent.
 //
-// Reading removes nothing: the order stays in the topic, for any consumer to
-// read again, until the topic's retention deletes it (lesson 12).
+// Reading removes nothing: the order stays, for any consumer to read again,
+// until retention deletes it (lesson 12).
 func (f *firstOrder) read(ctx context.Context, env *Env) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:   env.Brokers,
 		Dialer:    env.Dialer,
 		Topic:     env.Topic,
 		Partition: f.partition,
+		MaxWait:   250 * time.Millisecond, // Close waits for a fetch in flight: 10 s by default
 	})
 	defer r.Close()
 	if err := r.SetOffset(f.offset); err != nil {

@@ -19,14 +19,14 @@ const stepTimeout = 90 * time.Second
 type action int
 
 const (
-	actNext      action = iota // go on
-	actAgain                   // run this step again
-	actSkip                    // skip the next step (or, asked about needs, this one)
-	actPrev                    // go back to the previous step
-	actMenu                    // back to the menu
-	actQuit                    // leave the program
-	actRunNeeded               // run the steps this one needs first
-	actSkipDeeper              // skip the deeper steps that come next
+	actNext       action = iota // go on
+	actAgain                    // run this step again
+	actSkip                     // skip the next step (or, asked about needs, this one)
+	actPrev                     // go back to the previous step
+	actMenu                     // back to the menu
+	actQuit                     // leave the program
+	actRunNeeded                // run the steps this one needs first
+	actSkipDeeper               // skip the deeper steps that come next
 )
 
 // prompter asks the learner. The unattended one never asks.
@@ -437,7 +437,9 @@ func (r *lessonRun) missing(i int) []int {
 	return out
 }
 
-func (r *lessonRun) ref(i int) stepRef { return stepRef{Number: i + 1, Title: r.plan.Steps[i].Heading()} }
+func (r *lessonRun) ref(i int) stepRef {
+	return stepRef{Number: i + 1, Title: r.plan.Steps[i].Heading()}
+}
 
 // pastDeeper is the first step from i on that is not deeper (the number
 // of steps: none, the lesson ends).
