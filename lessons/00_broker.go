@@ -104,31 +104,26 @@ func brokerLesson() Lesson {
 // A partition is one of the ordered logs a topic is split into; each record
 // is stored in exactly one partition. The topic orders has three.
 func createOrdersTopic(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport, Timeout: 10 * time.Second}
-	spec := env.OrdersTopic() // the topic every lesson uses: orders, 3 partitions
+	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport}
+	spec := env.OrdersTopic() // orders, 3 partitions: the topic every lesson uses
 	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-		Topic:             spec.Name,
-		NumPartitions:     spec.Partitions,
+		Topic: spec.Name, NumPartitions: spec.Partitions,
 		ReplicationFactor: int(spec.ReplicationFactor), // copies of each partition: lesson 1
 	}}})
 	if err != nil {
 		return fmt.Errorf("create topic %s: %w", spec.Name, err)
 	}
 	switch err := resp.Errors[spec.Name]; {
-	case err == nil:
-		env.Out.Value("created topic", spec.Name)
 	case errors.Is(err, kafka.TopicAlreadyExists):
 		env.Out.Value("already there, nothing to do", spec.Name)
-	default:
+	case err != nil:
 		return fmt.Errorf("create topic %s: %w", spec.Name, err)
+	default:
+		env.Out.Value("created topic", spec.Name)
 	}
 	// A new topic needs a moment before its partitions take records.
-	topic, err := WaitForTopic(ctx, env, spec.Name)
-	if err != nil {
-		return err
-	}
-	env.Out.Value("partitions", len(topic.Partitions))
-	return nil
+	_, err = WaitForTopic(ctx, env, spec.Name)
+	return err
 }
 
 // firstOrder is where step 2's order was stored, for step 3 to read it back.
