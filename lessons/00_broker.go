@@ -38,6 +38,17 @@ func brokerLesson() Lesson {
 		},
 		Quiz: []Question{
 			{
+				Ask: "Step 3 read your order back. What became of it in the topic?",
+				Choices: []string{
+					"It stays, for any consumer to read again",
+					"It was removed: a record is read once",
+					"It moved to the end of its partition",
+				},
+				Answer: 0,
+				Why:    "Reading removes nothing: the order stays at its offset, for any consumer to read again, until the topic's retention deletes it (lesson 12).",
+				Step:   3,
+			},
+			{
 				Ask: "The program was given one bootstrap address. How does it learn about the other brokers of the cluster?",
 				Choices: []string{
 					"It must be given every broker's address",
@@ -47,17 +58,6 @@ func brokerLesson() Lesson {
 				Answer: 1,
 				Why:    "Any broker answers a Metadata request with every broker of the cluster: one reachable address is enough to start, and the client learns the rest.",
 				Step:   4,
-			},
-			{
-				Ask: "Why can one version of kafka-go talk to brokers of many Kafka releases?",
-				Choices: []string{
-					"Every Kafka release speaks the same protocol",
-					"It asks the broker's API versions, then uses the newest both know",
-					"The broker translates old requests on the client's behalf",
-				},
-				Answer: 1,
-				Why:    "Each API (Produce, Fetch, ...) has a range of versions. ApiVersions tells the client the broker's range, and kafka-go picks the newest version both sides support. The ranges have a floor: Kafka 4.0 dropped the versions only clients older than Kafka 2.1 used (KIP-896).",
-				Step:   5,
 			},
 			{
 				Ask: "In docker-compose.yml, which setting makes the broker run in KRaft mode?",
