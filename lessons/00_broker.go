@@ -104,12 +104,19 @@ func brokerLesson() Lesson {
 // A partition is one of the ordered logs a topic is split into; each record
 // is stored in exactly one partition. The topic orders has three.
 func createOrdersTopic(ctx context.Context, env *Env) error {
-	client := &kafka.Client{Addr: kafka.TCP(env.Brokers...), Transport: env.Transport}
-	spec := env.OrdersTopic() // orders, 3 partitions: the topic every lesson uses
-	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-		Topic: spec.Name, NumPartitions: spec.Partitions,
-		ReplicationFactor: int(spec.ReplicationFactor), // copies of each partition: lesson 1
-	}}})
+	client := &kafka.Client{
+		Addr:      kafka.TCP(env.Brokers...),
+		Transport: env.Transport,
+	}
+	spec := env.OrdersTopic() // orders, 3 partitions: every lesson's topic
+	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{
+		Topics: []kafka.TopicConfig{{
+			Topic:         spec.Name,
+			NumPartitions: spec.Partitions,
+			// Copies of each partition, on other brokers: lesson 1.
+			ReplicationFactor: int(spec.ReplicationFactor),
+		}},
+	})
 	if err != nil {
 		return fmt.Errorf("create topic %s: %w", spec.Name, err)
 	}
@@ -145,7 +152,8 @@ type firstOrder struct {
 // kafka-go passes it to Completion: that is the delivery report. Without
 // Async, WriteMessages returns after it.
 func (f *firstOrder) send(ctx context.Context, env *Env) error {
-	value, err := json.Marshal(NewOrder("SKOURI Youssef", "Pizza Pepperoni", 1))
+	order := NewOrder("SKOURI Youssef", "Pizza Pepperoni", 1)
+	value, err := json.Marshal(order)
 	if err != nil {
 		return fmt.Errorf("encode order: %w", err)
 	}
@@ -156,20 +164,20 @@ func (f *firstOrder) send(ctx context.Context, env *Env) error {
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: 10 * time.Millisecond,
 		Completion: func(messages []kafka.Message, err error) {
-			for _, m := range messages {
-				if err == nil {
-					f.partition, f.offset = m.Partition, m.Offset
-					env.Out.Record(Record{Kind: Delivered, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Value: m.Value})
-				}
+			if err == nil { // one order sent: one message reported
+				m := messages[0]
+				f.partition, f.offset = m.Partition, m.Offset
 			}
 		},
 	}
 	defer w.Close()
-	if err := w.WriteMessages(ctx, kafka.Message{Value: value}); err != nil {
+	err = w.WriteMessages(ctx, kafka.Message{Value: value})
+	if err != nil {
 		return fmt.Errorf("send order: %w", err)
 	}
-	env.Out.Value("partition", f.partition)
-	env.Out.Value("offset", f.offset)
+	// Prints "Delivered to orders [partition] @ offset N".
+	env.Out.Record(Record{Kind: Delivered, Topic: env.Topic,
+		Partition: f.partition, Offset: f.offset, Value: value})
 	return nil
 }
 
@@ -185,7 +193,8 @@ func (f *firstOrder) read(ctx context.Context, env *Env) error {
 		Dialer:    env.Dialer,
 		Topic:     env.Topic,
 		Partition: f.partition,
-		MaxWait:   250 * time.Millisecond, // Close waits for a fetch in flight: 10 s by default
+		// Close waits for a fetch in flight, up to MaxWait (10 s by default).
+		MaxWait: 250 * time.Millisecond,
 	})
 	defer r.Close()
 	if err := r.SetOffset(f.offset); err != nil {
@@ -195,10 +204,11 @@ func (f *firstOrder) read(ctx context.Context, env *Env) error {
 	defer cancel()
 	msg, err := r.ReadMessage(ctx)
 	if err != nil {
-		return fmt.Errorf("read partition %d at offset %d: %w", f.partition, f.offset, err)
+		return fmt.Errorf("read at offset %d: %w", f.offset, err)
 	}
-	if _, err := Receive(env.Out, msg); err != nil { // prints the order and where it was
-		return fmt.Errorf("the record at offset %d is not an order: %w", msg.Offset, err)
+	// Receive decodes the order and prints it, with where it was.
+	if _, err := Receive(env.Out, msg); err != nil {
+		return fmt.Errorf("offset %d holds no order: %w", msg.Offset, err)
 	}
 	return nil
 }
