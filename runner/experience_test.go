@@ -313,7 +313,7 @@ func TestCorruptProgressFile(t *testing.T) {
 	if len(warnings) != 1 || !strings.Contains(warnings[0], path) || !strings.Contains(warnings[0], "ignored") {
 		t.Errorf("want one line about the file, got:\n%s", out)
 	}
-	if !strings.Contains(out.String(), "0  The broker") {
+	if !strings.Contains(out.String(), "0  Your first order") {
 		t.Errorf("the lessons are not listed:\n%s", out)
 	}
 }
