@@ -2,6 +2,8 @@ package lessons
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,15 +12,24 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// brokerLesson is lesson 0: what the program talks to. What it says of
-// Metadata is pinned by TestKafkaGo_ClientMetadataAnswersFromTheTransportCache
-// and, on a real cluster, TestKafka_KRaftMetadataNamesARandomLiveBrokerAsController.
+// brokerLesson is lesson 0: the first order, sent and read back in three
+// steps, then, marked deeper, what the program talks to. What it says of
+// Metadata is pinned by
+// TestKafkaGo_ClientMetadataAnswersFromTheTransportCache
+// and, on a real cluster,
+// TestKafka_KRaftMetadataNamesARandomLiveBrokerAsController;
+// what the first three steps say of the Writer and the Reader by
+// TestKafkaGo_SyncWriteReturnsAfterItsDeliveryReport and
+// TestKafkaGo_PartitionReaderReadsFromSetOffset.
 func brokerLesson() Lesson {
 	return Lesson{
 		Number: 0,
-		Title:  "The broker: Kafka in KRaft mode",
-		Goal:   "Connect to the bootstrap server and see what a Kafka broker is made of, without ZooKeeper.",
+		Title:  "Your first order, and the Kafka server behind it",
+		Goal:   "Send one food order to Kafka and read it back. Steps marked deeper then look at the server behind it.",
 		Summary: []string{
+			"A broker stores the records of topics; a topic is split into partitions; each record has an offset, its number in its partition.",
+			"A kafka.Writer sends records; its delivery report (Completion) says the partition and offset Kafka gave each one.",
+			"A kafka.Reader given a topic and a partition reads from the offset SetOffset names: reading removes nothing.",
 			"A client needs one bootstrap address; the broker tells it about every broker of the cluster.",
 			"In KRaft mode the cluster's metadata is kept by Kafka's own controller quorum, not by ZooKeeper.",
 			"process.roles, node.id, controller.listener.names and the quorum (controller.quorum.voters) make a KRaft node.",
@@ -26,6 +37,17 @@ func brokerLesson() Lesson {
 			"TLS and SASL are settings of the connection: kafka.Transport{TLS, SASL} for Writers and Clients, kafka.Dialer{TLS, SASLMechanism} for Readers.",
 		},
 		Quiz: []Question{
+			{
+				Ask: "Step 3 read your order back. What became of it in the topic?",
+				Choices: []string{
+					"It stays, for any consumer to read again",
+					"It was removed: a record is read once",
+					"It moved to the end of its partition",
+				},
+				Answer: 0,
+				Why:    "Reading removes nothing: the order stays at its offset, for any consumer to read again, until the topic's retention deletes it (lesson 12).",
+				Step:   3,
+			},
 			{
 				Ask: "The program was given one bootstrap address. How does it learn about the other brokers of the cluster?",
 				Choices: []string{
@@ -35,18 +57,7 @@ func brokerLesson() Lesson {
 				},
 				Answer: 1,
 				Why:    "Any broker answers a Metadata request with every broker of the cluster: one reachable address is enough to start, and the client learns the rest.",
-				Step:   1,
-			},
-			{
-				Ask: "Why can one version of kafka-go talk to brokers of many Kafka releases?",
-				Choices: []string{
-					"Every Kafka release speaks the same protocol",
-					"It asks the broker's API versions, then uses the newest both know",
-					"The broker translates old requests on the client's behalf",
-				},
-				Answer: 1,
-				Why:    "Each API (Produce, Fetch, ...) has a range of versions. ApiVersions tells the client the broker's range, and kafka-go picks the newest version both sides support. The ranges have a floor: Kafka 4.0 dropped the versions only clients older than Kafka 2.1 used (KIP-896).",
-				Step:   2,
+				Step:   4,
 			},
 			{
 				Ask: "In docker-compose.yml, which setting makes the broker run in KRaft mode?",
@@ -57,22 +68,149 @@ func brokerLesson() Lesson {
 				},
 				Answer: 1,
 				Why:    "process.roles is what selects KRaft: this node is a broker and a controller. CLUSTER_ID is the id its storage is formatted with; auto.create.topics.enable only says whether a topic is created on first use.",
-				Step:   4,
+				Step:   7,
 			},
 		},
 		Plan: func() Plan {
+			first := &firstOrder{}
 			return Plan{Steps: []Step{
-				{Title: "Connect and list the brokers", Run: listBrokers},
-				{Title: "The API versions the broker speaks", Run: apiVersions},
-				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs,
+				{Title: "Connect to Kafka and make a stream for the orders", Run: createOrdersTopic},
+				{Title: "Send one order and get its delivery report", Run: first.send, Needs: []int{1}},
+				{Title: "Read the order back by its partition and offset", Run: first.read, Needs: []int{2}},
+				{Title: "Connect and list the brokers", Run: listBrokers, Deeper: true},
+				{Title: "The API versions the broker speaks", Run: apiVersions, Deeper: true},
+				{Title: "Read the KRaft settings with DescribeConfigs", Run: kraftConfigs, Deeper: true,
 					Requires: Requirement{RealKafka: true}},
-				{Title: "What docker-compose.yml sets, line by line", Run: explainCompose},
-				{Title: "What docker-compose.cluster.yml changes for three brokers", Run: explainClusterCompose,
+				{Title: "What docker-compose.yml sets, line by line", Run: explainCompose, Deeper: true},
+				{Title: "What docker-compose.cluster.yml changes for three brokers", Run: explainClusterCompose, Deeper: true,
 					Requires: Requirement{Brokers: 3}},
-				{Title: "A secured connection: TLS and SASL", Run: securedConnection},
+				{Title: "A secured connection: TLS and SASL", Run: securedConnection, Deeper: true},
 			}}
 		},
 	}
+}
+
+// A record is one message: here, one food order, as JSON. A topic is a
+// named stream of records, such as orders: producers append records to it
+// and consumers read them. A producer is a program that writes records; a
+// consumer is one that reads them.
+//
+// A broker is a Kafka server: it stores the records of topics and answers
+// the clients that write and read them. A kafka.Client sends requests to the
+// brokers at the given addresses. CreateTopics asks for the topic; if it is
+// already there (you ran this before), the answer is TopicAlreadyExists,
+// which is fine.
+//
+// A partition is one of the ordered logs a topic is split into; each record
+// is stored in exactly one partition. The topic orders has three.
+func createOrdersTopic(ctx context.Context, env *Env) error {
+	client := &kafka.Client{
+		Addr:      kafka.TCP(env.Brokers...),
+		Transport: env.Transport,
+	}
+	spec := env.OrdersTopic() // orders, 3 partitions: every lesson's topic
+	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{
+		Topics: []kafka.TopicConfig{{
+			Topic:         spec.Name,
+			NumPartitions: spec.Partitions,
+			// Copies of each partition, on other brokers: lesson 1.
+			ReplicationFactor: int(spec.ReplicationFactor),
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("create topic %s: %w", spec.Name, err)
+	}
+	switch err := resp.Errors[spec.Name]; {
+	case errors.Is(err, kafka.TopicAlreadyExists):
+		env.Out.Value("already there, nothing to do", spec.Name)
+	case err != nil:
+		return fmt.Errorf("create topic %s: %w", spec.Name, err)
+	default:
+		env.Out.Value("created topic", spec.Name)
+	}
+	// A new topic needs a moment before its partitions take records.
+	_, err = WaitForTopic(ctx, env, spec.Name)
+	return err
+}
+
+// firstOrder is where step 2's order was stored, for step 3 to read it back.
+type firstOrder struct {
+	partition int
+	offset    int64
+}
+
+// A kafka.Writer is kafka-go's producer. RequiredAcks: kafka.RequireAll
+// makes the broker answer only once it has stored the order; a Writer left
+// at its zero value asks for no answer at all (lesson 3 tells more).
+// BatchTimeout is low: by default a Writer waits up to a second for more
+// records to send together.
+//
+// An offset is a record's number in its partition: Kafka gives each record
+// written to a partition the next number, starting at 0.
+//
+// The broker's answer says where the order went, its partition and offset.
+// kafka-go passes it to Completion: that is the delivery report. Without
+// Async, WriteMessages returns after it.
+func (f *firstOrder) send(ctx context.Context, env *Env) error {
+	order := NewOrder("SKOURI Youssef", "Pizza Pepperoni", 1)
+	value, err := json.Marshal(order)
+	if err != nil {
+		return fmt.Errorf("encode order: %w", err)
+	}
+	w := &kafka.Writer{
+		Addr:         kafka.TCP(env.Brokers...),
+		Transport:    env.Transport,
+		Topic:        env.Topic,
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 10 * time.Millisecond,
+		Completion: func(messages []kafka.Message, err error) {
+			if err == nil { // one order sent: one message reported
+				m := messages[0]
+				f.partition, f.offset = m.Partition, m.Offset
+			}
+		},
+	}
+	defer w.Close()
+	err = w.WriteMessages(ctx, kafka.Message{Value: value})
+	if err != nil {
+		return fmt.Errorf("send order: %w", err)
+	}
+	// Prints "Delivered to orders [partition] @ offset N".
+	env.Out.Record(Record{Kind: Delivered, Topic: env.Topic,
+		Partition: f.partition, Offset: f.offset, Value: value})
+	return nil
+}
+
+// A kafka.Reader is kafka-go's consumer. Given a topic and one partition, it
+// reads that partition from the offset SetOffset names. ReadMessage returns
+// the record there: the order step 2 sent.
+//
+// Reading removes nothing: the order stays, for any consumer to read again,
+// until retention deletes it (lesson 12).
+func (f *firstOrder) read(ctx context.Context, env *Env) error {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   env.Brokers,
+		Dialer:    env.Dialer,
+		Topic:     env.Topic,
+		Partition: f.partition,
+		// Close waits for a fetch in flight, up to MaxWait (10 s by default).
+		MaxWait: 250 * time.Millisecond,
+	})
+	defer r.Close()
+	if err := r.SetOffset(f.offset); err != nil {
+		return fmt.Errorf("set offset %d: %w", f.offset, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	msg, err := r.ReadMessage(ctx)
+	if err != nil {
+		return fmt.Errorf("read at offset %d: %w", f.offset, err)
+	}
+	// Receive decodes the order and prints it, with where it was.
+	if _, err := Receive(env.Out, msg); err != nil {
+		return fmt.Errorf("offset %d holds no order: %w", msg.Offset, err)
+	}
+	return nil
 }
 
 // A client is given one or more bootstrap addresses. It asks any of them
@@ -151,7 +289,8 @@ func apiVersions(ctx context.Context, env *Env) error {
 // A KRaft node is made by a few settings. process.roles says whether it is a
 // broker, a controller or both; node.id is its number in the cluster;
 // controller.listener.names names the listener the quorum talks on; and
-// controller.quorum.voters (or, since 3.9, controller.quorum.bootstrap.servers)
+// controller.quorum.voters (or, since 3.9,
+// controller.quorum.bootstrap.servers)
 // says where the controllers are, which elect a leader among themselves
 // with the Raft protocol (hence "KRaft"). DescribeConfigs asks a broker, here
 // the first the metadata lists, for its live values.

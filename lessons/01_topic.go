@@ -60,7 +60,7 @@ func topicLesson() Lesson {
 		Plan: func() Plan {
 			return Plan{Steps: []Step{
 				{Title: "Create the topic orders", Run: createTopic},
-				{Title: "Describe its partitions", Run: describeTopic, Needs: []int{1}},
+				{Title: "Describe its partitions", Run: describeTopic, Needs: []int{1}, Deeper: true},
 				{Title: "Draw the partitions", Run: drawTopic, Needs: []int{1}},
 			}}
 		},

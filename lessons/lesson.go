@@ -193,6 +193,23 @@ type Step struct {
 	// of its own, which runs the steps it needs again ("": it can). A step
 	// that stops a broker would stop a second one.
 	NoEdit string
+	// Deeper marks a step a beginner may leave for later: it looks under
+	// the hood of what the steps before it did. The runner marks it
+	// "(deeper)" and offers to skip the lesson's deeper steps; unattended
+	// runs run it as any other.
+	Deeper bool
+}
+
+// DeeperMark is what the runner and LESSONS.md add to a deeper step's title.
+const DeeperMark = " (deeper)"
+
+// Heading is the step's title as the learner sees it: with DeeperMark when
+// the step is deeper.
+func (s Step) Heading() string {
+	if s.Deeper {
+		return s.Title + DeeperMark
+	}
+	return s.Title
 }
 
 // All returns the lessons in order: the one registry.

@@ -25,7 +25,7 @@ func lessonsMarkdown() (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("lesson %d step %d: %w", l.Number, i+1, err)
 			}
-			fmt.Fprintf(&b, "\n### %d.%d %s\n\n", l.Number, i+1, s.Title)
+			fmt.Fprintf(&b, "\n### %d.%d %s\n\n", l.Number, i+1, s.Heading())
 			if src.Narration != "" {
 				fmt.Fprintf(&b, "%s\n\n", lessons.NarrationMarkdown(src.Narration))
 			}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -73,6 +74,9 @@ func newStepEditor(prefix string, brokers []string, config string) (*stepEditor,
 		return nil, "editing a step needs an editor: " + err.Error()
 	}
 	dir, err := editsDir(prefix)
+	if err == nil {
+		err = migrateEdits(dir)
+	}
 	if err != nil {
 		return nil, "editing a step needs somewhere to keep the edit: " + err.Error()
 	}
@@ -93,6 +97,43 @@ func editsDir(prefix string) (string, error) {
 		who = "p-" + prefix
 	}
 	return filepath.Join(filepath.Dir(p), "edits", who), nil
+}
+
+// editsLayout is the file that says the edits in a folder are numbered as
+// today's steps. Before it (as before progress file version 2), lesson 0
+// had no first-order steps: its old step k is step k+3 now.
+const editsLayout = "numbered-v2"
+
+// migrateEdits renumbers the kept edits of lesson 0's steps, once, so an
+// edit stays with its step, and marks the folder as numbered today's way.
+func migrateEdits(dir string) error {
+	marker := filepath.Join(dir, editsLayout)
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "lesson00-step*.go"))
+	steps := make([]int, 0, len(old))
+	for _, f := range old {
+		var k int
+		if _, err := fmt.Sscanf(filepath.Base(f), "lesson00-step%d.go", &k); err == nil {
+			steps = append(steps, k)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(steps))) // the highest first: no rename lands on an edit not yet moved
+	for _, k := range steps {
+		from := filepath.Join(dir, fmt.Sprintf("lesson00-step%d.go", k))
+		to := filepath.Join(dir, fmt.Sprintf("lesson00-step%d.go", k+3))
+		if err := os.Rename(from, to); err != nil {
+			return fmt.Errorf("renumber the edit of lesson 0 step %d: %w", k, err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.WriteFile(marker, []byte("lesson 0's steps 1-3 are the first order; edits are numbered accordingly\n"), 0o644); err != nil {
+		return fmt.Errorf("mark %s: %w", dir, err)
+	}
+	return nil
 }
 
 // forgetEdits removes the learner's edited steps (runner reset), and says
@@ -316,7 +357,7 @@ func (r *lessonRun) editChoices(i int) []choice {
 // long as the learner asks to.
 func (r *lessonRun) afterStep(ctx context.Context, i int, failed bool, prev stepRef) (action, error) {
 	for {
-		act, err := r.prompt.after(ctx, failed, i == len(r.plan.Steps)-1, prev, r.editChoices(i))
+		act, err := r.prompt.after(ctx, failed, i == len(r.plan.Steps)-1, prev, append(r.deeperChoice(i), r.editChoices(i)...))
 		if err != nil {
 			return actQuit, err
 		}

@@ -522,3 +522,52 @@ func BenchmarkEditToOutput(b *testing.B) {
 		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/edit")
 	})
 }
+
+// An edit kept before lesson 0 gained its three first-order steps stays
+// with its step: the old step k's edit is step k+3's, once; other lessons'
+// edits do not move.
+func TestEditsOfLesson0MoveWithTheirSteps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "edits", "default")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]string{
+		"lesson00-step1.go": "// the old listBrokers\n",
+		"lesson00-step4.go": "// the old explainCompose\n",
+		"lesson01-step1.go": "// createTopic\n",
+	}
+	for name, body := range kept {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{
+		"lesson00-step4.go": "// the old listBrokers\n",
+		"lesson00-step7.go": "// the old explainCompose\n",
+		"lesson01-step1.go": "// createTopic\n",
+	}
+	for round := 1; round <= 2; round++ { // the second finds the folder marked: nothing moves
+		if err := migrateEdits(dir); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "lesson*-step*.go"))
+		if len(files) != len(want) {
+			t.Errorf("round %d: edits %v, want %d", round, files, len(want))
+		}
+		for name, body := range want {
+			got, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil || string(got) != body {
+				t.Errorf("round %d: %s = %q, %v; want %q", round, name, got, err, body)
+			}
+		}
+	}
+	// A learner with no edits yet gets the folder marked: their first edit
+	// is numbered today's way and never moves.
+	fresh := filepath.Join(t.TempDir(), "none")
+	if err := migrateEdits(fresh); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(fresh, editsLayout)); err != nil {
+		t.Errorf("a fresh folder is not marked: %v", err)
+	}
+}

@@ -143,8 +143,8 @@ func TestPreviousStep(t *testing.T) {
 // fits the screen's width.
 func TestSmallScreen(t *testing.T) {
 	addr := embeddedBroker(t) // the steps it pages through are the emulation's
-	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--no-quiz")
-	l.expect("▶ Step 1/6 · Connect and list the brokers", 1)
+	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", "4", "--no-quiz")
+	l.expect("▶ Step 4/9 · Connect and list the brokers (deeper)", 1)
 	l.expect("Press Enter to read on", 1)
 	if strings.Contains(l.text(), "Go code that runs now") {
 		t.Errorf("the code came before the narration was read")
@@ -160,14 +160,14 @@ func TestSmallScreen(t *testing.T) {
 		t.Errorf("the output does not start at the margin after Enter:\n%s", l.visible())
 	}
 	readOn := strings.Count(l.text(), "Press Enter to read on")
-	l.press(enter) // step 2: narration, code, run
+	l.press(enter) // step 5: narration, code, run
 	l.readOnUntil("Press Enter to run it", 2, readOn)
 	l.press(enter)
 	l.expect("APIs spoken: ", 1)
 	l.expect("Next?", 2)
 	readOn = strings.Count(l.text(), "Press Enter to read on")
-	l.press(enter) // step 3 is skipped on the embedded broker; step 4's code takes several screens
-	l.expect("Step 4/6", 1)
+	l.press(enter) // step 6 is skipped on the embedded broker; step 7's code takes several screens
+	l.expect("Step 7/9", 1)
 	l.readOnUntil("Press Enter to run it", 3, readOn)
 	prompts := strings.Count(l.text(), "Next?  [")
 	l.press(enter)
@@ -211,7 +211,7 @@ func TestCtrlCAtTheSmallScreensPauses(t *testing.T) {
 		t.Errorf("Ctrl-C before a step: exit code %d after %v", code, time.Since(start))
 	}
 
-	l = startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", "4", "--no-quiz")
+	l = startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", "7", "--no-quiz")
 	l.readOnUntil("Press Enter to run it", 1, 0)
 	l.press(enter)
 	l.expect("press a key to go on", 1)
@@ -313,7 +313,7 @@ func TestCorruptProgressFile(t *testing.T) {
 	if len(warnings) != 1 || !strings.Contains(warnings[0], path) || !strings.Contains(warnings[0], "ignored") {
 		t.Errorf("want one line about the file, got:\n%s", out)
 	}
-	if !strings.Contains(out.String(), "0  The broker") {
+	if !strings.Contains(out.String(), "0  Your first order") {
 		t.Errorf("the lessons are not listed:\n%s", out)
 	}
 }

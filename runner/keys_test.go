@@ -24,7 +24,7 @@ func TestPressEnterPromptKeys(t *testing.T) {
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Fatalf("q: exit code %d; screen:\n%s", code, l.text())
 	}
-	if strings.Contains(l.text(), "cluster id:") {
+	if strings.Contains(l.text(), "created topic:") {
 		t.Errorf("q ran the step:\n%s", l.text())
 	}
 	want := "Progress saved. To resume at lesson 0, step 1: go run ./runner --lesson 0 --step 1 --topic-prefix " + p
@@ -83,7 +83,7 @@ func TestMenuHomeAndEnd(t *testing.T) {
 	l.press(down + down + down)
 	l.press("\x1b[H")
 	l.press(enter)
-	l.expect("Lesson 0 · The broker", 1)
+	l.expect("Lesson 0 · Your first order", 1)
 }
 
 // words is text with every run of spaces and line breaks made one space.

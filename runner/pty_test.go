@@ -106,7 +106,7 @@ func TestMenuPicksALessonAndStepsThroughIt(t *testing.T) {
 	addr := testBroker(t)
 	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--no-quiz")
 	l.expect("Which lesson?", 1)
-	for _, want := range []string{"0 · The broker", "7 · Poison pills", "Play every lesson", "Quit"} {
+	for _, want := range []string{"0 · Your first order", "7 · Poison pills", "Play every lesson", "Quit"} {
 		l.expect(want, 1)
 	}
 	l.press("2") // survey filters the menu as you type: lesson 2

@@ -43,7 +43,7 @@ func (s *session) quiz(ctx context.Context, l lessons.Lesson) error {
 		if q.Step < 1 || q.Step > len(steps) {
 			continue
 		}
-		act, err := s.prompt.review(ctx, stepRef{Number: q.Step, Title: steps[q.Step-1].Title}, i == total-1)
+		act, err := s.prompt.review(ctx, stepRef{Number: q.Step, Title: steps[q.Step-1].Heading()}, i == total-1)
 		if err != nil {
 			return err
 		}

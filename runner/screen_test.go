@@ -158,11 +158,11 @@ func TestMenuAfterAResizeLeavesNoFragments(t *testing.T) {
 	}
 }
 
-// At 80×24, lesson 0's steps 4 and 6 take several screens: none of them
+// At 80×24, lesson 0's steps 7 and 9 take several screens: none of them
 // holds only the code frame's closing line.
 func TestNoScreenOfOnlyTheFramesEnd(t *testing.T) {
 	addr := embeddedBroker(t)
-	for _, step := range []string{"4", "6"} {
+	for _, step := range []string{"7", "9"} {
 		l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", step, "--no-quiz")
 		l.readOnUntil("Press Enter to run it", 1, 0)
 		pages := strings.Split(strings.ReplaceAll(l.text(), "\r", ""), "? Press Enter to ")

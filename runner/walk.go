@@ -19,13 +19,14 @@ const stepTimeout = 90 * time.Second
 type action int
 
 const (
-	actNext      action = iota // go on
-	actAgain                   // run this step again
-	actSkip                    // skip the next step (or, asked about needs, this one)
-	actPrev                    // go back to the previous step
-	actMenu                    // back to the menu
-	actQuit                    // leave the program
-	actRunNeeded               // run the steps this one needs first
+	actNext       action = iota // go on
+	actAgain                    // run this step again
+	actSkip                     // skip the next step (or, asked about needs, this one)
+	actPrev                     // go back to the previous step
+	actMenu                     // back to the menu
+	actQuit                     // leave the program
+	actRunNeeded                // run the steps this one needs first
+	actSkipDeeper               // skip the deeper steps that come next
 )
 
 // prompter asks the learner. The unattended one never asks.
@@ -256,6 +257,8 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 			i++
 		case actSkip:
 			i += 2
+		case actSkipDeeper:
+			i = r.pastDeeper(i + 1)
 		case actPrev:
 			i = prev.Number - 1
 		case actMenu, actQuit:
@@ -395,7 +398,7 @@ func (r *lessonRun) step(ctx context.Context, i int) error {
 					return err
 				}
 				if errors.Is(err, errStepSkipped) {
-					r.out.Skip(i+1, len(r.plan.Steps), r.plan.Steps[i].Title,
+					r.out.Skip(i+1, len(r.plan.Steps), r.plan.Steps[i].Heading(),
 						fmt.Sprintf("it needs step %d, which did not run", m+1))
 					return errStepSkipped
 				}
@@ -434,7 +437,37 @@ func (r *lessonRun) missing(i int) []int {
 	return out
 }
 
-func (r *lessonRun) ref(i int) stepRef { return stepRef{Number: i + 1, Title: r.plan.Steps[i].Title} }
+func (r *lessonRun) ref(i int) stepRef {
+	return stepRef{Number: i + 1, Title: r.plan.Steps[i].Heading()}
+}
+
+// pastDeeper is the first step from i on that is not deeper (the number
+// of steps: none, the lesson ends).
+func (r *lessonRun) pastDeeper(i int) int {
+	for i < len(r.plan.Steps) && r.plan.Steps[i].Deeper {
+		i++
+	}
+	return i
+}
+
+// deeperChoice is the choice, after step i, to skip the deeper steps that
+// follow it, when the next step is one: a beginner leaves them for later.
+func (r *lessonRun) deeperChoice(i int) []choice {
+	next := i + 1
+	if !r.prompt.Interactive() || next >= len(r.plan.Steps) || !r.plan.Steps[next].Deeper {
+		return nil
+	}
+	end := r.pastDeeper(next)
+	steps := fmt.Sprintf("step %d", next+1)
+	if end-next > 1 {
+		steps = fmt.Sprintf("steps %d–%d", next+1, end)
+	}
+	to := "the end of the lesson"
+	if end < len(r.plan.Steps) {
+		to = fmt.Sprintf("step %d", end+1)
+	}
+	return []choice{{fmt.Sprintf("Skip the deeper %s: on to %s", steps, to), actSkipDeeper}}
+}
 
 // previous is the step before i that can run here, to go back to (Number 0:
 // none).
@@ -452,8 +485,8 @@ func (r *lessonRun) cell(ctx context.Context, i int) error {
 	step, n := r.plan.Steps[i], len(r.plan.Steps)
 	if why := step.Requires.Unmet(r.env.Cluster); why != "" {
 		why += ". " + howToMeet(step.Requires)
-		r.out.Skip(i+1, n, step.Title, why)
-		r.book.Note(fmt.Sprintf("### Step %d/%d · %s\n\n*Skipped: %s*", i+1, n, step.Title, why))
+		r.out.Skip(i+1, n, step.Heading(), why)
+		r.book.Note(fmt.Sprintf("### Step %d/%d · %s\n\n*Skipped: %s*", i+1, n, step.Heading(), why))
 		return errStepSkipped
 	}
 	src, err := lessons.SourceOf(step)
@@ -463,8 +496,8 @@ func (r *lessonRun) cell(ctx context.Context, i int) error {
 	if r.only { // an edited run: the parent showed the edit
 		return r.run(ctx, i)
 	}
-	r.book.Step(r.lesson.Number, i+1, n, step.Title, lessons.NarrationMarkdown(src.Narration), src.Code)
-	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Title, src.Narration, src.Code)); err != nil {
+	r.book.Step(r.lesson.Number, i+1, n, step.Heading(), lessons.NarrationMarkdown(src.Narration), src.Code)
+	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Heading(), src.Narration, src.Code)); err != nil {
 		return err
 	}
 	return r.run(ctx, i)

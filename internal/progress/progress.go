@@ -28,8 +28,10 @@ import (
 	"time"
 )
 
-// Version is the version of the file format this package writes.
-const Version = 1
+// Version is the version of the file format this package writes. Version 2:
+// lesson 0 begins with three new steps (the first order), so its old step
+// k is step k+3; a version 1 file is moved on when read (migrate).
+const Version = 2
 
 var (
 	// ErrCorrupt: the file is not a progress file this package can read.
@@ -194,8 +196,29 @@ func load(path string) (file, int, error) {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return emptyFile(), 0, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	f.migrate(*head.Version)
 	f.Version = Version
 	return f, f.sanitize(), nil
+}
+
+// lesson0Shift is how far version 2 moved lesson 0's steps: three new
+// steps (create the topic, send the first order, read it back) came first.
+const lesson0Shift = 3
+
+// migrate moves a file of an older version to this one: the step a learner
+// stopped at in lesson 0 is the same step under its new number.
+func (f *file) migrate(from int) {
+	if from >= 2 {
+		return
+	}
+	for _, l := range f.Learners {
+		if l == nil {
+			continue
+		}
+		if st := l.Lessons[0]; st != nil && st.Stopped != nil && st.Stopped.Step >= 1 {
+			st.Stopped.Step += lesson0Shift
+		}
+	}
 }
 
 // sanitize drops entries no Store would write, and counts them.

@@ -523,3 +523,55 @@ func TestExercises(t *testing.T) {
 		t.Error("Reset must forget ada's exercises and only hers")
 	}
 }
+
+// A version 1 file was written when lesson 0 had no first-order steps: the
+// step a learner stopped at in lesson 0 is three further on now, once, and
+// no other lesson moves.
+func TestVersion1MovesLesson0StepsByThree(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "progress.json")
+	content := `{"version": 1, "learners": {
+		"": {"lessons": {
+			"0": {"stopped": {"step": 2, "at": "2026-03-01T09:00:00Z"}},
+			"1": {"stopped": {"step": 2, "at": "2026-03-01T09:00:00Z"}}
+		}},
+		"bob-": {"lessons": {"0": {"stopped": {"step": 6, "at": "2026-03-01T09:00:00Z"}, "done": "2026-03-01T08:00:00Z"}}}
+	}}`
+	must(t, os.WriteFile(path, []byte(content), 0o600))
+	check := func(when string) {
+		t.Helper()
+		s, err := Open(path)
+		if err != nil {
+			t.Fatalf("%s: Open: %v", when, err)
+		}
+		if step, ok := s.Learner("").Stopped(0); !ok || step != 5 {
+			t.Errorf("%s: lesson 0 stopped at %d (%v), want 5 (the old step 2)", when, step, ok)
+		}
+		if step, ok := s.Learner("").Stopped(1); !ok || step != 2 {
+			t.Errorf("%s: lesson 1 stopped at %d (%v), want 2: only lesson 0 moved", when, step, ok)
+		}
+		if step, ok := s.Learner("bob-").Stopped(0); !ok || step != 9 {
+			t.Errorf("%s: bob's lesson 0 stopped at %d (%v), want 9 (the old step 6)", when, step, ok)
+		}
+		if !s.Learner("bob-").Done(0) {
+			t.Errorf("%s: bob's lesson 0 is no longer done", when)
+		}
+	}
+	check("read from version 1")
+
+	// Saving writes version 2 (the other learner's lesson too, merged from
+	// the file as read): read again, nothing moves twice.
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, s.Learner("").MarkDone(3))
+	must(t, s.Save())
+	raw, err := os.ReadFile(path)
+	must(t, err)
+	var f struct{ Version int }
+	must(t, json.Unmarshal(raw, &f))
+	if f.Version != 2 {
+		t.Errorf("saved version %d, want 2", f.Version)
+	}
+	check("saved as version 2 and read again")
+}
