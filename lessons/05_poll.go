@@ -99,7 +99,10 @@ func (l *pollState) open(ctx context.Context, env *Env) error {
 // Each turn waits up to 1 s for an order. When nothing comes, it says so
 // and goes round again. Meanwhile a simulated customer, a goroutine standing
 // in for a second program, sends three orders; each shows up in the loop as
-// soon as it is delivered.
+// soon as it is delivered. An order may be printed as received before its
+// own "Delivered" line: the broker answers the waiting reader and the
+// customer's writer at about the same moment, and the writer's Completion
+// callback, which prints that line, runs only once the answer is back.
 //
 // If you know the Python client: Poll(ctx, time.Second) is the original
 // consumer.py's poll(1.0), and "nothing yet" is its None. The customer

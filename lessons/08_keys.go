@@ -112,6 +112,9 @@ func (k *keysState) scatter(ctx context.Context, env *Env) error {
 // does) and takes it modulo the number of partitions: a key always goes to
 // the same partition, as long as that number does not change (add
 // partitions, and most keys move). Five users order twice each, in turn.
+// Partition 0 gets none of them, and it is not broken: these five names hash
+// to 1 (Ada, Grace, Linus) and 2 (Youssef, Alan) modulo 3, and a hash
+// spreads many keys about evenly, but five can easily miss a partition.
 // Each user's two orders share a partition and get increasing offsets in
 // the order they were sent: per key, order holds. Across keys it does not:
 // partitions are read independently, so nothing says whether Ada's second
@@ -157,7 +160,8 @@ func (k *keysState) hashed(ctx context.Context, env *Env) error {
 // neither of them. Each balancer writes one order per user here; read each
 // line across. A Go service and a service in another language writing one
 // user's orders with different hashes can put them on two
-// partitions, and then their order is lost. Use the balancer of the clients
+// partitions, and then nothing keeps them in sequence: that user's later
+// order may be handled before an earlier one. Use the balancer of the clients
 // you share a topic with; with no constraint, Murmur2Balancer, the Java
 // client's placement, which librdkafka offers too
 // (partitioner=murmur2_random).

@@ -141,7 +141,11 @@ func (g *groupsState) produce(ctx context.Context, env *Env) error {
 // it; Join in groups.go takes each generation as it comes). Three members
 // join. One of them, the leader, computes who reads what with a
 // GroupBalancer; the coordinator, a broker, hands each member its part.
-// Every change of members starts a new generation, hence its number.
+// Every change of members starts a new generation, numbered one more than
+// the last, from 1. The three members join one after another, and each that
+// comes after the coordinator has handed out a generation starts another:
+// so the group's first generation shown may be 1, 2 or 3 (run the step
+// again, and the same group counts on).
 // Three partitions, three members: one each. Within a group, a partition
 // is read by one member at a time. The settings make changes quick: members
 // heartbeat every 250 ms, and the coordinator drops a member silent for 6 s

@@ -74,6 +74,25 @@ func TestLesson8Keys(t *testing.T) {
 			t.Errorf("kafka.Hash: %s's orders at offsets %v, want increasing in the order sent", user, p.Offsets)
 		}
 	}
+	// Step 2's narration says where these five keys go with kafka.Hash, and
+	// that partition 0 gets none of them: the partitions the broker reported.
+	said := map[string]int{"Ada Lovelace": 1, "Grace Hopper": 1, "Linus Torvalds": 1, "SKOURI Youssef": 2, "Alan Turing": 2}
+	for user, want := range said {
+		ps := placements(rec, user)
+		if len(ps) == 0 {
+			continue // said above
+		}
+		for _, p := range ps[len(ps)-1].Partitions {
+			if p != want {
+				t.Errorf("kafka.Hash put an order of %s on partition %d; step 2's narration says %d", user, p, want)
+			}
+		}
+	}
+	for _, user := range sampleUsers() {
+		if _, ok := said[user]; !ok {
+			t.Errorf("step 2 writes %s's orders, whose partition its narration does not give", user)
+		}
+	}
 	var delivered int
 	for _, r := range rec.Records(Delivered) {
 		if r.Topic == topic {
@@ -203,6 +222,11 @@ func TestLesson9Groups(t *testing.T) {
 	order, gens := generations(t, rec)
 	if len(order) != 3 {
 		t.Fatalf("generations shown: %v, want 3 (three members, a fourth, one left)", order)
+	}
+	// Step 2's narration: each of the three joins starts at most one
+	// generation, from 1, so the first shown is 1, 2 or 3.
+	if order[0] < 1 || order[0] > 3 {
+		t.Errorf("the first generation shown is %d; step 2's narration says 1, 2 or 3", order[0])
 	}
 	for i, size := range []int{3, 4, 3} {
 		g := order[i]

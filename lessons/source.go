@@ -11,11 +11,16 @@ import (
 	"sync"
 )
 
-// The lesson files are embedded so the code shown for a step is read from
-// the very file that was compiled: it cannot drift from what runs. Only the
-// lesson files (NN_name.go): a step's function lives in its lesson's file.
+// The package's files are embedded so the code shown for a step, or for a
+// helper it calls, is read from the very file that was compiled: it cannot
+// drift from what runs. The lesson files (NN_name.go), where a step's
+// function lives, and the helper files by name, since a pattern cannot
+// leave the _test.go files out (TestEveryHelperFileIsEmbedded lists them).
 //
 //go:embed [0-9][0-9]_*.go
+//go:embed aside.go chart.go cleaner.go delivery.go groups.go isolation.go kafka.go keys.go
+//go:embed lesson.go logdirs.go lossy.go measure.go messages.go nodes.go order.go order_v2.go
+//go:embed outage.go pipeline.go poll.go produce.go record.go replication.go source.go helpers.go
 var sources embed.FS
 
 // Source is the narration and code of one step, read from the lesson sources.

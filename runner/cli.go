@@ -72,6 +72,8 @@ type command struct {
 	spoil     bool   // solution: show it before a pass
 	onSave    bool   // check --watch: check again at each save
 
+	helper string // source: the helper whose code to print
+
 	once      bool // watch: one snapshot, then exit
 	allTopics bool // watch: every topic and group, not only the prefixed ones
 }
@@ -137,7 +139,7 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	c := &command{partition: -1}
 	root := rootCommand(c)
 	root.AddCommand(listCommand(c), resetCommand(c), produceCommand(c), consumeCommand(c), docsCommand(c),
-		watchCommand(c), exerciseCommand(c), checkCommand(c), hintCommand(c), solutionCommand(c))
+		sourceCommand(c), watchCommand(c), exerciseCommand(c), checkCommand(c), hintCommand(c), solutionCommand(c))
 	root.SetOut(out) // before the completion command, which keeps it
 	root.SetErr(errOut)
 	root.SetHelpCommand(helpCommand(root))

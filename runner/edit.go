@@ -357,13 +357,18 @@ func (r *lessonRun) editChoices(i int) []choice {
 // long as the learner asks to.
 func (r *lessonRun) afterStep(ctx context.Context, i int, failed bool, prev stepRef) (action, error) {
 	for {
-		act, err := r.prompt.after(ctx, failed, i == len(r.plan.Steps)-1, prev, append(r.deeperChoice(i), r.editChoices(i)...))
+		more := append(append(r.deeperChoice(i), r.editChoices(i)...), r.codeChoices(i)...)
+		act, err := r.prompt.after(ctx, failed, i == len(r.plan.Steps)-1, prev, more)
 		if err != nil {
 			return actQuit, err
 		}
 		switch act {
 		case actEditStep:
 			if err := r.editStep(ctx, i); err != nil {
+				return actQuit, err
+			}
+		case actShowCode:
+			if err := r.showCode(ctx, i); err != nil {
 				return actQuit, err
 			}
 		case actRestore:

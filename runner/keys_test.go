@@ -37,8 +37,9 @@ func TestPressEnterPromptKeys(t *testing.T) {
 func TestKeysDuringAStepAndQuit(t *testing.T) {
 	addr := embeddedBroker(t)
 	p := prefix()
-	// Without the aside, the step fits the screen and runs once shown.
-	l := startLearner(t, progressFile(t), "--brokers", addr, "--topic-prefix", p, "--lesson", "5", "--step", "2", "--no-quiz", "--no-asides")
+	// Without the aside, the step and its output fit 80 rows: it runs once
+	// shown, and the printer never pauses.
+	l := startLearnerSized(t, 140, 80, progressFile(t), "--brokers", addr, "--topic-prefix", p, "--lesson", "5", "--step", "2", "--no-quiz", "--no-asides")
 	l.expect("Step 2/3 · Poll while a customer orders", 1)
 	l.expect("nothing yet", 1)                               // it polls for a few seconds
 	if _, err := l.tty.Write([]byte("\x1b\r")); err != nil { // while it polls

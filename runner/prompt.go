@@ -326,9 +326,10 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 }
 
 // promptRoom is how many lines the prompt after a step takes (its question
-// and up to eight choices, the edit's two included): a cell taller than the screen less this is shown
-// a part at a time, so that nothing scrolls away unread.
-const promptRoom = 10
+// and up to nine choices, the edit's two and a helper's code included): a
+// cell taller than the screen less this is shown a part at a time, so that
+// nothing scrolls away unread.
+const promptRoom = 11
 
 // show draws a step's cell. When it does not fit on the screen with the
 // prompt that follows it, the narration and code come first, a screenful

@@ -40,6 +40,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		}
 		_, err = fmt.Fprint(io.out, md)
 		return err
+	case "source":
+		return c.source(out, io.out)
 	case "watch":
 		return c.watch(ctx, io)
 	case "exercise", "hint", "solution":

@@ -39,8 +39,9 @@ type prompter interface {
 	// a time when the screen is too small for it.
 	show(ctx context.Context, cell output.CellView) error
 	// after asks what to do once a step ran (or failed); prev is the step
-	// before it (Number 0: none); edits are the choices that edit the step
-	// (none when it cannot be edited here).
+	// before it (Number 0: none); edits are the choices about the step
+	// itself: edit it (none when it cannot be edited here), show the code
+	// of a helper it calls.
 	after(ctx context.Context, failed, last bool, prev stepRef, edits []choice) (action, error)
 	// needs asks what to do when step wants earlier steps that have not run.
 	needs(ctx context.Context, step stepRef, missing []stepRef) (action, error)

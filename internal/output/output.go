@@ -383,9 +383,22 @@ func (v CellView) Lines() []string { return append(append([]string{}, v.Text...)
 
 // RenderCell draws a step's cell, fitted to the screen.
 func (p *Printer) RenderCell(i, n int, title, narration, code string) CellView {
+	return p.render(fmt.Sprintf("\n▶ Step %d/%d · %s", i, n, title), narration, code, "Go code that runs now", "output")
+}
+
+// RenderSource draws the code of a function a step calls, drawn as a step's
+// cell is: its name and place (lessons/kafka.go:120), its doc comment, and
+// its declaration in the frame.
+func (p *Printer) RenderSource(name, where, doc, code string) CellView {
+	return p.render(fmt.Sprintf("\n◆ The code of %s · %s", name, where), doc, code, where, "end of "+name)
+}
+
+// render draws a cell: a heading, a narration, and code in a frame whose
+// top and bottom lines say top and bottom.
+func (p *Printer) render(heading, narration, code, top, bottom string) CellView {
 	cols, _ := p.Size()
 	var text, box strings.Builder
-	text.WriteString(colorLines(p.title, fmt.Sprintf("\n▶ Step %d/%d · %s", i, n, title)))
+	text.WriteString(colorLines(p.title, heading))
 	if narration != "" {
 		width := 78
 		if cols > 0 {
@@ -410,9 +423,9 @@ func (p *Printer) RenderCell(i, n int, title, narration, code string) CellView {
 			text.WriteString(colorLines(p.narration, wrap(para.Text, width)))
 		}
 	}
-	box.WriteString(colorLines(p.dim, "  ┌─ Go code that runs now"))
+	box.WriteString(colorLines(p.dim, "  ┌─ "+top))
 	box.WriteString(colorLines(p.code, "  │ "+strings.ReplaceAll(strings.ReplaceAll(code, "\t", "    "), "\n", "\n  │ ")))
-	box.WriteString(colorLines(p.dim, "  └─ output"))
+	box.WriteString(colorLines(p.dim, "  └─ "+bottom))
 	split := func(s string) []string {
 		if cols > 0 {
 			s = fitLines(s, cols)

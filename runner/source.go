@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// A step's body calls helpers of package lessons (ReadWatermarks, Join,
+// Poller.Poll) that hide kafka-go: the prompt after a step offers their
+// code, and `go run ./runner source NAME` prints it.
+
+// actShowCode shows the code of a helper the step calls.
+const actShowCode action = 300
+
+// codeChoices is the prompt's choice to show the code of the helpers step
+// i calls: by name when there is one, else a choice that asks which.
+func (r *lessonRun) codeChoices(i int) []choice {
+	helpers, err := lessons.HelpersOf(r.plan.Steps[i])
+	switch {
+	case err != nil || len(helpers) == 0:
+		return nil
+	case len(helpers) == 1:
+		return []choice{{"Show the code of " + helpers[0].Name, actShowCode}}
+	}
+	return []choice{{"Show the code of a helper…", actShowCode}}
+}
+
+// showCode prints the code of a helper step i calls, asking which when it
+// calls several. Esc or a failed read of the choice is not an error.
+func (r *lessonRun) showCode(ctx context.Context, i int) error {
+	helpers, err := lessons.HelpersOf(r.plan.Steps[i])
+	if err != nil {
+		r.out.Error("%v", err)
+		return nil
+	}
+	if len(helpers) == 0 {
+		return nil
+	}
+	h := helpers[0]
+	if len(helpers) > 1 {
+		labels := make([]string, len(helpers))
+		for k, h := range helpers {
+			labels[k] = fmt.Sprintf("%s · %s", h.Name, h.Where())
+		}
+		k, err := r.prompt.selectOne(ctx, "Which helper's code?", labels, "")
+		if err != nil {
+			return err
+		}
+		h = helpers[k]
+	}
+	printHelper(r.out, h)
+	return nil
+}
+
+// printHelper draws a helper's code as a step's is drawn; the printer's
+// pager waits for a key when it is taller than the screen.
+func printHelper(out *output.Printer, h lessons.Helper) {
+	out.Show(out.RenderSource(h.Name, h.Where(), h.Doc, h.Code).Lines())
+	if len(h.Calls) > 0 {
+		calls := strings.Join(h.Calls, ", ")
+		if n := len(h.Calls); n > 1 {
+			calls = strings.Join(h.Calls[:n-1], ", ") + " and " + h.Calls[n-1]
+		}
+		out.Aside("It calls %s of package lessons: go run ./runner source NAME prints one.", calls)
+	}
+}
+
+// source is the command: a helper's code, or the list of them.
+func (c *command) source(out *output.Printer, w io.Writer) error {
+	names, err := lessons.StepHelpers()
+	if err != nil {
+		return err
+	}
+	if c.helper == "" {
+		fmt.Fprintln(w, "The helpers the lessons' steps call (go run ./runner source NAME shows one):")
+		fmt.Fprintln(w, wrapList(names, 78))
+		return nil
+	}
+	h, err := lessons.HelperSource(c.helper)
+	if err != nil {
+		msg := err.Error()
+		if near := nearNames(c.helper, names); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+		return usageError{msg: fmt.Sprintf("%s\nThe helpers the lessons' steps call:\n%s", msg, wrapList(names, 78)), command: "runner source"}
+	}
+	printHelper(out, h)
+	return nil
+}
+
+// nearNames is the names that contain s, whatever the case.
+func nearNames(s string, names []string) []string {
+	var near []string
+	for _, n := range names {
+		if s != "" && strings.Contains(strings.ToLower(n), strings.ToLower(s)) {
+			near = append(near, n)
+		}
+	}
+	return near
+}
+
+// wrapList joins names with commas, in lines of at most width columns,
+// indented by two spaces.
+func wrapList(names []string, width int) string {
+	var b strings.Builder
+	line := " "
+	for k, n := range names {
+		if k < len(names)-1 {
+			n += ","
+		}
+		if len(line)+1+len(n) > width && line != " " {
+			b.WriteString(line + "\n")
+			line = " "
+		}
+		line += " " + n
+	}
+	b.WriteString(line)
+	return b.String()
+}
