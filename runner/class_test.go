@@ -6,14 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/creack/pty"
 	"github.com/google/uuid"
+	"github.com/hinshun/vt10x"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
@@ -210,5 +214,117 @@ func deleteClassTopic(t *testing.T, addr, name string) {
 	c := &kafka.Client{Addr: kafka.TCP(addrs...), Timeout: 10 * time.Second}
 	if _, err := c.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: []string{class.Topic(name)}}); err != nil {
 		t.Logf("delete %s: %v", class.Topic(name), err)
+	}
+}
+
+// startView runs the class view in a pseudo-terminal of rows × cols.
+func startView(t *testing.T, rows, cols int, args ...string) *watcher {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"class"}, args...)...)
+	cmd.Env = append(withoutVar(withoutVar(os.Environ(), "NO_COLOR"), broker.EnvVar), "TERM=xterm-256color")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watcher{learner: learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(cols, rows))}, rows: rows, cols: cols}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			w.screen.Write(buf[:n])
+			w.mu.Lock()
+			w.vt.Write(buf[:n])
+			w.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		tty.Close()
+	})
+	return w
+}
+
+// publish records events for a learner of the class, and waits until they
+// are sent.
+func publish(t *testing.T, addrs []string, name, who string, events ...class.Event) {
+	t.Helper()
+	p, err := class.Open(class.Options{Brokers: addrs, Class: name, Learner: who, Replicas: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		p.Record(e)
+	}
+	if err := p.Close(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The live view follows the topic and redraws in place, in colour; when
+// the broker goes away it says so, keeps the table as last read and
+// retries; when a broker answers there again, what is published shows;
+// q quits with exit 0, and --csv gets the last table.
+func TestClassViewLive(t *testing.T) {
+	b, err := broker.StartEmbedded(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	name := "t" + uuid.NewString()[:8] + "-class"
+	fail := class.Event{Kind: class.ExerciseChecked, Exercise: "8"}
+	publish(t, b.Addrs, name, "ada", class.Event{Kind: class.StepReached, Lesson: 4, Step: 2})
+	publish(t, b.Addrs, name, "bob", fail, fail, fail)
+	csvPath := filepath.Join(t.TempDir(), "class.csv")
+	w := startView(t, 12, 90, name, "--brokers", b.Addrs[0], "--csv", csvPath)
+	w.waitScreen("Class " + name + " · 2 learner(s)")
+	w.waitScreen("bob      ·   ✘3   ")
+	w.waitRaw("\x1b[1;31mbob\x1b[0m") // stuck: red
+	w.waitScreen("exercise 8 failed 3×")
+
+	b.Close()
+	w.waitScreen("the broker does not answer since")
+	if !strings.Contains(w.visible(), "ada      s2") {
+		t.Errorf("the table as last read is gone:\n%s", w.visible())
+	}
+	_, port, _ := strings.Cut(b.Addrs[0], ":")
+	var p int
+	fmt.Sscan(port, &p)
+	back, err := broker.StartEmbedded(1, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	publish(t, back.Addrs, name, "cy", class.Event{Kind: class.LessonDone, Lesson: 0})
+	w.waitScreen("cy       ")
+	w.waitScreen("Class " + name + " · 3 learner(s)")
+	if strings.Contains(w.visible(), "does not answer") {
+		t.Errorf("still says the broker is away:\n%s", w.visible())
+	}
+	for i, f := range w.frames() {
+		f, _, _ = strings.Cut(f, altScreenOff)
+		ls := strings.Split(f, "\r\n")
+		if len(ls) > w.rows {
+			t.Errorf("frame %d has %d lines, the terminal %d", i, len(ls), w.rows)
+		}
+		for _, l := range ls {
+			if n := utf8.RuneCountInString(ansi.ReplaceAllString(l, "")); n >= w.cols {
+				t.Errorf("frame %d: a line of %d columns: %q", i, n, l)
+			}
+		}
+	}
+	t.Logf("the view, back:\n%s", w.visible())
+	w.tty.Write([]byte("q"))
+	if code := exitCode(t, w.cmd, 5*time.Second); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	if strings.Contains(w.text(), "panic") {
+		t.Errorf("panic:\n%s", w.text())
+	}
+	rows := readCSV(t, csvPath)
+	if len(rows) != 4 || rows[1][0] != "ada" || rows[2][0] != "bob" || rows[3][0] != "cy" {
+		t.Errorf("CSV: %q", rows)
 	}
 }
