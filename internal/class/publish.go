@@ -218,14 +218,14 @@ func (p *Publisher) run() {
 	}
 }
 
-// send writes one state, creating the topic first if this run has not
-// seen it yet.
+// send writes one state, first creating the topic if this run has not
+// seen it yet. A refused creation does not stop the write: on a cluster
+// with ACLs a learner may have WRITE on the topic the teacher made, and no
+// CREATE.
 func (p *Publisher) send(ctx context.Context, s State, created *bool) error {
+	var createErr error
 	if !*created {
-		if err := EnsureTopic(ctx, p.opts.Brokers, p.opts.Transport, p.opts.Class, p.opts.Replicas); err != nil {
-			return err
-		}
-		*created = true
+		createErr = EnsureTopic(ctx, p.opts.Brokers, p.opts.Transport, p.opts.Class, p.opts.Replicas)
 	}
 	value, err := s.Encode()
 	if err != nil {
@@ -240,8 +240,9 @@ func (p *Publisher) send(ctx context.Context, s State, created *bool) error {
 		Time:    s.Last.Time,
 	})
 	if err != nil {
-		return fmt.Errorf("send to %s: %w", Topic(p.opts.Class), err)
+		return errors.Join(createErr, fmt.Errorf("send to %s: %w", Topic(p.opts.Class), err))
 	}
+	*created = true
 	return nil
 }
 
