@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -326,5 +327,46 @@ func TestClassViewLive(t *testing.T) {
 	rows := readCSV(t, csvPath)
 	if len(rows) != 4 || rows[1][0] != "ada" || rows[2][0] != "bob" || rows[3][0] != "cy" {
 		t.Errorf("CSV: %q", rows)
+	}
+}
+
+// The class's command line: a name that cannot name a topic, a class named
+// twice or not at all, are usage errors; class --help shows its own flags.
+func TestClassCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"class"}, "class needs the class's name: go run ./runner class NAME"},
+		{[]string{"class", "a", "b"}, `unexpected argument "b"`},
+		{[]string{"class", "x", "--class", "y"}, "name the class once"},
+		{[]string{"class", "a b"}, `class name takes only letters, digits, '.', '_' and '-' (it names the topic a b.progress)`},
+		{[]string{"--class", "a/b", "--lesson", "1"}, `--class "a/b": a class name takes only`},
+		{[]string{"check", "8", "--class", "!"}, `--class "!": a class name takes only`},
+		{[]string{"class", "x", "--lesson", "1"}, "unknown flag: --lesson"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, stdio{out: &out, err: &errb}); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", tc.args, code)
+		}
+		if !strings.Contains(errb.String(), tc.want) || !strings.Contains(errb.String(), "--help") {
+			t.Errorf("%v: stderr %q lacks %q and a pointer to --help", tc.args, errb.String(), tc.want)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"class", "--help"}, stdio{out: &out, err: &errb}); code != exitOK {
+		t.Fatalf("class --help: exit %d", code)
+	}
+	for _, want := range []string{"go run ./runner class NAME [flags]", "--once", "--csv FILE", "--brokers", "--config"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("class --help lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	run(context.Background(), []string{"--help"}, stdio{out: &out, err: &errb})
+	for _, want := range []string{"--class NAME", "--name NAME", "class  "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
 	}
 }

@@ -148,11 +148,15 @@ func TestSnapshotWithoutTopicOrBroker(t *testing.T) {
 // view showed, the states read through Kafka (a publisher sends the
 // latest state only, so there can be fewer than events), and the lag: for
 // each state the view folds, how long since its event was recorded
-// (median and worst), and how long after the last event the view showed
-// every learner's final state.
+// (median, 99th percentile, worst), and how long after the last event the
+// view showed every learner's final state (the worst iteration). All over
+// every iteration of the run.
 func BenchmarkClassOf100(b *testing.B) {
 	const learners, events, every = 100, 20, 20 * time.Millisecond
 	addrs, _ := testkit.Brokers(b)
+	var lags []time.Duration
+	var busy, catchUp time.Duration
+	read := 0
 	for i := 0; i < b.N; i++ {
 		name := className()
 		// The topic exists, as it does once the class's first learner ran:
@@ -197,8 +201,6 @@ func BenchmarkClassOf100(b *testing.B) {
 				mu.Unlock()
 			}()
 		}
-		read := 0
-		var lags []time.Duration
 		seen := map[string]int64{}
 		for !allAt(c, learners, events) {
 			n, _, err := f.Poll(ctx, c, 100*time.Millisecond)
@@ -220,14 +222,18 @@ func BenchmarkClassOf100(b *testing.B) {
 		for _, p := range pubs {
 			p.Close(time.Second)
 		}
-		slices.Sort(lags)
-		b.ReportMetric(float64(learners*events)/caughtUp.Sub(start).Seconds(), "events/s")
-		b.ReportMetric(float64(read), "records-read")
-		b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "lag-p50-ms")
-		b.ReportMetric(float64(lags[len(lags)-1].Microseconds())/1000, "lag-max-ms")
-		b.ReportMetric(float64(caughtUp.Sub(lastEvent).Microseconds())/1000, "catch-up-ms")
+		busy += caughtUp.Sub(start)
+		catchUp = max(catchUp, caughtUp.Sub(lastEvent))
 		deleteTopic(b, addrs, name)
 	}
+	// Over every iteration: the worst catch-up, the lags of all.
+	slices.Sort(lags)
+	b.ReportMetric(float64(b.N*learners*events)/busy.Seconds(), "events/s")
+	b.ReportMetric(float64(read)/float64(b.N), "records-read/op")
+	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "lag-p50-ms")
+	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "lag-p99-ms")
+	b.ReportMetric(float64(lags[len(lags)-1].Microseconds())/1000, "lag-max-ms")
+	b.ReportMetric(float64(catchUp.Microseconds())/1000, "catch-up-max-ms")
 }
 
 func allAt(c *Class, learners int, seq int64) bool {
