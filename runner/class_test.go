@@ -370,3 +370,32 @@ func TestClassCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// Through --config on a SASL_SSL broker the learner is their SASL user,
+// whatever --name says, and the view reads the class through the same
+// kind of file; the password is printed nowhere.
+func TestClassThroughASecuredConfig(t *testing.T) {
+	_, properties := securedBroker(t)
+	name := "t" + uuid.NewString()[:8] + "-class"
+	env := []string{progressEnv + "=" + filepath.Join(t.TempDir(), "progress.json")}
+	cmd, out, errb := runner(t, env, "--lesson", "2", "--yes", "--no-quiz", "--config", properties(testPassword),
+		"--class", name, "--name", "mallory", "--topic-prefix", name+"-")
+	if code := exitCode(t, cmd, 2*time.Minute); code != 0 {
+		t.Fatalf("learner: exit %d\n%s\n%s", code, out, errb)
+	}
+	if s := out.String(); !strings.Contains(s, "--name mallory: on a cluster with SASL the class knows you by your SASL user, alice") ||
+		!strings.Contains(s, "published as alice to "+name+".progress") {
+		t.Errorf("the learner is not told they are alice:\n%s", s)
+	}
+	view, vout, verr := runner(t, []string{"NO_COLOR=1"}, "class", name, "--once", "--config", properties(testPassword))
+	if code := exitCode(t, view, time.Minute); code != 0 {
+		t.Fatalf("view: exit %d\n%s\n%s", code, vout, verr)
+	}
+	lines := strings.Split(strings.TrimSpace(vout.String()), "\n")
+	if len(lines) != 3 || !regexp.MustCompile(`^alice\s+✓\s+\d+s$`).MatchString(lines[2]) {
+		t.Errorf("the view, want one learner, alice, lesson 2 done:\n%s", vout)
+	}
+	if strings.Contains(out.String()+errb.String()+vout.String()+verr.String(), testPassword) {
+		t.Error("the password was printed")
+	}
+}
