@@ -247,3 +247,70 @@ func allAt(c *Class, learners int, seq int64) bool {
 	}
 	return true
 }
+
+// Once Kafka compacts the topic, only each learner's last state is left,
+// and the view shows the same class: the topic is the class's state. The
+// emulation compacts every second; Apache Kafka only compacts closed
+// segments (segment.ms, 7 days by default), so this runs on the emulation.
+func TestCompactedTopicIsTheClass(t *testing.T) {
+	addrs, cluster := testkit.Brokers(t)
+	if !cluster.Embedded {
+		t.Skip("Apache Kafka compacts closed segments only: days, with the class topic's settings")
+	}
+	name := className()
+	for _, who := range []string{"ada", "bob"} {
+		p, err := Open(Options{Brokers: addrs, Class: name, Learner: who, Replicas: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := 1; step <= 5; step++ {
+			p.Record(Event{Kind: StepReached, Lesson: 3, Step: step})
+			for pending, _ := p.Pending(); pending; pending, _ = p.Pending() {
+				time.Sleep(5 * time.Millisecond) // each state its own record
+			}
+		}
+		if err := p.Close(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := Snapshot(context.Background(), addrs, nil, name, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := MakeTable(before, t0).Render(Screen{})
+	count := func() int {
+		f, c := NewFollower(addrs, nil, name), NewClass()
+		n := 0
+		for {
+			read, done, err := f.Poll(context.Background(), c, 100*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += read
+			if done {
+				return n
+			}
+		}
+	}
+	if n := count(); n != 10 {
+		t.Fatalf("%d records before compaction, want 10", n)
+	}
+	// The cleaner leaves the log's tail as it is (as Kafka leaves the
+	// active segment): older states of each learner go.
+	deadline := time.Now().Add(15 * time.Second)
+	n := count()
+	for ; n >= 10; n = count() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not compacted within 15 s: %d records", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("10 records compacted to %d", n)
+	after, err := Snapshot(context.Background(), addrs, nil, name, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := MakeTable(after, t0).Render(Screen{}); got != table || after.Learners["bob"].Seq != 5 {
+		t.Errorf("after compaction:\n%s\nbefore:\n%s", got, table)
+	}
+}
