@@ -143,7 +143,8 @@ func TestClassOfThreeLearners(t *testing.T) {
 	// The facts behind the table, read from Kafka: a compacted topic, and
 	// cy's state as the last record of his key says.
 	assertCompacted(t, addr, name)
-	cl, err := class.Snapshot(context.Background(), []string{addr}, nil, name, 30*time.Second)
+	addrs, _ := broker.ParseAddrs(addr) // kafka.TCP takes one address per argument
+	cl, err := class.Snapshot(context.Background(), addrs, nil, name, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
