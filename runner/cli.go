@@ -74,6 +74,10 @@ type command struct {
 
 	helper string // source: the helper whose code to print
 
+	class   string // --class: publish progress to this class (the class command: its view)
+	learner string // --name: the learner's name in the class
+	csv     string // class --csv: write the table here
+
 	once      bool // watch: one snapshot, then exit
 	allTopics bool // watch: every topic and group, not only the prefixed ones
 }
@@ -139,7 +143,7 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	c := &command{partition: -1}
 	root := rootCommand(c)
 	root.AddCommand(listCommand(c), resetCommand(c), produceCommand(c), consumeCommand(c), docsCommand(c),
-		sourceCommand(c), watchCommand(c), exerciseCommand(c), checkCommand(c), hintCommand(c), solutionCommand(c))
+		sourceCommand(c), watchCommand(c), classCommand(c), exerciseCommand(c), checkCommand(c), hintCommand(c), solutionCommand(c))
 	root.SetOut(out) // before the completion command, which keeps it
 	root.SetErr(errOut)
 	root.SetHelpCommand(helpCommand(root))
@@ -208,6 +212,9 @@ step, against a broker (unattended without a terminal), then exercises to solve.
 			if err := c.checkBrokerFlags(); err != nil {
 				return err
 			}
+			if _, err := c.className(); err != nil {
+				return err
+			}
 			return c.checkWalk()
 		},
 	}
@@ -224,6 +231,7 @@ step, against a broker (unattended without a terminal), then exercises to solve.
 	fs.DurationVar(&c.pace, "pace", 0, "with --yes: wait this long between steps, with a countdown (e.g. 3s)")
 	fs.BoolVar(&c.reset, "reset", false, "forget your progress (lessons done, where you stopped) first")
 	fs.BoolVar(&c.saveProgress, "save-progress", false, "keep progress in an unattended run too (a person's run always does)")
+	c.classFlags(fs)
 	// The runner built with a learner's edit runs with it: only the --step,
 	// its output alone (no banner, heading or cell: the parent shows those).
 	fs.BoolVar(&c.editedRun, "edited-run", false, "run the --step only, printing its output alone (an edited step's run)")

@@ -58,9 +58,13 @@ save of the file until it passes (h: a hint, q: quit).
 	}
 	fs := cmd.Flags()
 	c.brokerFlags(fs, "use the embedded in-memory broker, even if a real one answers")
+	c.classFlags(fs)
 	fs.BoolVar(&c.onSave, "watch", false, "check again each time the file is saved, until it passes (h: a hint, q: quit)")
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		c.name, c.parsed, c.exercise = "check", true, args[0]
+		if _, err := c.className(); err != nil {
+			return err
+		}
 		return c.checkBrokerFlags()
 	}
 	return cmd

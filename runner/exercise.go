@@ -254,6 +254,7 @@ func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercis
 		if t != nil {
 			t.who.MarkPassed(ex.ID)
 			t.save(nil)
+			t.publishCheck(ex.ID, true)
 		}
 		return showSolution(out, ex, root)
 	}
@@ -262,6 +263,7 @@ func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercis
 		seen = max(1, t.who.HintsSeen(ex.ID))
 		t.who.SeeHint(ex.ID, seen)
 		t.save(nil)
+		t.publishCheck(ex.ID, false)
 	}
 	out.Plain("\n✘ Not yet. Hint %d of %d: %s", seen, len(ex.Hints), expand(ex.Hints[seen-1]))
 	if seen < len(ex.Hints) {

@@ -30,6 +30,9 @@ type tracker struct {
 	out    *output.Printer
 	prefix string // --topic-prefix: whose progress
 	failed bool   // a save failed: said once, not retried
+
+	// class: with --class, what is recorded is also published (class.go).
+	class *classLink
 }
 
 // openProgress reads the progress file. A file that cannot be used is one
@@ -62,6 +65,7 @@ func (t *tracker) save(err error) {
 func (t *tracker) at(lesson, step int) {
 	if t != nil {
 		t.save(t.who.MarkStep(lesson, step))
+		t.publishStep(lesson, step)
 	}
 }
 
@@ -69,6 +73,7 @@ func (t *tracker) at(lesson, step int) {
 func (t *tracker) done(lesson int) {
 	if t != nil {
 		t.save(t.who.MarkDone(lesson))
+		t.publishDone(lesson)
 	}
 }
 
@@ -76,6 +81,7 @@ func (t *tracker) done(lesson int) {
 func (t *tracker) score(lesson, right, total int) {
 	if t != nil {
 		t.save(t.who.SetScore(lesson, right, total))
+		t.publishScore(lesson, right, total)
 	}
 }
 

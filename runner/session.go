@@ -44,6 +44,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return c.source(out, io.out)
 	case "watch":
 		return c.watch(ctx, io)
+	case "class":
+		return c.classView(ctx, io)
 	case "exercise", "hint", "solution":
 		k := c.newCoach(out)
 		if c.exercise == "" {
@@ -93,6 +95,13 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},
 		teller{out: out, interactive: interactive})
 	c.target = target{brokers: b.Addrs, cfg: cfg}
+	var link *classLink // --class: progress is also published
+	if (c.name == "" || c.name == "check") && !c.editedRun {
+		if link, err = c.openClass(b.Addrs, cfg, int(env.Replicas()), out); err != nil {
+			return err
+		}
+		defer link.close() // before the broker closes: the last state goes out
+	}
 	if c.topic != "" {
 		env.Topic = env.Name(c.topic)
 	}
@@ -107,6 +116,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 			return err
 		}
 		k := c.newCoach(out)
+		if k.progress != nil {
+			k.progress.class = link
+		}
 		if k.config, err = configPath(cfg); err != nil {
 			return err
 		}
@@ -125,7 +137,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	} else if !c.yes {
 		out.Plain("No terminal on stdin or stdout: running unattended, without prompts.")
 	}
-	if c.reset || s.prompt.Interactive() || c.saveProgress {
+	if c.reset || s.prompt.Interactive() || c.saveProgress || link != nil {
 		s.progress = openProgress(c.topicPrefix, out)
 	}
 	if c.reset && s.progress != nil {
@@ -139,8 +151,11 @@ func (c *command) run(ctx context.Context, io stdio) error {
 			out.Aside("Edited steps forgotten: %d.", n)
 		}
 	}
-	if !s.prompt.Interactive() && !c.saveProgress {
-		s.progress = nil // unattended: nothing is written unless asked
+	if !s.prompt.Interactive() && !c.saveProgress && link == nil {
+		s.progress = nil // unattended: nothing is written unless asked (--class asks)
+	}
+	if s.progress != nil {
+		s.progress.class = link
 	}
 	if s.prompt.Interactive() {
 		s.stdio = io
