@@ -58,7 +58,7 @@ func replicationLesson() Lesson {
 				},
 				Answer: 1,
 				Why:    "The KRaft quorum commits a metadata change only when a majority of its voters has it: two of three. One voter alone cannot elect itself or commit anything, so leaders and ISRs stay as they were until a second voter is back.",
-				Step:   3,
+				Step:   4,
 			},
 		},
 		Plan: func() Plan {
@@ -241,22 +241,14 @@ func (r *replicationState) failover(ctx context.Context, env *Env) error {
 // asks for two in sync, so an acks=all write is accepted; orders-strict
 // asks for three, so Kafka refuses one with NOT_ENOUGH_REPLICAS rather than
 // acknowledge what two brokers hold. An acks=1 write needs only the leader
-// and is accepted, but the leader does not move the high watermark, the end
-// of what consumers may read, while the ISR is smaller than
-// min.insync.replicas (since Kafka 3.7): no consumer sees that order until
-// the ISR is whole again. (A min.insync.replicas above the replication
-// factor counts as the replication factor: acks=all then needs every
-// replica in sync, and is refused when one is not.) That is the trade-off:
-// min.insync.replicas equal to the replication factor stops acks=all writes
-// whenever any one broker is down; 2 of 3 is the usual choice. (Why not
-// stop a second broker? In docker-compose.cluster.yml each node is also one
-// of the three voters of the KRaft controller quorum, which commits a
-// metadata change only with a majority of them: with two stopped, no leader
-// could move and no ISR could shrink until one came back. Combined nodes
-// like these are for development; production runs the controllers on nodes
-// of their own, an odd number of them: three or five, since a fourth voter
-// survives no more failures than three.) Each write gets a transport of its
-// own, which reads the leaders now.
+// and is accepted, but since Kafka 3.7 the leader does not move the high
+// watermark, the end of what consumers may read, while the ISR is smaller
+// than min.insync.replicas: no consumer sees that order until the ISR is
+// whole again. (A min.insync.replicas above the replication factor counts
+// as the replication factor.) The trade-off: min.insync.replicas equal to
+// the replication factor stops acks=all writes whenever any one broker is
+// down; 2 of 3 is the usual choice. Each write gets a transport of its own,
+// which reads the leaders now.
 func (r *replicationState) oneDown(ctx context.Context, env *Env) error {
 	strict, err := WaitForReplicas(ctx, env, r.strict, 30*time.Second, func(p Replicas) bool { return len(p.ISR) == 2 })
 	if err != nil {
@@ -301,6 +293,13 @@ func (r *replicationState) oneDown(ctx context.Context, env *Env) error {
 // auto.leader.rebalance.enable (on by default) Kafka hands it back to each
 // partition's preferred leader about 5 minutes later
 // (leader.imbalance.check.interval.seconds).
+//
+// Why not stop a second broker? Each node of docker-compose.cluster.yml is
+// also one of the three voters of the KRaft controller quorum, which
+// commits a metadata change only with a majority: with two stopped, no
+// leader could move and no ISR could shrink until one came back.
+// Production runs the controllers on nodes of their own, an odd number
+// (three or five): a fourth voter survives no more failures than three.
 func (r *replicationState) restart(ctx context.Context, env *Env) error {
 	for len(r.stopped) > 0 {
 		id := r.stopped[len(r.stopped)-1]

@@ -245,12 +245,9 @@ func (k *pipelineState) checkAtLeastOnce(ctx context.Context, env *Env) error {
 // the same orders. For each poll of up to five records it begins a
 // transaction, writes the events, totals and dead letters, and ends it: End
 // commits the group's offsets inside the transaction, so outputs, state and
-// position move together or not at all, and a total needs no offset.
-// Exactly once covers what the kitchen writes to Kafka: anything it does
-// outside Kafka (a payment, an e-mail) happens again after a crash and
-// needs its own idempotence, as in lesson 10. In its
-// second transaction it dies before End. The restarted kitchen has the same
-// transactional id: asking for its producer id (InitProducerId) bumps the
+// position move together or not at all, and a total needs no offset. In
+// its second transaction it dies before End. The restarted kitchen has the
+// same transactional id: asking for its producer id (InitProducerId) bumps the
 // producer epoch, which fences the dead one (its late writes would be
 // refused), and makes the coordinator abort the transaction it left open
 // (left alone, it would be aborted within about 10 s of its timeout
@@ -345,7 +342,10 @@ func (k *pipelineState) exactlyOnce(ctx context.Context, env *Env) error {
 // a read_uncommitted consumer gets them too. So does kafka-go's Reader, at
 // either isolation level, with the markers as records: v0.4.51 drops neither
 // (lesson 10). A consumer of a transactional pipeline's outputs must read
-// committed, in a client that drops aborted records.
+// committed, in a client that drops aborted records. Exactly once covers
+// what the kitchen writes to Kafka: anything it does outside Kafka (a
+// payment, an e-mail) happens again after a crash and needs its own
+// idempotence, as in lesson 10.
 func (k *pipelineState) checkExactlyOnce(ctx context.Context, env *Env) error {
 	committed, err := CountOutputs(ctx, env, k.eosFrom, true)
 	if err != nil {
@@ -370,24 +370,22 @@ func (k *pipelineState) checkExactlyOnce(ctx context.Context, env *Env) error {
 
 // Stream processors do all of this for you. Kafka Streams keeps state in
 // state stores (RocksDB by default), each backed by a compacted changelog
-// topic named after the application.id, and restores a store from it when an
-// instance starts without a local copy or takes over its partition (standby
-// replicas, num.standby.replicas, keep warm copies). Grouping by a key the
-// records do not have (groupBy) makes it write them through a repartition
-// topic first; orders keyed by user need none (groupByKey).
+// topic named after the application.id, and restores a store from it when
+// an instance starts without a local copy or takes over its partition.
+// Grouping by a key the records do not have (groupBy) sends them through a
+// repartition topic first; orders keyed by user need none (groupByKey).
+//
 // processing.guarantee=exactly_once_v2 (brokers 2.5 and later) puts the
-// outputs, the changelog writes and the input offsets in one transaction per
-// commit, as the second kitchen did. Its default, at_least_once, does not
-// skip a replayed record as the first kitchen did: after a crash, a total
-// can count an order twice. ksqlDB builds such a Kafka Streams application
-// from SQL: a CREATE TABLE … AS SELECT … GROUP BY is the kitchen's totals,
-// with a state store and its changelog (and a repartition topic when it
-// groups by another key than the records'). Flink keeps keyed state in a
-// state backend of its own and saves it, with the Kafka source's offsets, in
-// periodic checkpoints to durable storage, not in a Kafka topic; keyBy
-// redistributes records between its tasks, without a topic; its Kafka sink
-// with DeliveryGuarantee.EXACTLY_ONCE writes in Kafka transactions that
-// commit when a checkpoint completes.
+// outputs, the changelog writes and the input offsets in one transaction
+// per commit, as the second kitchen did. Its default, at_least_once, does
+// not skip a replayed record as the first kitchen did: after a crash, a
+// total can count an order twice. ksqlDB builds such an application from
+// SQL: CREATE TABLE … AS SELECT … GROUP BY is the kitchen's totals.
+//
+// Flink keeps keyed state in a state backend of its own and saves it, with
+// the Kafka source's offsets, in periodic checkpoints to durable storage,
+// not in a Kafka topic; its Kafka sink with DeliveryGuarantee.EXACTLY_ONCE
+// writes in transactions that commit when a checkpoint completes.
 func (k *pipelineState) frameworks(ctx context.Context, env *Env) error {
 	rows := [][2]string{
 		{"the kitchen, by hand", "Kafka Streams"},
