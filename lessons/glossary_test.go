@@ -1,0 +1,192 @@
+package lessons
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// pendingLesson0Rewrite is TEMPORARY: lesson 0 as it is before its rewrite
+// uses words its first steps do not define yet, and does not yet say the
+// glossary's definitions of broker, topic, partition and offset. The
+// narration of the lesson-0 steps named here (and lesson 0's goal, "Goal")
+// is left out of TestGlossaryDefinedBeforeUse, and a definition the
+// glossary places in one of them is taken as said there. DELETE this list,
+// and the two places that read it, when the rewrite of lesson 0 is merged.
+var pendingLesson0Rewrite = []string{
+	"Goal", "listBrokers", "apiVersions", "kraftConfigs", "explainCompose",
+	"explainClusterCompose", "securedConnection",
+}
+
+// onPath says whether a step is on a beginner's path through the lessons:
+// a step marked "deeper" is a detail a learner may skip, so it may use a
+// term before the path defines it, and defines none.
+func onPath(s Step) bool {
+	_ = s
+	return true // MERGE: return !s.Deeper
+}
+
+// unit is a lesson's goal, or one step's narration without its asides: text
+// a learner reads, in menu order.
+type unit struct {
+	lesson, step int // step 0: the goal
+	text         string
+	pending      bool // in pendingLesson0Rewrite
+}
+
+func (u unit) String() string {
+	if u.step == 0 {
+		return fmt.Sprintf("lesson %d's goal", u.lesson)
+	}
+	return fmt.Sprintf("lesson %d step %d", u.lesson, u.step)
+}
+
+// readingOrder is what a learner reads of the lessons, in menu order.
+func readingOrder(t *testing.T) []unit {
+	var out []unit
+	for _, l := range All() {
+		pending := func(name string) bool { return l.Number == 0 && slices.Contains(pendingLesson0Rewrite, name) }
+		out = append(out, unit{lesson: l.Number, text: l.Goal, pending: pending("Goal")})
+		for i, s := range l.Plan().Steps {
+			if !onPath(s) {
+				continue
+			}
+			src, err := SourceOf(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text []string
+			for _, p := range Paragraphs(src.Narration) {
+				if !p.Aside {
+					text = append(text, p.Text)
+				}
+			}
+			out = append(out, unit{lesson: l.Number, step: i + 1, text: strings.Join(text, "\n\n"), pending: pending(s.FuncName())})
+		}
+	}
+	return out
+}
+
+// sentenceAt is the sentence of text around byte i, for a message.
+func sentenceAt(text string, i int) string {
+	start := strings.LastIndexAny(text[:i], ".?!:\n") + 1
+	end := strings.IndexAny(text[i:], ".?!\n")
+	if end < 0 {
+		end = len(text) - i
+	}
+	return strings.TrimSpace(text[start : i+end+1-min(1, len(text)-i-end)])
+}
+
+// TestGlossaryDefinedBeforeUse reads the lessons as a learner does, in menu
+// order (each lesson's goal, then each step's narration without its
+// asides), and checks that each glossary term is first used in or after
+// the sentence that defines it, and that this sentence is, verbatim, in
+// the narration of the step the glossary names.
+func TestGlossaryDefinedBeforeUse(t *testing.T) {
+	units := readingOrder(t)
+	for _, term := range Glossary() {
+		// Where the definition is: the unit and the byte it starts at.
+		defUnit, defAt := -1, 0
+		for i, u := range units {
+			if u.lesson != term.Lesson || u.step != term.Step {
+				continue
+			}
+			defUnit = i
+			if u.pending {
+				break // said there once lesson 0 is rewritten
+			}
+			defAt = strings.Index(u.text, term.Definition)
+			if defAt < 0 {
+				t.Errorf("%s: the narration of %s does not say its definition %q", term.Name, u, term.Definition)
+				defUnit = -1
+			}
+		}
+		if defUnit < 0 {
+			if !slices.ContainsFunc(units, func(u unit) bool { return u.lesson == term.Lesson && u.step == term.Step }) {
+				t.Errorf("%s: lesson %d has no step %d on the path (not deeper) to define it", term.Name, term.Lesson, term.Step)
+			}
+			continue
+		}
+		uses := term.Uses()
+		for i, u := range units {
+			if u.pending {
+				continue
+			}
+			loc := uses.FindStringIndex(Unnamed(u.text))
+			if loc == nil {
+				continue
+			}
+			if i < defUnit || (i == defUnit && loc[0] < defAt) {
+				t.Errorf("%s is used in %s before %s defines it: %q", term.Name, u, units[defUnit], sentenceAt(u.text, loc[0]))
+			}
+			break
+		}
+	}
+}
+
+// TestGlossaryEntries checks each entry is what the glossary promises: one
+// sentence, that uses the term it defines, with forms that find it.
+func TestGlossaryEntries(t *testing.T) {
+	sentenceEnd := regexp.MustCompile(`[.?!]\s+[A-Z]`)
+	seen := map[string]bool{}
+	for _, term := range Glossary() {
+		if seen[term.Name] {
+			t.Errorf("%s: twice in the glossary", term.Name)
+		}
+		seen[term.Name] = true
+		d := term.Definition
+		if !strings.HasSuffix(d, ".") || sentenceEnd.MatchString(d) {
+			t.Errorf("%s: the definition is not one sentence: %q", term.Name, d)
+		}
+		if !term.Uses().MatchString(term.Name) {
+			t.Errorf("%s: its forms do not match its own name", term.Name)
+		}
+		if !term.Uses().MatchString(Unnamed(d)) {
+			t.Errorf("%s: the definition does not use the term: %q", term.Name, d)
+		}
+		if _, ok := Find(term.Lesson); !ok {
+			t.Errorf("%s: no lesson %d", term.Name, term.Lesson)
+		}
+	}
+}
+
+// TestGlossaryUses pins what counts as a use, and what is a name.
+func TestGlossaryUses(t *testing.T) {
+	find := func(name string) Term {
+		for _, term := range Glossary() {
+			if term.Name == name {
+				return term
+			}
+		}
+		t.Fatalf("no term %q", name)
+		return Term{}
+	}
+	for _, c := range []struct {
+		term, text string
+		use        bool
+	}{
+		{"leader", "the leader epoch", true},
+		{"leader", "the leader's log", true},
+		{"ISR", "the ISR shrinks", true},
+		{"ISR", "its in-sync replicas", true},
+		{"replica", "min.insync.replicas=2", false},
+		{"lag", "replica.lag.time.max.ms", false},
+		{"lag", "a group's lag grows", true},
+		{"commit", "the transaction commits", true},
+		{"commit", "CommitMessages", false},
+		{"commit", "read_uncommitted", false},
+		{"consumer group", "kafka-consumer-groups --describe", false},
+		{"consumer group", "consumer groups", true},
+		{"consumer group", "a GroupID", false},
+		{"high watermark", "ReadWatermarks", false},
+		{"high watermark", "the high\nwatermark", true},
+		{"offset", "--reset-offsets", false},
+		{"replica", "env.Replicas()", false},
+	} {
+		if got := find(c.term).Uses().MatchString(Unnamed(c.text)); got != c.use {
+			t.Errorf("%q uses %s: %v, want %v", c.text, c.term, got, c.use)
+		}
+	}
+}
