@@ -332,6 +332,8 @@ func (r *lessonRun) afterStep(ctx context.Context, i int, failed bool, prev step
 			}
 			r.out.Aside("Step %d is the lesson's code again: it runs now.", i+1)
 			return actAgain, nil
+		case actGlossary:
+			printGlossary(r.out) // then the same question again
 		default:
 			return act, nil
 		}

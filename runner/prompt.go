@@ -299,6 +299,7 @@ func (s surveyPrompter) after(ctx context.Context, failed, last bool, prev stepR
 		choices = append(choices, choice{fmt.Sprintf("Previous step: %d · %s", prev.Number, prev.Title), actPrev})
 	}
 	choices = append(choices, edits...)
+	choices = append(choices, choice{"Glossary", actGlossary})
 	choices = append(choices, choice{"Back to the menu", actMenu}, choice{"Quit", actQuit})
 	if failed {
 		return s.choose(ctx, "The step failed. What now?", choices, "Back to the menu")
@@ -326,9 +327,9 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 }
 
 // promptRoom is how many lines the prompt after a step takes (its question
-// and up to eight choices, the edit's two included): a cell taller than the screen less this is shown
+// and up to nine choices, the edit's two and Glossary included): a cell taller than the screen less this is shown
 // a part at a time, so that nothing scrolls away unread.
-const promptRoom = 10
+const promptRoom = 11
 
 // show draws a step's cell. When it does not fit on the screen with the
 // prompt that follows it, the narration and code come first, a screenful

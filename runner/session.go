@@ -40,6 +40,13 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		}
 		_, err = fmt.Fprint(io.out, md)
 		return err
+	case "glossary":
+		if c.markdown {
+			_, err := fmt.Fprint(io.out, glossaryMarkdown())
+			return err
+		}
+		printGlossary(out)
+		return nil
 	case "watch":
 		return c.watch(ctx, io)
 	case "exercise", "hint", "solution":
