@@ -314,7 +314,9 @@ func TestEditAStepAndRunIt(t *testing.T) {
 	// A new run of the runner: the edit is kept. An editor that changes
 	// nothing runs the kept edit again; Restore runs the lesson's code.
 	env = append(progress, "EDITOR=true")
-	l = startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
+	// 60 rows: the cell, its output and the prompt's ten lines (Restore and
+	// Glossary among them) fit unpaged.
+	l = startLearnerSized(t, 140, 60, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
 	l.expect("Next?", 1)
 	if !offered(l.visible(), "Edit this step and run it (your edit is kept)") || !offered(l.visible(), "Restore the original") {
 		t.Errorf("after a restart, the edit is not offered:\n%s", l.visible())

@@ -327,9 +327,10 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 }
 
 // promptRoom is how many lines the prompt after a step takes (its question
-// and up to nine choices, the edit's two and Glossary included): a cell taller than the screen less this is shown
+// and up to nine choices: the edit's two and Glossary included, Restore only
+// after an edit): a cell taller than the screen less this is shown
 // a part at a time, so that nothing scrolls away unread.
-const promptRoom = 11
+const promptRoom = 10
 
 // show draws a step's cell. When it does not fit on the screen with the
 // prompt that follows it, the narration and code come first, a screenful
