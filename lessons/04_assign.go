@@ -188,9 +188,9 @@ func (a *assignState) readAt(ctx context.Context, env *Env) error {
 
 // kafka.FirstOffset starts at the oldest record the partition keeps,
 // kafka.LastOffset at the next record to come: explicit start positions.
-// They are not auto.offset.reset, which applies only when a consumer has
-// no starting position of its own or its offset is out of range. At the end a reader simply
-// waits for new records.
+// They are not auto.offset.reset, which applies only when a consumer has no
+// starting position of its own or its offset is out of range. At the end a
+// reader simply waits for new records.
 //
 // If you know the Python client: they are its OFFSET_BEGINNING and
 // OFFSET_END.

@@ -138,14 +138,14 @@ func (g *groupsState) produce(ctx context.Context, env *Env) error {
 // generation is a number the coordinator raises by one each time it shares
 // the group's partitions out again, as members join or leave.
 //
-// In kafka-go a member is a ConsumerGroup: whenever the group changes, it hands the
-// program a new Generation, and gen.Assignments is this member's share of
-// the partitions (a Reader with a GroupID runs one inside, and does not show
-// it; Join in groups.go takes each generation as it comes). Three members
-// join. One of them, the leader, computes who reads what with a
+// In kafka-go a member is a ConsumerGroup: whenever the group changes, it
+// hands the program a new Generation, and gen.Assignments is this member's
+// share of the partitions (a Reader with a GroupID runs one inside, and does
+// not show it; Join in groups.go takes each generation as it comes). Three
+// members join. One of them, the leader, computes who reads what with a
 // GroupBalancer; the coordinator, a broker, hands each member its part.
-// Three partitions, three members: one each. Within a group, a partition
-// is read by one member at a time. The settings make changes quick: members
+// Three partitions, three members: one each. Within a group, a partition is
+// read by one member at a time. The settings make changes quick: members
 // heartbeat every 250 ms, and the coordinator drops a member silent for 6 s
 // (the broker's minimum by default; kafka-go's default is 30 s).
 func (g *groupsState) joinThree(ctx context.Context, env *Env) error {
