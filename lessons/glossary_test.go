@@ -85,8 +85,16 @@ func sentenceAt(text string, i int) string {
 // the sentence that defines it, and that this sentence is, verbatim, in
 // the narration of the step the glossary names.
 func TestGlossaryDefinedBeforeUse(t *testing.T) {
-	units := readingOrder(t)
-	for _, term := range Glossary() {
+	for _, p := range usedBeforeDefined(readingOrder(t), Glossary()) {
+		t.Error(p)
+	}
+}
+
+// usedBeforeDefined returns what is wrong with terms in units: a
+// definition missing from the step named for it, or a use before it.
+func usedBeforeDefined(units []unit, terms []Term) []string {
+	var problems []string
+	for _, term := range terms {
 		// Where the definition is: the unit and the byte it starts at.
 		defUnit, defAt := -1, 0
 		for i, u := range units {
@@ -99,13 +107,13 @@ func TestGlossaryDefinedBeforeUse(t *testing.T) {
 			}
 			defAt = strings.Index(u.text, term.Definition)
 			if defAt < 0 {
-				t.Errorf("%s: the narration of %s does not say its definition %q", term.Name, u, term.Definition)
+				problems = append(problems, fmt.Sprintf("%s: the narration of %s does not say its definition %q", term.Name, u, term.Definition))
 				defUnit = -1
 			}
 		}
 		if defUnit < 0 {
 			if !slices.ContainsFunc(units, func(u unit) bool { return u.lesson == term.Lesson && u.step == term.Step }) {
-				t.Errorf("%s: lesson %d has no step %d on the path (not deeper) to define it", term.Name, term.Lesson, term.Step)
+				problems = append(problems, fmt.Sprintf("%s: lesson %d has no step %d on the path (not deeper) to define it", term.Name, term.Lesson, term.Step))
 			}
 			continue
 		}
@@ -119,9 +127,45 @@ func TestGlossaryDefinedBeforeUse(t *testing.T) {
 				continue
 			}
 			if i < defUnit || (i == defUnit && loc[0] < defAt) {
-				t.Errorf("%s is used in %s before %s defines it: %q", term.Name, u, units[defUnit], sentenceAt(u.text, loc[0]))
+				problems = append(problems, fmt.Sprintf("%s is used in %s before %s defines it: %q", term.Name, u, units[defUnit], sentenceAt(u.text, loc[0])))
 			}
 			break
+		}
+	}
+	return problems
+}
+
+// The check itself: a use before the definition, a definition not where
+// the glossary says, and a definition in a later sentence of the same step
+// are each reported; a use in or after the definition is not.
+func TestGlossaryCheckFindsEachProblem(t *testing.T) {
+	term := Term{Name: "lag", Lesson: 9, Step: 6, Forms: []string{"lag"},
+		Definition: "A group's lag is how far behind it is."}
+	for _, c := range []struct {
+		name  string
+		units []unit
+		want  string // in the one problem; "": none
+	}{
+		{"defined, then used", []unit{{lesson: 9, step: 6, text: term.Definition + " The lag grows."}, {lesson: 10, step: 1, text: "No lag."}}, ""},
+		{"a name is no use", []unit{{lesson: 1, step: 2, text: "replica.lag.time.max.ms"}, {lesson: 9, step: 6, text: term.Definition}}, ""},
+		{"used in an earlier step", []unit{{lesson: 1, step: 2, text: "Watch the lag."}, {lesson: 9, step: 6, text: term.Definition}},
+			"lag is used in lesson 1 step 2 before lesson 9 step 6 defines it"},
+		{"used in a goal", []unit{{lesson: 9, text: "Measure lag."}, {lesson: 9, step: 6, text: term.Definition}},
+			"lag is used in lesson 9's goal"},
+		{"used earlier in the same step", []unit{{lesson: 9, step: 6, text: "Lag first. " + term.Definition}},
+			"lag is used in lesson 9 step 6 before lesson 9 step 6 defines it"},
+		{"not said where named", []unit{{lesson: 9, step: 6, text: "A group's lag is its delay."}},
+			"does not say its definition"},
+		{"no such step", []unit{{lesson: 9, step: 5, text: term.Definition}},
+			"lesson 9 has no step 6"},
+		{"pending: taken as said", []unit{{lesson: 9, step: 6, pending: true, text: "Lag, undefined."}, {lesson: 10, step: 1, text: "lag"}}, ""},
+	} {
+		got := usedBeforeDefined(c.units, []Term{term})
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("%s: %v, want no problem", c.name, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+			t.Errorf("%s: %v, want one problem saying %q", c.name, got, c.want)
 		}
 	}
 }
