@@ -60,7 +60,7 @@ func topicLesson() Lesson {
 		Plan: func() Plan {
 			return Plan{Steps: []Step{
 				{Title: "Create the topic orders", Run: createTopic},
-				{Title: "Describe its partitions", Run: describeTopic, Needs: []int{1}, Deeper: true},
+				{Title: "Describe its partitions", Run: describeTopic, Needs: []int{1}},
 				{Title: "Draw the partitions", Run: drawTopic, Needs: []int{1}},
 			}}
 		},
@@ -99,15 +99,23 @@ func createTopic(ctx context.Context, env *Env) error {
 	return err
 }
 
-// Metadata describes each partition: its leader (the broker that takes the
-// writes and, by default, serves the reads: since Kafka 2.4 a consumer may
-// fetch from a nearer follower, KIP-392), its replicas (brokers that keep a copy) and
-// its in-sync replicas, the ISR: the leader and the followers that caught up
-// with it within the last replica.lag.time.max.ms (30 s). A write with
-// acks=all is confirmed once every replica now in the ISR has appended it
-// (to its log, not yet fsynced to disk). The ISR can shrink to the leader
-// alone: then acks=all means one copy, unless min.insync.replicas (1 by
-// default) is set higher, and the write is refused instead.
+// A replica is one copy of a partition, kept by one broker: a partition
+// with three replicas is stored on three brokers. A partition's leader is
+// the replica that takes every write to it; the other replicas, its
+// followers, copy the leader's records. By default the leader serves the
+// reads too (since Kafka 2.4 a consumer may fetch from a nearer follower,
+// KIP-392).
+//
+// A partition's in-sync replicas, its ISR, are its leader and the
+// followers that have caught up with the leader within the last
+// replica.lag.time.max.ms (30 s by default). Metadata names each
+// partition's leader, replicas and ISR.
+//
+// A write with acks=all is confirmed once every replica now in the ISR has
+// appended it (to its log, not yet fsynced to disk). The ISR can shrink to
+// the leader alone: then acks=all means one copy, unless
+// min.insync.replicas (1 by default) is set higher, and the write is
+// refused instead.
 func describeTopic(ctx context.Context, env *Env) error {
 	md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{Topics: []string{env.Topic}})
 	if err != nil {
@@ -136,9 +144,11 @@ func brokerIDs(bs []kafka.Broker) []int {
 }
 
 // Each partition is a log: records are appended at the end and numbered by
-// their offset, 0, 1, 2... A new topic's partitions are empty. ListOffsets
-// tells each partition's first offset and its high watermark: the end of
-// what consumers may read (lesson 4 says more).
+// their offset, 0, 1, 2... A new topic's partitions are empty. A
+// partition's high watermark is the offset just past the last record that
+// all its in-sync replicas have copied: consumers read only the records
+// below it. ListOffsets tells each partition's first offset and its high
+// watermark (lesson 4 says more).
 func drawTopic(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {

@@ -136,8 +136,12 @@ func (a *assignState) watermarks(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// To read one partition from one offset you choose, with no group, give a
-// Reader a Partition (and no GroupID) and call SetOffset: here partition 0,
+// A consumer group is a set of consumers that share one group id and split
+// a topic's partitions between them, each partition read by one member at a
+// time. This lesson reads without one (lessons 6 and 9 use groups).
+//
+// To read one partition from one offset you choose, give a Reader a
+// Partition (and no GroupID) and call SetOffset: here partition 0,
 // offset 50. At 50 on a young topic there is nothing yet: the offset is past
 // the end. Without OffsetOutOfRangeError the Reader retries, about once a
 // second, until the partition reaches offset 50, then reads from there;
@@ -184,9 +188,9 @@ func (a *assignState) readAt(ctx context.Context, env *Env) error {
 
 // kafka.FirstOffset starts at the oldest record the partition keeps,
 // kafka.LastOffset at the next record to come: explicit start positions.
-// They are not auto.offset.reset, which only applies when a group has no
-// committed offset or an offset is out of range. At the end a reader simply
-// waits for new records.
+// They are not auto.offset.reset, which applies only when a consumer has no
+// starting position of its own or its offset is out of range. At the end a
+// reader simply waits for new records.
 //
 // If you know the Python client: they are its OFFSET_BEGINNING and
 // OFFSET_END.

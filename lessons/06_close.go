@@ -19,7 +19,7 @@ func closeLesson() Lesson {
 	return Lesson{
 		Number: 6,
 		Title:  "Close: defer, Ctrl-C and committed offsets",
-		Goal:   "Close readers and writers on every way out, and let a consumer group resume from the offsets it committed.",
+		Goal:   "Close readers and writers on every way out, and let a consumer group resume where it stopped.",
 		Summary: []string{
 			"defer Close() right after opening: deferred calls run on every return, last opened first.",
 			"signal.NotifyContext turns Ctrl-C into a cancelled context; the loop ends and the deferred Closes run.",
@@ -150,8 +150,10 @@ type closeState struct {
 	group string
 }
 
-// A group's position is nothing but committed offsets, stored by the
-// broker. A new group has none; this step commits
+// To commit an offset is to store it in Kafka as the place a consumer
+// group resumes reading a partition from: the offset of the next record to
+// handle. A group's position is nothing but its committed offsets, stored
+// by the broker. A new group has none; this step commits
 // the current end of each partition for it, as
 // "kafka-consumer-groups --reset-offsets --to-latest" would (retrying while
 // a fresh broker sets up its offsets topic), then produces four new orders
@@ -188,11 +190,15 @@ func (c *closeState) newGroup(ctx context.Context, env *Env) error {
 	return ProduceOrders(ctx, env, env.Topic, orders, env.Out.Record)
 }
 
+// A consumer group's coordinator is the broker that manages the group: it
+// keeps track of its members and stores the offsets they commit.
+//
 // A Reader with a GroupID joins the group. Each member offers its
 // GroupBalancers (kafka-go's default: Range, then RoundRobin); the
 // coordinator picks one protocol that every member offers, the group's
-// leader, a member, computes who reads which partition with it, and the
-// broker hands that out to every member (SyncGroup). It starts from the
+// leader (a member the coordinator chose, not a partition's leader)
+// computes who reads which partition with it, and the coordinator hands
+// that out to every member (SyncGroup). It starts from the
 // group's committed offsets. FetchMessage does not commit. ReadMessage
 // would: with a GroupID (and CommitInterval 0) it commits each record
 // synchronously before returning it, so a crash while handling it loses

@@ -15,7 +15,7 @@ func groupsLesson() Lesson {
 	return Lesson{
 		Number: 9,
 		Title:  "Consumer groups",
-		Goal:   "Share a topic's partitions among the members of a group, watch a rebalance, fan a topic out to several groups, measure a group's lag, free the partitions of a member that hangs, and see where groups are going.",
+		Goal:   "Share a topic's partitions among the members of a group, watch a rebalance, fan a topic out to several groups, measure how far behind a group is, free the partitions of a member that hangs, and see where groups are going.",
 		Summary: []string{
 			"The members of a group share the partitions: each partition is read by one member; the group's leader computes the assignment, the coordinator hands it out.",
 			"kafka-go's ConsumerGroup shows a member's partitions (Generation.Assignments); a Reader with a GroupID hides them.",
@@ -134,20 +134,21 @@ func (g *groupsState) produce(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// A consumer group is the consumers that share one group id. In kafka-go a
-// member is a ConsumerGroup: whenever the group changes, it hands the
-// program a new Generation, and gen.Assignments is this member's share of
-// the partitions (a Reader with a GroupID runs one inside, and does not show
-// it; Join in groups.go takes each generation as it comes). Three members
-// join. One of them, the leader, computes who reads what with a
+// A consumer group is the consumers that share one group id. A group's
+// generation is a number the coordinator raises by one each time it shares
+// the group's partitions out again, as members join or leave. It counts
+// from 1; the three members here join one after another, each may start
+// another generation, so the first one shown may be 1, 2 or 3 (run the
+// step again, and the same group counts on).
+//
+// In kafka-go a member is a ConsumerGroup: whenever the group changes, it
+// hands the program a new Generation, and gen.Assignments is this member's
+// share of the partitions (a Reader with a GroupID runs one inside, and does
+// not show it). One member, the leader, computes who reads what with a
 // GroupBalancer; the coordinator, a broker, hands each member its part.
-// Every change of members starts a new generation, numbered one more than
-// the last, from 1. The three members join one after another, and each that
-// comes after the coordinator has handed out a generation starts another:
-// so the group's first generation shown may be 1, 2 or 3 (run the step
-// again, and the same group counts on).
-// Three partitions, three members: one each. Within a group, a partition
-// is read by one member at a time. The settings make changes quick: members
+//
+// Three partitions, three members: one each. Within a group, a partition is
+// read by one member at a time. The settings make changes quick: members
 // heartbeat every 250 ms, and the coordinator drops a member silent for 6 s
 // (the broker's minimum by default; kafka-go's default is 30 s).
 func (g *groupsState) joinThree(ctx context.Context, env *Env) error {
@@ -294,8 +295,10 @@ func (g *groupsState) sayEarlierOrders(ctx context.Context, env *Env) error {
 }
 
 // Three new orders arrive. A group's lag on a partition is the partition's
-// high watermark (ListOffsets) minus the offset the group committed there
-// (OffsetFetch): the offsets it has not handled yet. Offsets, not records:
+// high watermark minus the offset the group committed there: how many
+// offsets it has yet to handle. ListOffsets gives the first, OffsetFetch the
+// second; kafka-consumer-groups (its LAG column) and "go run ./runner
+// watch" compute it the same way. Offsets, not records:
 // a transaction's commit marker takes an offset, and compaction leaves
 // gaps, so 3 behind can be fewer than three records to read. Where a group
 // committed nothing, OffsetFetch answers -1 and the lag is unknown, not the

@@ -350,18 +350,22 @@ func (g *guaranteesState) idempotentProducer(ctx context.Context, env *Env) erro
 }
 
 // Exactly once within Kafka takes three features together (KIP-98): an
-// idempotent producer, whose producer id and sequence numbers let the
-// broker drop a batch it already has when the producer retries;
-// transactions, which make records on several partitions (and a consumer's
-// committed offsets) visible all together or not at all; and consumers that
-// read with isolation.level=read_committed. kafka-go's Writer has neither
-// of the first two (its maintainers, kafka-go issues #797 and #897): every
-// batch it writes carries producer id -1. franz-go, another Go client, has
-// both. It writes two transactions here: Ada's order, aborted, then
-// Grace's, committed. Ending a transaction writes a marker into the
-// partition: a record of its own, with an offset of its own. A
-// transactional producer has a transactional.id, a name that outlives it:
-// step 11 shows what it is for.
+// idempotent producer, whose producer id and sequence numbers let the broker
+// drop a batch it already has when the producer retries; transactions, which
+// make records on several partitions (and a consumer's committed offsets)
+// visible all together or not at all; and consumers that read with
+// isolation.level=read_committed. kafka-go's Writer has neither of the first
+// two (its maintainers, kafka-go issues #797 and #897): every batch it
+// writes carries producer id -1. franz-go, another Go client, has both. It
+// writes two transactions here: Ada's order, aborted, then Grace's,
+// committed.
+//
+// Ending a transaction, by committing it (its records count) or aborting it
+// (they do not), writes a marker into each of its partitions: a record of
+// its own, with an offset of its own. A broker, the transaction
+// coordinator, keeps track of each open transaction, as a group's
+// coordinator keeps track of a group. A transactional producer has a
+// transactional.id, a name that outlives it: step 11 shows what it is for.
 func (g *guaranteesState) transactions(ctx context.Context, env *Env) error {
 	producer, err := env.FranzClient(
 		kgo.TransactionalID(env.Name("order-desk")),
@@ -493,10 +497,10 @@ func (g *guaranteesState) readCommittedFranz(ctx context.Context, env *Env) erro
 // counts to the high watermark, and so does kafka-go's ReadLag, whatever
 // the Reader's IsolationLevel: 2. Once the till commits, the LSO passes its
 // orders and the Reader gets them. A producer that dies in a transaction
-// holds read_committed consumers back until the coordinator aborts it, at
-// its first check (every 10 s by default) after transaction.timeout.ms
-// (Java: 60 s, franz-go: 40 s; the broker refuses one above
-// transaction.max.timeout.ms, 15 min by default).
+// holds read_committed consumers back until the transaction coordinator
+// aborts it, at its first check (every 10 s by default) after
+// transaction.timeout.ms (Java: 60 s, franz-go: 40 s; the broker refuses
+// one above transaction.max.timeout.ms, 15 min by default).
 func (g *guaranteesState) lastStableOffset(ctx context.Context, env *Env) error {
 	till, err := env.FranzClient(kgo.TransactionalID(env.Name("till")), kgo.DefaultProduceTopic(g.topic))
 	if err != nil {

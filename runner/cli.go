@@ -80,6 +80,8 @@ type command struct {
 
 	once      bool // watch: one snapshot, then exit
 	allTopics bool // watch: every topic and group, not only the prefixed ones
+
+	markdown bool // glossary: as Markdown, for docs/GLOSSARY.md
 }
 
 // lessonList is --lesson, repeatable and comma-separated.
@@ -143,7 +145,8 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	c := &command{partition: -1}
 	root := rootCommand(c)
 	root.AddCommand(listCommand(c), resetCommand(c), produceCommand(c), consumeCommand(c), docsCommand(c),
-		sourceCommand(c), watchCommand(c), classCommand(c), exerciseCommand(c), checkCommand(c), hintCommand(c), solutionCommand(c))
+		sourceCommand(c), glossaryCommand(c), watchCommand(c), classCommand(c), exerciseCommand(c), checkCommand(c),
+		hintCommand(c), solutionCommand(c))
 	root.SetOut(out) // before the completion command, which keeps it
 	root.SetErr(errOut)
 	root.SetHelpCommand(helpCommand(root))

@@ -357,7 +357,7 @@ func (r *lessonRun) editChoices(i int) []choice {
 // long as the learner asks to.
 func (r *lessonRun) afterStep(ctx context.Context, i int, failed bool, prev stepRef) (action, error) {
 	for {
-		more := append(append(r.deeperChoice(i), r.editChoices(i)...), r.codeChoices(i)...)
+		more := append(append(r.deeperChoice(i), r.editChoices(i)...), r.lookUpChoices(i)...)
 		act, err := r.prompt.after(ctx, failed, i == len(r.plan.Steps)-1, prev, more)
 		if err != nil {
 			return actQuit, err
@@ -368,7 +368,7 @@ func (r *lessonRun) afterStep(ctx context.Context, i int, failed bool, prev step
 				return actQuit, err
 			}
 		case actShowCode:
-			if err := r.showCode(ctx, i); err != nil {
+			if err := r.lookUp(ctx, i); err != nil {
 				return actQuit, err
 			}
 		case actRestore:
@@ -378,6 +378,8 @@ func (r *lessonRun) afterStep(ctx context.Context, i int, failed bool, prev step
 			}
 			r.out.Aside("Step %d is the lesson's code again: it runs now.", i+1)
 			return actAgain, nil
+		case actGlossary:
+			printGlossary(r.out) // then the same question again
 		default:
 			return act, nil
 		}

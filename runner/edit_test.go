@@ -314,8 +314,8 @@ func TestEditAStepAndRunIt(t *testing.T) {
 	// A new run of the runner: the edit is kept. An editor that changes
 	// nothing runs the kept edit again; Restore runs the lesson's code.
 	env = append(progress, "EDITOR=true")
-	// 60 rows: the step, its output and the prompt (with its helper's code
-	// choice) fit without the pager's pause.
+	// 60 rows: the cell, its output and the prompt (Restore, a helper's
+	// code and Glossary among its choices) fit unpaged.
 	l = startLearnerSized(t, 140, 60, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "8", "--no-quiz")
 	l.expect("Next?", 1)
 	if !offered(l.visible(), "Edit this step and run it (your edit is kept)") || !offered(l.visible(), "Restore the original") {

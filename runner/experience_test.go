@@ -53,8 +53,9 @@ func TestQuizThenResumeAfterQuitting(t *testing.T) {
 		t.Errorf("step 1 was shown again, though it ran quietly:\n%s", l.text())
 	}
 
-	// Lesson 3: two steps, then Quit.
-	l = startLearner(t, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "3")
+	// Lesson 3: two steps, then Quit. 60 rows: step 1's cell, its output
+	// and the prompt's nine lines (Glossary among them) fit unpaged.
+	l = startLearnerSized(t, 140, 60, env, "--brokers", addr, "--topic-prefix", p, "--lesson", "3")
 	l.expect("Next?", 1)
 	l.press(enter)
 	l.expect("Step 2/4 · Send three orders", 1)

@@ -326,9 +326,10 @@ func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepR
 }
 
 // promptRoom is how many lines the prompt after a step takes (its question
-// and up to nine choices, the edit's two and a helper's code included): a
-// cell taller than the screen less this is shown a part at a time, so that
-// nothing scrolls away unread.
+// and up to ten choices: the deeper steps' skip, the edit's two and the
+// look-up included, Restore only after an edit): a cell taller than the
+// screen less this is shown a part at a time, so that nothing scrolls away
+// unread.
 const promptRoom = 11
 
 // show draws a step's cell. When it does not fit on the screen with the

@@ -177,7 +177,9 @@ func TestCtrlCAtThePrompts(t *testing.T) {
 // prompt is on screen; they must still be shown, not drawn over.
 func TestMenuShowsAsyncDeliveryReports(t *testing.T) {
 	addr := testBroker(t)
-	l := startLearner(t, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3", "--no-quiz")
+	// 60 rows: step 1's cell, its output and the prompt (Glossary among its
+	// choices) fit without a pause.
+	l := startLearnerSized(t, 140, 60, nil, "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "3", "--no-quiz")
 	for i := 1; i <= 2; i++ { // up to the prompt after "Send three orders"
 		l.expect("Next?  [", i)            // the prompt drawn (keys typed during a step are dropped)
 		time.Sleep(300 * time.Millisecond) // the reports arrive meanwhile

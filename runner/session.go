@@ -42,6 +42,13 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		return err
 	case "source":
 		return c.source(out, io.out)
+	case "glossary":
+		if c.markdown {
+			_, err := fmt.Fprint(io.out, glossaryMarkdown())
+			return err
+		}
+		printGlossary(out)
+		return nil
 	case "watch":
 		return c.watch(ctx, io)
 	case "class":

@@ -14,46 +14,49 @@ import (
 // Poller.Poll) that hide kafka-go: the prompt after a step offers their
 // code, and `go run ./runner source NAME` prints it.
 
-// actShowCode shows the code of a helper the step calls.
-const actShowCode action = 300
+// actShowCode asks what to look up: the glossary, or the code of a helper
+// the step calls.
+const actShowCode action = 301
 
-// codeChoices is the prompt's choice to show the code of the helpers step
-// i calls: by name when there is one, else a choice that asks which.
-func (r *lessonRun) codeChoices(i int) []choice {
+// lookUpChoices is the prompt's one choice to look something up after step
+// i: the glossary, and the code of the helpers the step calls when it calls
+// any. One choice, not one per kind, keeps the prompt short on 24 rows.
+func (r *lessonRun) lookUpChoices(i int) []choice {
 	helpers, err := lessons.HelpersOf(r.plan.Steps[i])
 	switch {
 	case err != nil || len(helpers) == 0:
-		return nil
+		return []choice{{"Glossary", actGlossary}}
 	case len(helpers) == 1:
-		return []choice{{"Show the code of " + helpers[0].Name, actShowCode}}
+		return []choice{{"Look up: the glossary, or the code of " + helpers[0].Name + "…", actShowCode}}
 	}
-	return []choice{{"Show the code of a helper…", actShowCode}}
+	return []choice{{"Look up: the glossary, or a helper's code…", actShowCode}}
 }
 
-// showCode prints the code of a helper step i calls, asking which when it
-// calls several. Esc or a failed read of the choice is not an error.
-func (r *lessonRun) showCode(ctx context.Context, i int) error {
+// glossaryLabel is the look-up's first choice.
+const glossaryLabel = "Glossary: the Kafka words, one sentence each"
+
+// lookUp asks what to look up after step i, the glossary or the code of a
+// helper it calls, and prints it. Esc or a failed read of the choice is not
+// an error.
+func (r *lessonRun) lookUp(ctx context.Context, i int) error {
 	helpers, err := lessons.HelpersOf(r.plan.Steps[i])
 	if err != nil {
 		r.out.Error("%v", err)
+		helpers = nil
+	}
+	labels := []string{glossaryLabel}
+	for _, h := range helpers {
+		labels = append(labels, fmt.Sprintf("The code of %s · %s", h.Name, h.Where()))
+	}
+	k, err := r.prompt.selectOne(ctx, "Look up what?", labels, "")
+	if err != nil {
+		return err
+	}
+	if k == 0 {
+		printGlossary(r.out)
 		return nil
 	}
-	if len(helpers) == 0 {
-		return nil
-	}
-	h := helpers[0]
-	if len(helpers) > 1 {
-		labels := make([]string, len(helpers))
-		for k, h := range helpers {
-			labels[k] = fmt.Sprintf("%s · %s", h.Name, h.Where())
-		}
-		k, err := r.prompt.selectOne(ctx, "Which helper's code?", labels, "")
-		if err != nil {
-			return err
-		}
-		h = helpers[k]
-	}
-	printHelper(r.out, h)
+	printHelper(r.out, helpers[k-1])
 	return nil
 }
 

@@ -40,22 +40,33 @@ func TestSourceCommand(t *testing.T) {
 	}
 }
 
-// The prompt names the one helper a step calls, and offers a choice among
-// several.
-func TestCodeChoices(t *testing.T) {
+// The prompt's one look-up choice names the one helper a step calls, says
+// "a helper" for several, and is the glossary alone for none.
+func TestLookUpChoices(t *testing.T) {
 	l5, _ := lessons.Find(5)
 	r := &lessonRun{plan: l5.Plan()}
-	if got := r.codeChoices(0); len(got) != 1 || got[0].label != "Show the code of a helper…" {
+	if got := r.lookUpChoices(0); len(got) != 1 || got[0].label != "Look up: the glossary, or a helper's code…" {
 		t.Errorf("lesson 5 step 1 (two helpers): %v", got)
 	}
-	if got := r.codeChoices(2); len(got) != 1 || got[0].label != "Show the code of Poller.Close" {
+	if got := r.lookUpChoices(2); len(got) != 1 || got[0].label != "Look up: the glossary, or the code of Poller.Close…" {
 		t.Errorf("lesson 5 step 3 (one helper): %v", got)
 	}
+	l13, _ := lessons.Find(13)
+	r = &lessonRun{plan: l13.Plan()}
+	for i, s := range r.plan.Steps {
+		if helpers, err := lessons.HelpersOf(s); err == nil && len(helpers) == 0 {
+			if got := r.lookUpChoices(i); len(got) != 1 || got[0].label != "Glossary" || got[0].act != actGlossary {
+				t.Errorf("lesson 13 step %d (no helper): %v", i+1, got)
+			}
+			return
+		}
+	}
+	t.Log("lesson 13 has no step without a helper: the glossary-alone case is not checked")
 }
 
-// At 80×24, after lesson 5's first step, the learner picks "Show the code
-// of a helper…", then ReadWatermarks: its code is on screen with its place,
-// and the prompt comes back.
+// At 80×24, after lesson 5's first step, the learner picks "Look up…",
+// then ReadWatermarks: its code is on screen with its place, and the prompt
+// comes back.
 func TestShowTheCodeOfAHelperAtThePrompt(t *testing.T) {
 	addr := embeddedBroker(t)
 	h, err := lessons.HelperSource("ReadWatermarks")
@@ -64,12 +75,13 @@ func TestShowTheCodeOfAHelperAtThePrompt(t *testing.T) {
 	}
 	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "5", "--step", "1", "--no-quiz")
 	l.pageUntil("Next?", 1)
-	l.expect("Show the code of a helper…", 1)
-	l.press("Show the code") // survey filters the choices as one types
+	l.expect("Look up: the glossary, or a helper's code…", 1)
+	l.press("Look up") // survey filters the choices as one types
 	l.press(enter)
-	l.expect("Which helper's code?", 1)
-	l.expect("NewPoller · lessons/poll.go:", 1)
-	l.press(enter) // the first: ReadWatermarks
+	l.expect("Look up what?", 1)
+	l.expect(glossaryLabel, 1)
+	l.expect("The code of NewPoller · lessons/poll.go:", 1)
+	l.press("ReadWatermarks" + enter)
 	l.expect("func ReadWatermarks(ctx context.Context", 1)
 	l.expect("The code of ReadWatermarks · "+h.Where(), 1)
 	l.pageUntil("Next?", 2)
