@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // Lesson 0 on a terminal: the first order in three steps, then the deeper
@@ -13,7 +15,7 @@ import (
 func TestDeeperStepsAreMarkedAndSkippable(t *testing.T) {
 	addr := testBroker(t)
 	// Tall enough for each of the three cells: each runs once shown.
-	l := startLearnerSized(t, 140, 60, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--no-quiz")
+	l := startLearnerSized(t, 140, 60, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0")
 	l.expect("Step 1/9 · Connect to Kafka and make a stream for the orders", 1)
 	l.expect("created topic: ", 1)
 	l.expect("Next?", 1)
@@ -34,6 +36,17 @@ func TestDeeperStepsAreMarkedAndSkippable(t *testing.T) {
 	if strings.Contains(l.text(), "Step 4/9") {
 		t.Errorf("a deeper step ran after the learner skipped them:\n%s", l.text())
 	}
+	// The quiz asks only about what ran: its questions on steps 4 and 7,
+	// deeper and skipped, are left out.
+	l0, _ := lessons.Find(0)
+	l.expect("2 questions about the deeper steps you skipped left out", 1)
+	l.expect("Check your understanding: lesson 0, 1 question", 1)
+	l.expect("1/1 · "+l0.Quiz[0].Ask, 1)
+	if l0.Quiz[0].Step != 3 || l0.Quiz[1].Step != 4 || l0.Quiz[2].Step != 7 {
+		t.Errorf("lesson 0's quiz is about steps %d, %d, %d; this test expects 3, 4, 7", l0.Quiz[0].Step, l0.Quiz[1].Step, l0.Quiz[2].Step)
+	}
+	l.press("\x03") // Ctrl-C at the question
+	exitCode(t, l.cmd, 10*time.Second)
 
 	// Started at a deeper step, its title says so, and the choice is there.
 	l = startLearnerSized(t, 140, 60, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "0", "--step", "4", "--no-quiz")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -270,7 +271,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 	s.out.Summary(l.Number, l.Summary)
 	s.book.Summary(l.Number, l.Summary)
 	s.progress.done(l.Number)
-	if err := s.quiz(ctx, l); err != nil {
+	if err := s.quiz(ctx, r.quizFor()); err != nil {
 		return actNext, err
 	}
 	s.nowYou(l)
@@ -468,6 +469,23 @@ func (r *lessonRun) deeperChoice(i int) []choice {
 		to = fmt.Sprintf("step %d", end+1)
 	}
 	return []choice{{fmt.Sprintf("Skip the deeper %s: on to %s", steps, to), actSkipDeeper}}
+}
+
+// quizFor is the lesson with the questions about the deeper steps this run
+// passed by left out: a learner who skipped them is not asked about them.
+func (r *lessonRun) quizFor() lessons.Lesson {
+	l := r.lesson
+	l.Quiz = slices.DeleteFunc(slices.Clone(l.Quiz), func(q lessons.Question) bool {
+		return q.Step >= 1 && q.Step <= len(r.plan.Steps) && r.plan.Steps[q.Step-1].Deeper && !r.tried[q.Step-1]
+	})
+	if left := len(r.lesson.Quiz) - len(l.Quiz); left > 0 {
+		what := "One question"
+		if left > 1 {
+			what = fmt.Sprintf("%d questions", left)
+		}
+		r.out.Aside("%s about the deeper steps you skipped left out.", what)
+	}
+	return l
 }
 
 // previous is the step before i that can run here, to go back to (Number 0:

@@ -518,7 +518,11 @@ func (p *Printer) Aside(format string, args ...any) {
 
 // QuizTitle opens a lesson's check of understanding.
 func (p *Printer) QuizTitle(number, questions int) {
-	p.draw(p.heading, fmt.Sprintf("\n? Check your understanding: lesson %d, %d questions", number, questions))
+	what := fmt.Sprintf("%d questions", questions)
+	if questions == 1 {
+		what = "1 question"
+	}
+	p.draw(p.heading, fmt.Sprintf("\n? Check your understanding: lesson %d, %s", number, what))
 }
 
 // Question prints question i of n. With answer >= 0 (nobody answers: a
