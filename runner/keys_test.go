@@ -102,3 +102,20 @@ func (l *learner) expectWords(want string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A number typed in the menu starts that lesson, wherever the highlight
+// was: "1" with the third row highlighted is lesson 1, not lesson 11 (the
+// third of 1, 10, 11, … when the filter matched a prefix).
+func TestMenuNumberStartsThatLesson(t *testing.T) {
+	addr := embeddedBroker(t)
+	l := startLearner(t, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--no-quiz")
+	l.expect("Which lesson?", 1)
+	l.press(down + down)
+	l.press("1" + enter)
+	l.expect("━━━ Lesson ", 1)
+	if !strings.Contains(l.text(), "━━━ Lesson 1 · ") {
+		t.Errorf("typing 1 did not start lesson 1:\n%s", l.text())
+	}
+	l.press("\x03")
+	exitCode(t, l.cmd, 10*time.Second)
+}

@@ -232,8 +232,11 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 		Default:  options[nextUp(menu)],
 		PageSize: pageSize,
 		Filter: func(typed, option string, i int) bool {
-			if i < len(menu) && isNumber(typed) { // "3": lesson 3 (or 30...), not "quiz 2/3"
-				return menu[i].Step == 0 && strings.HasPrefix(fmt.Sprint(menu[i].Lesson), typed)
+			// "1": lesson 1 alone, not 10–15 nor "quiz 2/3": survey keeps the
+			// highlighted row's index as the list shrinks, so a list of
+			// several would start whichever lesson fell under it.
+			if i < len(menu) && isNumber(typed) {
+				return menu[i].Step == 0 && menu[i].Exercise == "" && fmt.Sprint(menu[i].Lesson) == typed
 			}
 			return strings.Contains(strings.ToLower(option), strings.ToLower(typed))
 		},
