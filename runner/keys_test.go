@@ -57,7 +57,8 @@ func TestKeysDuringAStepAndQuit(t *testing.T) {
 	if code := exitCode(t, l.cmd, 10*time.Second); code != 0 {
 		t.Fatalf("Quit: exit code %d; screen:\n%s", code, l.text())
 	}
-	want := "Progress saved. To resume at lesson 5, step 3: go run ./runner --lesson 5 --step 3 --topic-prefix " + p
+	// The command names the broker the learner gave, so it reaches it again.
+	want := "Progress saved. To resume at lesson 5, step 3: go run ./runner --lesson 5 --step 3 --brokers " + addr + " --topic-prefix " + p
 	l.expectWords(want) // the printer wraps it at 80 columns
 }
 

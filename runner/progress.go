@@ -29,7 +29,10 @@ type tracker struct {
 	who    *progress.Learner
 	out    *output.Printer
 	prefix string // --topic-prefix: whose progress
-	failed bool   // a save failed: said once, not retried
+	// connect is the connection flags the learner gave (" --brokers HOST"),
+	// so that the resume command said on quitting reaches the same broker.
+	connect string
+	failed  bool // a save failed: said once, not retried
 
 	// class: with --class, what is recorded is also published (class.go).
 	class *classLink
@@ -108,9 +111,9 @@ func (t *tracker) farewell() string {
 	if t == nil || t.failed {
 		return ""
 	}
-	flags := ""
+	flags := t.connect
 	if t.prefix != "" {
-		flags = " --topic-prefix " + t.prefix
+		flags += " --topic-prefix " + t.prefix
 	}
 	if at, ok := t.resume(); ok {
 		return fmt.Sprintf("Progress saved. To resume at lesson %d, step %d: go run ./runner --lesson %d --step %d%s",

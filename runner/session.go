@@ -146,6 +146,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	if c.reset || s.prompt.Interactive() || c.saveProgress || link != nil {
 		s.progress = openProgress(c.topicPrefix, out)
+		if s.progress != nil {
+			s.progress.connect = c.connectionFlags()
+		}
 	}
 	if c.reset && s.progress != nil {
 		if err := s.progress.forget(); err != nil {
@@ -223,6 +226,9 @@ func (c *command) list(out *output.Printer) {
 		}
 	}
 	out.Plain("\nExercises passed: %d of %d (go run ./runner exercise)", passed, len(exercise.All()))
+	if t != nil && t.store != nil {
+		out.Plain("Progress of %s, in %s.", learnerName(c.topicPrefix), t.store.Path())
+	}
 	if at, ok := t.resume(); ok {
 		flags := ""
 		if c.topicPrefix != "" {
@@ -433,3 +439,32 @@ type teller struct {
 func (t teller) Interactive() bool { return t.interactive }
 
 func (t teller) Tell(format string, args ...any) { t.out.Loud(format, args...) }
+
+// connectionFlags are the flags that chose the broker, as the learner gave
+// them ("" for the default: $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092,
+// else the embedded broker), for a command line printed to run again.
+func (c *command) connectionFlags() string {
+	var f string
+	switch {
+	case c.embedded:
+		f = " --embedded"
+		if c.nodes > 1 {
+			f += fmt.Sprintf(" --nodes %d", c.nodes)
+		}
+	case c.brokers != "":
+		f = " --brokers " + c.brokers
+	}
+	if c.config != "" {
+		f += " --config " + shellWord(c.config)
+	}
+	return f
+}
+
+// shellWord quotes s for a shell (POSIX, PowerShell and cmd all take
+// double quotes) when it holds a space or a quote.
+func shellWord(s string) string {
+	if !strings.ContainsAny(s, " \t'\"") {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
