@@ -90,10 +90,10 @@ func brokerLesson() Lesson {
 	}
 }
 
-// A record is one message: here, one food order, as JSON. A topic is a
-// named stream of records, such as orders: producers append records to it
-// and consumers read them. A producer is a program that writes records; a
-// consumer is one that reads them.
+// A record is one message in Kafka: here, one food order, as JSON. A
+// producer is a program that writes records. A consumer is a program that
+// reads records. A topic is a named stream of records, such as orders:
+// producers append records to it and consumers read them.
 //
 // A broker is a Kafka server: it stores the records of topics and answers
 // the clients that write and read them. A kafka.Client sends requests to the

@@ -72,13 +72,15 @@ func topicLesson() Lesson {
 // kafka-go's Writer asks for it only with AllowAutoTopicCreation, but a
 // Reader and Conn.ReadPartitions send a Metadata request that allows it:
 // on a broker that auto-creates, merely reading a missing topic creates it,
-// with num.partitions partitions (1 by default). kafka-go sends
-// CreateTopics to the broker the metadata names controller, which hands it
-// to the KRaft quorum (lesson 0). Three partitions let three consumers read in
-// parallel later. Each partition gets env.Replicas() copies: three on a
-// cluster of three brokers, one on a single broker, which can hold only one
-// copy of each partition. If the topic is already there (you ran this
-// lesson before), the broker answers TopicAlreadyExists, which is fine.
+// with num.partitions partitions (1 by default).
+//
+// Three partitions let three consumers read in parallel later. Each
+// partition gets env.Replicas() copies: three on a cluster of three
+// brokers, one on a single broker, which can hold only one copy of each
+// partition. If the topic is already there (lesson 0 made it, or you ran
+// this lesson before), the broker answers TopicAlreadyExists, which is
+// fine. kafka-go sends CreateTopics to the broker the metadata names
+// controller, which hands it to the KRaft quorum (lesson 0's deeper steps).
 func createTopic(ctx context.Context, env *Env) error {
 	resp, err := env.Client().CreateTopics(ctx, &kafka.CreateTopicsRequest{
 		Topics: []kafka.TopicConfig{{Topic: env.Topic, NumPartitions: 3, ReplicationFactor: int(env.Replicas())}},
@@ -144,11 +146,12 @@ func brokerIDs(bs []kafka.Broker) []int {
 }
 
 // Each partition is a log: records are appended at the end and numbered by
-// their offset, 0, 1, 2... A new topic's partitions are empty. A
-// partition's high watermark is the offset just past the last record that
-// all its in-sync replicas have copied: consumers read only the records
-// below it. ListOffsets tells each partition's first offset and its high
-// watermark (lesson 4 says more).
+// their offset, 0, 1, 2... A new topic's partitions are empty; the orders
+// lesson 0 sent, and any you sent since, are in this one. A partition's
+// high watermark is the offset just past the last record that all its
+// in-sync replicas have copied: consumers read only the records below it.
+// ListOffsets tells each partition's first offset and its high watermark
+// (lesson 4 says more).
 func drawTopic(ctx context.Context, env *Env) error {
 	marks, err := ReadWatermarks(ctx, env, env.Topic)
 	if err != nil {

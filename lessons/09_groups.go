@@ -144,8 +144,9 @@ func (g *groupsState) produce(ctx context.Context, env *Env) error {
 // In kafka-go a member is a ConsumerGroup: whenever the group changes, it
 // hands the program a new Generation, and gen.Assignments is this member's
 // share of the partitions (a Reader with a GroupID runs one inside, and does
-// not show it). One member, the leader, computes who reads what with a
-// GroupBalancer; the coordinator, a broker, hands each member its part.
+// not show it). One member, the group's leader (not a partition's), computes
+// who reads what with a GroupBalancer; the coordinator, a broker, hands each
+// member its part.
 //
 // Three partitions, three members: one each. Within a group, a partition is
 // read by one member at a time. The settings make changes quick: members
@@ -303,8 +304,8 @@ func (g *groupsState) sayEarlierOrders(ctx context.Context, env *Env) error {
 // gaps, so 3 behind can be fewer than three records to read. Where a group
 // committed nothing, OffsetFetch answers -1 and the lag is unknown, not the
 // high watermark: where the group starts there depends on its StartOffset
-// (kafka-consumer-groups shows "-"). The kitchen group of steps 2 to 4 is
-// such a group: its members hold every partition, and never committed.
+// (kafka-consumer-groups shows "-"). The group of steps 2 to 4 (kitchen-…)
+// is such a group: its members hold every partition, and never committed.
 // Reader.Lag() cannot tell: with a GroupID it returns -1. Billing
 // committed all it read, so its lag is exactly the orders that arrived.
 func (g *groupsState) lag(ctx context.Context, env *Env) error {

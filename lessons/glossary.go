@@ -28,6 +28,15 @@ type Term struct {
 // define them.
 func Glossary() []Term {
 	return []Term{
+		{Name: "record", Lesson: 0, Step: 1,
+			Definition: "A record is one message in Kafka: here, one food order, as JSON.",
+			Forms:      []string{"record", "records", "record's", "records'"}},
+		{Name: "producer", Lesson: 0, Step: 1,
+			Definition: "A producer is a program that writes records.",
+			Forms:      []string{"producer", "producers", "producer's"}},
+		{Name: "consumer", Lesson: 0, Step: 1,
+			Definition: "A consumer is a program that reads records.",
+			Forms:      []string{"consumer", "consumers", "consumer's"}},
 		{Name: "broker", Lesson: 0, Step: 1,
 			Definition: "A broker is a Kafka server: it stores the records of topics and answers the clients that write and read them.",
 			Forms:      []string{"broker", "brokers", "broker's", "brokers'"}},
