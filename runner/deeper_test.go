@@ -55,7 +55,7 @@ func TestDeeperStepsAreMarkedAndSkippable(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no prompt after step 4; screen:\n%s", l.text())
 		}
-		if strings.HasSuffix(strings.TrimSpace(l.visible()), "press a key to go on ──") {
+		if strings.HasSuffix(strings.TrimSpace(l.visible()), "press a key to go on, q: to the end ──") {
 			l.press(" ") // the output is paged
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -132,3 +132,50 @@ func TestGlossaryFromTheStepPrompt(t *testing.T) {
 		t.Errorf("exit code %d after Quit", code)
 	}
 }
+
+// q at a pause ("press a key to go on, q: to the end") draws the rest at
+// once: after the glossary, the same question comes back with no other key
+// pressed, and the q typed is not in its filter.
+func TestQAtAPauseGoesToTheEnd(t *testing.T) {
+	addr := testBroker(t)
+	l := startLearnerSized(t, 80, 24, progressFile(t), "--brokers", addr, "--topic-prefix", prefix(), "--lesson", "2", "--no-quiz")
+	l.pageUntil("Next?", 1)
+	const pause = "press a key to go on, q: to the end"
+	before := strings.Count(l.text(), pause)
+	l.press("lossary" + enter)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(l.text(), "━━━ Glossary ━━━"); {
+		if strings.Count(l.text(), "Look up what?") == 1 {
+			l.press("lossary" + enter)
+			l.expect("━━━ Glossary ━━━", 1)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no glossary; screen:\n%s", l.text())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	l.expect(pause, before+1)
+	l.press("q")
+	all := lessons.Glossary()
+	_, last := shownIn(all[len(all)-1])
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		text := l.text()
+		if i := strings.LastIndex(text, last); i >= 0 && strings.Contains(text[i:], "Next?") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after q, no question under the glossary's last term; screen:\n%s", l.visible())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := strings.Count(l.text(), pause); n != before+1 {
+		t.Errorf("%d pauses in the glossary after q, want 1:\n%s", n-before, l.visible())
+	}
+	for _, row := range strings.Split(l.visible(), "\n") {
+		if strings.Contains(row, "Next? q") {
+			t.Errorf("the q reached the question's filter: %q", row)
+		}
+	}
+	l.press("Quit" + enter)
+	exitCode(t, l.cmd, 10*time.Second)
+}

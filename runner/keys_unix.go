@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 )
 
 // terminalKeys reads single key presses from a terminal in raw mode, without
@@ -94,7 +96,7 @@ func (k *terminalKeys) read(ctx context.Context, d time.Duration) ([]byte, error
 // run as it would anywhere (raw mode turns it into a key: it is sent on as
 // SIGINT); a signal or the end of ctx ends the pause at once.
 func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) func() error {
-	prompt := "  ── press a key to go on ──"
+	prompt := "  ── press a key to go on, q: to the end ──"
 	if colored {
 		prompt = "\x1b[7m" + prompt + "\x1b[0m"
 	}
@@ -106,9 +108,15 @@ func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) fu
 		defer k.close()
 		io.WriteString(out, prompt)
 		defer io.WriteString(out, "\r\x1b[K")
-		_, err = k.wait(ctx, 24*time.Hour)
+		key, err := k.key(ctx)
 		if err != nil && ctx.Err() == nil {
 			syscall.Kill(os.Getpid(), syscall.SIGINT)
+		}
+		// One key turns one page: keys pressed more than once would
+		// otherwise be typed into the menu that comes next.
+		dropTyped(in)
+		if err == nil && (key == 'q' || key == 'Q') {
+			return output.ErrNoMorePauses
 		}
 		return err
 	}

@@ -10,6 +10,7 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -32,6 +33,9 @@ type Printer struct {
 	noAside bool         // leave out the narration's asides (--no-asides)
 	pager   func() error // waits for a key when the screen is full; nil: never
 	fresh   int          // lines drawn since the learner last read the screen
+	// unpaused: the learner pressed q at a pause; no more pauses until they
+	// next answer a prompt (Release).
+	unpaused bool
 
 	heading, title, narration, code, label, value, event, warn, dim *color.Color
 }
@@ -184,8 +188,8 @@ func (p *Printer) page(s string) {
 		if found {
 			line += "\n"
 		}
-		if p.fresh >= rows-1 {
-			p.pager()
+		if p.fresh >= rows-1 && !p.unpaused {
+			p.unpaused = errors.Is(p.pager(), ErrNoMorePauses)
 			p.fresh = 0
 		}
 		io.WriteString(p.w, line)
@@ -195,6 +199,10 @@ func (p *Printer) page(s string) {
 		s = rest
 	}
 }
+
+// ErrNoMorePauses is what a pager returns when the learner asked for no
+// more pauses (q): the rest is drawn at once, until the next prompt.
+var ErrNoMorePauses = errors.New("no more pauses until the next prompt")
 
 // Pager makes the printer pause when the lines drawn since the learner last
 // read the screen (answered a prompt, or pressed a key at a pause) would
@@ -212,8 +220,8 @@ func (p *Printer) Pager(wait func() error) {
 func (p *Printer) Room(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, rows := p.size(); p.pager != nil && rows > 0 && p.fresh > 0 && p.fresh+n > rows {
-		p.pager()
+	if _, rows := p.size(); p.pager != nil && !p.unpaused && rows > 0 && p.fresh > 0 && p.fresh+n > rows {
+		p.unpaused = errors.Is(p.pager(), ErrNoMorePauses)
 		p.fresh = 0
 	}
 }
@@ -234,7 +242,7 @@ func (p *Printer) Hold() {
 func (p *Printer) Release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.fresh = 0
+	p.fresh, p.unpaused = 0, false
 	if p.held != nil {
 		held := p.held.String()
 		p.held = nil

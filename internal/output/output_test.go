@@ -286,3 +286,29 @@ func TestCellDrawsAsidesApart(t *testing.T) {
 		t.Errorf("without the aside, the main paragraphs are not one blank line apart:\n%s", text)
 	}
 }
+
+// q at a pause (the pager returns ErrNoMorePauses): the rest is drawn
+// without pausing, the prompt's room included, until the learner answers a
+// prompt; then pauses come back.
+func TestNoMorePausesUntilTheNextPrompt(t *testing.T) {
+	var b bytes.Buffer
+	p := New(&b, false)
+	p.FitScreen(func() (int, int) { return 80, 5 })
+	pauses := 0
+	p.Pager(func() error { pauses++; return ErrNoMorePauses })
+	for i := range 20 {
+		p.Say("line %d", i)
+	}
+	p.Room(4)
+	if pauses != 1 || !strings.Contains(b.String(), "line 19") {
+		t.Errorf("%d pauses after q (want 1), output:\n%s", pauses, b.String())
+	}
+	p.Hold()
+	p.Release() // a prompt was answered
+	for i := range 9 {
+		p.Say("again %d", i)
+	}
+	if pauses != 2 {
+		t.Errorf("%d pauses after the next prompt, want 2: they did not come back", pauses)
+	}
+}
