@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
@@ -87,6 +89,10 @@ func (k *coach) show(ex exercise.Exercise) error {
 	file := filepath.Join("exercises", ex.Dir, "main.go")
 	out.Title("Exercise %s · %s", ex.ID, ex.Title)
 	out.Plain("Goal: %s", ex.Goal)
+	if names := goalVars(ex.Goal); len(names) > 0 {
+		out.Aside("%s: environment variables the check sets when it runs your program (os.Getenv(%q) reads one).",
+			strings.Join(names, ", "), strings.TrimPrefix(names[0], "$"))
+	}
 	if r := ex.Requires; r.Brokers > 1 || r.RealKafka {
 		out.Aside("It needs %s.", describeRequirement(r))
 	}
@@ -356,4 +362,18 @@ func configPath(cfg *clientconfig.Config) (string, error) {
 		return "", fmt.Errorf("the path of --config: %w", err)
 	}
 	return p, nil
+}
+
+// goalVarRE is a variable of an exercise's goal: $TOPIC, $COUNT.
+var goalVarRE = regexp.MustCompile(`\$[A-Z][A-Z0-9_]*`)
+
+// goalVars are the variables a goal names, once each, in order.
+func goalVars(goal string) []string {
+	var names []string
+	for _, v := range goalVarRE.FindAllString(goal, -1) {
+		if !slices.Contains(names, v) {
+			names = append(names, v)
+		}
+	}
+	return names
 }

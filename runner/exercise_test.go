@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,18 @@ func TestExerciseCommands(t *testing.T) {
 		if code := exitCode(t, cmd, 30*time.Second); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errb)
 		}
+	}
+}
+
+// An exercise's goal names the variables its check sets ($TOPIC...): the
+// screen says what they are, once each, so that the goal does not read
+// like a template left unfilled.
+func TestGoalVars(t *testing.T) {
+	got := goalVars("The topic $TOPIC exists with $PARTITIONS partitions, on $TOPIC.")
+	if !slices.Equal(got, []string{"$TOPIC", "$PARTITIONS"}) {
+		t.Errorf("goalVars = %v", got)
+	}
+	if got := goalVars("No variable here, 5 $ only."); len(got) != 0 {
+		t.Errorf("goalVars of a goal without one = %v", got)
 	}
 }
