@@ -27,7 +27,7 @@ func TestPressEnterPromptKeys(t *testing.T) {
 	if strings.Contains(l.text(), "created topic:") {
 		t.Errorf("q ran the step:\n%s", l.text())
 	}
-	want := "Progress saved. To resume at lesson 0, step 1: go run ./runner --lesson 0 --step 1 --topic-prefix " + p
+	want := "Progress saved. To resume at lesson 0, step 1: go run ./runner --lesson 0 --step 1 --brokers " + addr + " --topic-prefix " + p
 	l.expectWords(want) // the printer wraps it at 80 columns
 }
 
