@@ -30,6 +30,8 @@ func brokerLesson() Lesson {
 			"A broker stores the records of topics; a topic is split into partitions; each record has an offset, its number in its partition.",
 			"A kafka.Writer sends records; its delivery report (Completion) says the partition and offset Kafka gave each one.",
 			"A kafka.Reader given a topic and a partition reads from the offset SetOffset names: reading removes nothing.",
+		},
+		DeeperSummary: []string{
 			"A client needs one bootstrap address; the broker tells it about every broker of the cluster.",
 			"In KRaft mode the cluster's metadata is kept by Kafka's own controller quorum, not by ZooKeeper.",
 			"process.roles, node.id, controller.listener.names and the quorum (controller.quorum.voters) make a KRaft node.",
@@ -157,6 +159,7 @@ func (f *firstOrder) send(ctx context.Context, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("encode order: %w", err)
 	}
+	var delivered kafka.Message
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
 		Transport:    env.Transport,
@@ -165,8 +168,7 @@ func (f *firstOrder) send(ctx context.Context, env *Env) error {
 		BatchTimeout: 10 * time.Millisecond,
 		Completion: func(messages []kafka.Message, err error) {
 			if err == nil { // one order sent: one message reported
-				m := messages[0]
-				f.partition, f.offset = m.Partition, m.Offset
+				delivered = messages[0]
 			}
 		},
 	}
@@ -175,9 +177,9 @@ func (f *firstOrder) send(ctx context.Context, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("send order: %w", err)
 	}
-	// Prints "Delivered to orders [partition] @ offset N".
-	env.Out.Record(Record{Kind: Delivered, Topic: env.Topic,
-		Partition: f.partition, Offset: f.offset, Value: value})
+	// Prints "Delivered to orders [partition] @ offset N: value".
+	env.Out.Record(Delivery(delivered, nil))
+	f.partition, f.offset = delivered.Partition, delivered.Offset // for step 3
 	return nil
 }
 

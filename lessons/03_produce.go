@@ -121,11 +121,8 @@ func (p *produceState) newWriter(ctx context.Context, env *Env) error {
 		Completion: func(messages []kafka.Message, err error) {
 			for _, m := range messages {
 				p.reports.Add(1)
-				if err != nil {
-					env.Out.Record(Record{Kind: DeliveryFailed, Topic: m.Topic, Value: m.Value, Err: err})
-					continue
-				}
-				env.Out.Record(Record{Kind: Delivered, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Value: m.Value})
+				// "Delivered to orders [P] @ offset O", or why it failed.
+				env.Out.Record(Delivery(m, err))
 			}
 		},
 	}

@@ -3,6 +3,7 @@ package lessons
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -28,7 +29,7 @@ var notForGoDevelopers = []*regexp.Regexp{
 // narration: title, goal, summary, quiz, step titles.
 func lessonTexts(l Lesson) map[string]string {
 	texts := map[string]string{"title": l.Title, "goal": l.Goal}
-	for i, s := range l.Summary {
+	for i, s := range append(slices.Clone(l.Summary), l.DeeperSummary...) {
 		texts[fmt.Sprintf("summary %d", i+1)] = s
 	}
 	for i, q := range l.Quiz {

@@ -142,11 +142,14 @@ func (r Requirement) Unmet(c Cluster) string {
 // Lesson is one numbered lesson. Its number is its file's prefix and its
 // place in All().
 type Lesson struct {
-	Number   int
-	Title    string
-	Goal     string
-	Summary  []string
-	Requires Requirement
+	Number  int
+	Title   string
+	Goal    string
+	Summary []string
+	// DeeperSummary is what the steps marked Deeper taught: said after the
+	// Summary when they ran, left out when the learner skipped them.
+	DeeperSummary []string
+	Requires      Requirement
 	// Quiz checks that the lesson's ideas landed, at its end.
 	Quiz []Question
 	// Plan returns the steps with fresh state, so a lesson can run again.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/segmentio/kafka-go"
 )
 
 func TestDecodeOrder(t *testing.T) {
@@ -80,4 +82,18 @@ func FuzzDecodeOrder(f *testing.F) {
 			t.Fatalf("round trip of %+v gave %+v, %v", o, back, err)
 		}
 	})
+}
+
+// Delivery turns what kafka-go hands Completion into the report a step
+// prints: where Kafka stored the message, or why it did not.
+func TestDelivery(t *testing.T) {
+	m := kafka.Message{Topic: "orders", Partition: 2, Offset: 41, Key: []byte("k"), Value: []byte(`{"order_id":"1"}`)}
+	r := Delivery(m, nil)
+	if r.Kind != Delivered || r.String() != `Delivered to orders [2] @ offset 41: {"order_id":"1"}` {
+		t.Errorf("Delivery(m, nil) = %+v: %s", r, r)
+	}
+	failed := Delivery(m, kafka.MessageSizeTooLarge)
+	if failed.Kind != DeliveryFailed || !errors.Is(failed.Err, kafka.MessageSizeTooLarge) || !failed.Failed() {
+		t.Errorf("Delivery(m, err) = %+v", failed)
+	}
 }

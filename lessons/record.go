@@ -59,6 +59,17 @@ func (r Record) String() string {
 	return s
 }
 
+// Delivery is the delivery report of message m: Kafka stored it (err nil)
+// at the partition and offset kafka-go set on m before calling Completion,
+// or did not, and err says why. It prints as "Delivered to orders [P] @
+// offset O: value" or "Delivery failed for record: err".
+func Delivery(m kafka.Message, err error) Record {
+	if err != nil {
+		return Record{Kind: DeliveryFailed, Topic: m.Topic, Key: m.Key, Value: m.Value, Err: err}
+	}
+	return Record{Kind: Delivered, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Value: m.Value}
+}
+
 // shorten keeps a large value from flooding the screen.
 func shorten(v []byte) string {
 	if len(v) > 200 {

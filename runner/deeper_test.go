@@ -36,9 +36,15 @@ func TestDeeperStepsAreMarkedAndSkippable(t *testing.T) {
 	if strings.Contains(l.text(), "Step 4/9") {
 		t.Errorf("a deeper step ran after the learner skipped them:\n%s", l.text())
 	}
-	// The quiz asks only about what ran: its questions on steps 4 and 7,
-	// deeper and skipped, are left out.
+	// The summary and the quiz are of what ran: the deeper steps' points
+	// and their questions (steps 4 and 7) are left out.
 	l0, _ := lessons.Find(0)
+	if !strings.Contains(l.text(), "reading removes nothing") {
+		t.Errorf("the summary of the first three steps is missing:\n%s", l.text())
+	}
+	if strings.Contains(l.text(), "controller quorum, not by ZooKeeper") {
+		t.Errorf("the summary names what the skipped deeper steps taught:\n%s", l.text())
+	}
 	l.expect("2 questions about the deeper steps you skipped left out", 1)
 	l.expect("Check your understanding: lesson 0, 1 question", 1)
 	l.expect("1/1 · "+l0.Quiz[0].Ask, 1)

@@ -35,6 +35,9 @@ func lessonsMarkdown() (string, error) {
 		for _, s := range l.Summary {
 			fmt.Fprintf(&b, "- %s\n", s)
 		}
+		for _, s := range l.DeeperSummary {
+			fmt.Fprintf(&b, "- %s (deeper steps)\n", s)
+		}
 		for _, ex := range exercise.ForLesson(l.Number) {
 			fmt.Fprintf(&b, "\n**Now you:** exercise %s · %s: complete [`exercises/%s/main.go`](exercises/%s/main.go), then `go run ./runner check %s`.\n",
 				ex.ID, ex.Title, ex.Dir, ex.Dir, ex.ID)

@@ -268,8 +268,12 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 		}
 	}
 	r.cleanup()
-	s.out.Summary(l.Number, l.Summary)
-	s.book.Summary(l.Number, l.Summary)
+	points := l.Summary
+	if r.ranDeeper() {
+		points = append(slices.Clone(points), l.DeeperSummary...)
+	}
+	s.out.Summary(l.Number, points)
+	s.book.Summary(l.Number, points)
 	s.progress.done(l.Number)
 	if err := s.quiz(ctx, r.quizFor()); err != nil {
 		return actNext, err
@@ -469,6 +473,16 @@ func (r *lessonRun) deeperChoice(i int) []choice {
 		to = fmt.Sprintf("step %d", end+1)
 	}
 	return []choice{{fmt.Sprintf("Skip the deeper %s: on to %s", steps, to), actSkipDeeper}}
+}
+
+// ranDeeper says whether a deeper step of the lesson ran in this run.
+func (r *lessonRun) ranDeeper() bool {
+	for i, st := range r.plan.Steps {
+		if st.Deeper && r.tried[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // quizFor is the lesson with the questions about the deeper steps this run
