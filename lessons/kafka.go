@@ -306,7 +306,7 @@ func RetryTemporary(ctx context.Context, limit time.Duration, fn func(context.Co
 // never lost. -1 says "no epoch known", and nothing is checked.
 func commitOnce(ctx context.Context, client *kafka.Client, req *kafka.OffsetCommitRequest) error {
 	msg := &offsetcommit.Request{GroupID: req.GroupID, GenerationID: int32(req.GenerationID), MemberID: req.MemberID,
-		GroupInstanceID: req.InstanceID}
+		GroupInstanceID: req.InstanceID, RetentionTimeMs: -1} // -1: the broker's offsets.retention.minutes (sent at v2–v4 only)
 	for topic, commits := range req.Topics {
 		t := offsetcommit.RequestTopic{Name: topic}
 		for _, c := range commits {

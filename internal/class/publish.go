@@ -259,7 +259,16 @@ func (p *Publisher) Close(wait time.Duration) error {
 	}
 	close(p.closed)
 	<-p.done
-	p.writer.Close()
+	// The writer's Close waits for a batch in flight, up to its
+	// WriteTimeout (10 s): a broker that accepts and never answers would
+	// hold the learner's exit that long. What is unsent stays in the
+	// state file, so the wait is bounded here too.
+	closed := make(chan struct{})
+	go func() { p.writer.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(max(time.Until(deadline), 500*time.Millisecond)):
+	}
 	if pending, why := p.Pending(); pending {
 		if why == "" {
 			why = "the broker did not answer in time"
