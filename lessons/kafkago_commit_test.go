@@ -76,4 +76,3 @@ func TestKafkaGo_ClientOffsetCommitStoresLeaderEpochZero(t *testing.T) {
 		t.Errorf("StartGroup stored offset %d, leader epoch %d; want 3 and -1", offset, epoch)
 	}
 }
-
