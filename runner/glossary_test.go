@@ -90,20 +90,7 @@ func TestGlossaryFromTheStepPrompt(t *testing.T) {
 	l.expect("Next?", 1)
 	const more = "press a key to go on"
 	paged := strings.Count(l.text(), more)
-	// Survey filters the choices as you type: "lossary" picks "Glossary",
-	// or the look-up when the step calls a helper, which asks again.
-	l.press("lossary" + enter)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(l.text(), "━━━ Glossary ━━━"); {
-		if strings.Count(l.text(), "Look up what?") == 1 {
-			l.press("lossary" + enter)
-			l.expect("━━━ Glossary ━━━", 1)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no glossary; screen:\n%s", l.text())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	l.openGlossary()
 	all := lessons.Glossary()
 	_, last := shownIn(all[len(all)-1])
 	asked := func() bool { // the same question again, under the last term
@@ -142,18 +129,7 @@ func TestQAtAPauseGoesToTheEnd(t *testing.T) {
 	l.pageUntil("Next?", 1)
 	const pause = "press a key to go on, q: to the end"
 	before := strings.Count(l.text(), pause)
-	l.press("lossary" + enter)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(l.text(), "━━━ Glossary ━━━"); {
-		if strings.Count(l.text(), "Look up what?") == 1 {
-			l.press("lossary" + enter)
-			l.expect("━━━ Glossary ━━━", 1)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no glossary; screen:\n%s", l.text())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	l.openGlossary()
 	l.expect(pause, before+1)
 	l.press("q")
 	all := lessons.Glossary()
@@ -178,4 +154,23 @@ func TestQAtAPauseGoesToTheEnd(t *testing.T) {
 	}
 	l.press("Quit" + enter)
 	exitCode(t, l.cmd, 10*time.Second)
+}
+
+// openGlossary chooses the glossary at the prompt after a step. Survey
+// filters the choices as you type: "lossary" picks "Glossary", or the
+// look-up when the step calls a helper, which asks again.
+func (l *learner) openGlossary() {
+	l.t.Helper()
+	l.press("lossary" + enter)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(l.text(), "━━━ Glossary ━━━"); {
+		if strings.Count(l.text(), "Look up what?") == 1 {
+			l.press("lossary" + enter)
+			l.expect("━━━ Glossary ━━━", 1)
+			return
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("no glossary; screen:\n%s", l.text())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
