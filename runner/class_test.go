@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,9 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/creack/pty"
 	"github.com/google/uuid"
-	"github.com/hinshun/vt10x"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
@@ -222,31 +219,7 @@ func deleteClassTopic(t *testing.T, addr, name string) {
 // startView runs the class view in a pseudo-terminal of rows × cols.
 func startView(t *testing.T, rows, cols int, args ...string) *watcher {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"class"}, args...)...)
-	cmd.Env = append(withoutVar(withoutVar(os.Environ(), "NO_COLOR"), broker.EnvVar), "TERM=xterm-256color")
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &watcher{learner: learner{t: t, cmd: cmd, tty: tty, screen: &syncBuffer{}, vt: vt10x.New(vt10x.WithSize(cols, rows))}, rows: rows, cols: cols}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := tty.Read(buf)
-			w.screen.Write(buf[:n])
-			w.mu.Lock()
-			w.vt.Write(buf[:n])
-			w.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		tty.Close()
-	})
-	return w
+	return startScreen(t, rows, cols, nil, append([]string{"class"}, args...)...)
 }
 
 // publish records events for a learner of the class, and waits until they

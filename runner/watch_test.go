@@ -93,7 +93,14 @@ type watcher struct {
 
 func startWatcher(t *testing.T, rows, cols int, env []string, args ...string) *watcher {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"watch"}, args...)...)
+	return startScreen(t, rows, cols, env, append([]string{"watch"}, args...)...)
+}
+
+// startScreen runs the runner with args (a command that redraws the screen:
+// watch, class) in a pseudo-terminal of rows × cols.
+func startScreen(t *testing.T, rows, cols int, env []string, args ...string) *watcher {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(withoutVar(withoutVar(os.Environ(), "NO_COLOR"), broker.EnvVar), append([]string{"TERM=xterm-256color"}, env...)...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
