@@ -22,11 +22,11 @@ type Paragraph struct {
 func Paragraphs(narration string) []Paragraph {
 	var out []Paragraph
 	for _, p := range strings.Split(strings.ReplaceAll(narration, "\r\n", "\n"), "\n\n") {
-		text := strings.Join(strings.Fields(p), " ")
+		text := strings.Join(Words(p), " ")
 		if text == "" {
 			continue
 		}
-		out = append(out, Paragraph{Text: text, Aside: strings.HasPrefix(text, AsideMark)})
+		out = append(out, Paragraph{Text: text, Aside: isAside(text)})
 	}
 	return out
 }
@@ -40,9 +40,55 @@ func NarrationMarkdown(narration string) string {
 			b.WriteString("\n\n")
 		}
 		if p.Aside {
-			p.Text = "> **" + AsideMark + "**" + strings.TrimPrefix(p.Text, AsideMark)
+			mark := AsideMark
+			if !strings.HasPrefix(p.Text, mark) {
+				mark = AsideMarkFrench
+			}
+			p.Text = "> **" + mark + "**" + strings.TrimPrefix(p.Text, mark)
 		}
 		b.WriteString(p.Text)
 	}
 	return b.String()
+}
+
+// Words splits text at ASCII white space only: a no-break space (French
+// puts one before « : » and inside « ») holds its words together.
+func Words(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\v' || r == '\f'
+	})
+}
+
+// ScreenRows is how many rows of an 80-column terminal a narration takes
+// (its asides left out, as --no-asides does), wrapped at 76 columns as the
+// runner indents it, with a blank row between paragraphs. At most 18 fit
+// above a step's code on an 80×24 screen.
+func ScreenRows(narration string) int {
+	rows := 0
+	first := true
+	for _, p := range Paragraphs(narration) {
+		if p.Aside {
+			continue
+		}
+		if !first {
+			rows++
+		}
+		first = false
+		line := 0
+		for _, w := range Words(p.Text) {
+			n := len([]rune(w))
+			if line > 0 && line+1+n > 76 {
+				rows++
+				line = 0
+			}
+			if line > 0 {
+				line++
+			}
+			line += n
+		}
+		if line > 0 {
+			rows++
+		}
+	}
+	return rows
 }

@@ -201,6 +201,8 @@ type Step struct {
 	// "(deeper)" and offers to skip the lesson's deeper steps; unattended
 	// runs run it as any other.
 	Deeper bool
+	// deeperMark is DeeperMark in the lesson's language (Localize).
+	deeperMark string
 }
 
 // DeeperMark is what the runner and LESSONS.md add to a deeper step's title.
@@ -210,6 +212,9 @@ const DeeperMark = " (deeper)"
 // the step is deeper.
 func (s Step) Heading() string {
 	if s.Deeper {
+		if s.deeperMark != "" {
+			return s.Title + s.deeperMark
+		}
 		return s.Title + DeeperMark
 	}
 	return s.Title

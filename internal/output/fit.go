@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // wrap joins the lines of each paragraph and wraps them at width.
@@ -13,7 +15,7 @@ func wrap(text string, width int) string {
 	for _, para := range strings.Split(text, "\n\n") {
 		var line string
 		var lines []string
-		for _, word := range strings.Fields(para) {
+		for _, word := range lessons.Words(para) {
 			if line != "" && Width(line)+1+Width(word) > width {
 				lines = append(lines, line)
 				line = word

@@ -1,0 +1,296 @@
+// Package translate knows what the walkthrough's translations must hold:
+// every text of every lesson and every message the lessons and the
+// runner print, read from the sources. cmd/po-sync writes the PO files
+// from it, keeping what is translated; the tests check the files against
+// it, so that a new or changed English text fails a test until it is
+// translated.
+package translate
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// Dir is where the French PO files are, from the module's root.
+const Dir = "lessons/fr"
+
+// Lang is the language of the files in Dir.
+const Lang = "fr"
+
+// printers are the methods whose first argument, a string literal, is
+// text a learner reads: the Printer's (lessons and runner), the
+// catalogue's own (T, F; N takes two), and the runner's other writers.
+var printers = map[string]bool{
+	"Say": true, "Event": true, "Warn": true, "Value": true, "Error": true, "Loud": true,
+	"Banner": true, "Status": true, "Plain": true, "Tell": true, "T": true, "F": true, "N": true,
+}
+
+// runnerDirs hold the runner's messages, in runner.po.
+var runnerDirs = []string{"runner", "internal/output"}
+
+// Expected returns, for each PO file of Dir, the entries the sources call
+// for, in the order a translator meets them, without translations.
+func Expected(root string) (map[string][]i18n.Entry, error) {
+	files := map[string][]i18n.Entry{}
+	seen := map[string]bool{} // messages already in a file
+	lessonFiles := map[int]string{}
+	for _, l := range lessons.All() {
+		texts, err := l.Texts()
+		if err != nil {
+			return nil, err
+		}
+		name := lessonFile(root, l.Number)
+		lessonFiles[l.Number] = name
+		for _, t := range texts {
+			files[name] = append(files[name], i18n.Entry{Context: t.Context, ID: t.English, Comments: []string{t.Note}})
+		}
+	}
+	// The lessons' messages: in the file of the lesson that prints them,
+	// the shared code's in helpers.po.
+	lessonDir := filepath.Join(root, "lessons")
+	goFiles, err := sourceFiles(lessonDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range goFiles {
+		target := "helpers.po"
+		if n, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0]); err == nil {
+			target = lessonFiles[n]
+		}
+		msgs, err := Messages(f)
+		if err != nil {
+			return nil, err
+		}
+		files[target] = appendNew(files[target], msgs, seen)
+	}
+	for _, t := range lessons.Glossary() {
+		files["helpers.po"] = append(files["helpers.po"],
+			i18n.Entry{Context: "glossary term", ID: t.Name, Comments: []string{"a word of the glossary"}},
+			i18n.Entry{Context: "glossary " + t.Name, ID: t.Definition, Comments: []string{fmt.Sprintf("its definition, said word for word in lesson %d step %d's French", t.Lesson, t.Step)}},
+		)
+	}
+	for _, d := range runnerDirs {
+		goFiles, err := sourceFiles(filepath.Join(root, d))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range goFiles {
+			msgs, err := Messages(f)
+			if err != nil {
+				return nil, err
+			}
+			files["runner.po"] = appendNew(files["runner.po"], msgs, seen)
+		}
+	}
+	return files, nil
+}
+
+func appendNew(dst, msgs []i18n.Entry, seen map[string]bool) []i18n.Entry {
+	for _, m := range msgs {
+		if seen[m.ID] {
+			continue
+		}
+		seen[m.ID] = true
+		dst = append(dst, m)
+	}
+	return dst
+}
+
+// lessonFile is the PO file of lesson n: its Go file's name, .po.
+func lessonFile(root string, n int) string {
+	matches, _ := filepath.Glob(filepath.Join(root, "lessons", fmt.Sprintf("%02d_*.go", n)))
+	for _, m := range matches {
+		if !strings.HasSuffix(m, "_test.go") {
+			return strings.TrimSuffix(filepath.Base(m), ".go") + ".po"
+		}
+	}
+	return fmt.Sprintf("%02d.po", n)
+}
+
+func sourceFiles(dir string) ([]string, error) {
+	all, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range all {
+		if !strings.HasSuffix(f, "_test.go") {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Messages returns the texts a Go file prints through the printers'
+// methods, as message entries (no context), in the file's order.
+func Messages(file string) ([]i18n.Entry, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	var out []i18n.Entry
+	ref := func(p token.Pos) string {
+		pos := fset.Position(p)
+		return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || !printers[sel.Sel.Name] {
+			return true
+		}
+		if id, ok := sel.X.(*ast.Ident); ok && (id.Name == "fmt" || id.Name == "t" || id.Name == "b") {
+			return true // fmt.Errorf's kin, a test's t.Error, a benchmark's b.Error
+		}
+		switch sel.Sel.Name {
+		case "N":
+			one, ok1 := literal(call.Args[0])
+			if len(call.Args) < 2 {
+				return true
+			}
+			other, ok2 := literal(call.Args[1])
+			if ok1 && ok2 && worded(one) {
+				out = append(out, i18n.Entry{ID: one, Plural: other, Comments: []string{ref(call.Pos())}})
+			}
+		case "Banner":
+			for _, a := range call.Args {
+				if s, ok := literal(a); ok && worded(s) {
+					out = append(out, i18n.Entry{ID: s, Comments: []string{ref(a.Pos())}})
+				}
+			}
+		default:
+			if s, ok := literal(call.Args[0]); ok && worded(s) {
+				out = append(out, i18n.Entry{ID: s, Comments: []string{ref(call.Pos())}})
+			}
+		}
+		return true
+	})
+	return out, nil
+}
+
+// literal is the value of a string literal, or of literals joined by +.
+func literal(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		a, ok1 := literal(e.X)
+		b, ok2 := literal(e.Y)
+		return a + b, ok1 && ok2
+	case *ast.ParenExpr:
+		return literal(e.X)
+	}
+	return "", false
+}
+
+// worded says a text has words to translate ("%s" and "  " have none).
+func worded(s string) bool {
+	s = verb.ReplaceAllString(s, "")
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// verb matches a fmt verb: %d, %5.1f, %-10s, %[2]d, %%.
+var verb = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?[a-zA-Z%]`)
+
+// Verbs returns the fmt verbs of a format, in order (%% left out).
+func Verbs(s string) []string {
+	var out []string
+	for _, v := range verb.FindAllString(s, -1) {
+		if v != "%%" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Merge gives the expected entries the translations of the existing ones:
+// the same text at the same place keeps its translation; a text whose
+// English changed at a place (a lesson's text) keeps its old translation,
+// marked fuzzy, for a translator to review.
+func Merge(expected, existing []i18n.Entry) []i18n.Entry {
+	byKey := map[[2]string]i18n.Entry{}
+	byContext := map[string]i18n.Entry{}
+	for _, e := range existing {
+		byKey[[2]string{e.Context, e.ID}] = e
+		if e.Context != "" {
+			byContext[e.Context] = e
+		}
+	}
+	out := make([]i18n.Entry, len(expected))
+	for i, e := range expected {
+		if old, ok := byKey[[2]string{e.Context, e.ID}]; ok && old.Plural == e.Plural {
+			e.Str, e.Flags = old.Str, old.Flags
+		} else if old, ok := byContext[e.Context]; ok && e.Context != "" && hasText(old) {
+			e.Str = old.Str
+			e.Flags = []string{"fuzzy"}
+		}
+		out[i] = e
+	}
+	return out
+}
+
+func hasText(e i18n.Entry) bool {
+	return slices.ContainsFunc(e.Str, func(s string) bool { return s != "" })
+}
+
+// Render is a PO file's text for its entries.
+func Render(entries []i18n.Entry) ([]byte, error) {
+	var b bytes.Buffer
+	if err := i18n.WritePO(&b, Lang, entries); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Existing reads the PO files of dir.
+func Existing(dir string) (map[string][]i18n.Entry, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.po"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]i18n.Entry{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		entries, err := i18n.ParsePO(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out[filepath.Base(f)] = entries
+	}
+	return out, nil
+}
