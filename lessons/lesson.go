@@ -9,7 +9,7 @@ package lessons
 
 import (
 	"context"
-	"fmt"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"reflect"
 	"runtime"
 	"strings"
@@ -127,14 +127,17 @@ type Requirement struct {
 }
 
 // Unmet says why c does not meet r, or "" when it does.
-func (r Requirement) Unmet(c Cluster) string {
+func (r Requirement) Unmet(c Cluster) string { return r.UnmetIn(nil, c) }
+
+// UnmetIn is Unmet in the catalogue's language.
+func (r Requirement) UnmetIn(tr *i18n.Catalog, c Cluster) string {
 	switch {
 	case r.RealKafka && c.Embedded:
-		return "it needs Apache Kafka, and this is the embedded emulation"
+		return tr.T("it needs Apache Kafka, and this is the embedded emulation")
 	case c.Brokers < r.Brokers:
-		return fmt.Sprintf("it needs %d brokers, and this cluster has %d", r.Brokers, c.Brokers)
+		return tr.F("it needs %d brokers, and this cluster has %d", r.Brokers, c.Brokers)
 	case r.ConsumerProtocol && !c.ConsumerProtocol:
-		return "it needs the consumer group protocol of KIP-848 (Apache Kafka 4.0 or later), and this broker does not offer it"
+		return tr.T("it needs the consumer group protocol of KIP-848 (Apache Kafka 4.0 or later), and this broker does not offer it")
 	}
 	return ""
 }

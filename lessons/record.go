@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -40,21 +41,25 @@ func Position(topic string, partition int, offset int64) string {
 }
 
 // String is the line a learner reads.
-func (r Record) String() string {
+func (r Record) String() string { return r.In(nil) }
+
+// In is the line a learner reads, in the catalogue's language (nil:
+// English). The position stays as kcat prints it.
+func (r Record) In(c *i18n.Catalog) string {
 	var s string
 	pos := Position(r.Topic, r.Partition, r.Offset)
 	switch r.Kind {
 	case Delivered:
-		s = fmt.Sprintf("Delivered to %s: %s", pos, shorten(r.Value))
+		s = c.F("Delivered to %s: %s", pos, shorten(r.Value))
 	case DeliveryFailed:
-		s = fmt.Sprintf("Delivery failed for record: %v", r.Err)
+		s = c.F("Delivery failed for record: %v", r.Err)
 	case Received:
-		s = fmt.Sprintf("🍔 Received order: %s  (%s)", r.Order, pos)
+		s = c.F("🍔 Received order: %s  (%s)", r.Order, pos)
 	case Skipped:
-		s = fmt.Sprintf("%s: skipped: %v", pos, r.Err)
+		s = c.F("%s: skipped: %v", pos, r.Err)
 	}
 	if r.From != "" {
-		s = "(" + r.From + ") " + s
+		s = "(" + c.T(r.From) + ") " + s
 	}
 	return s
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,8 +35,10 @@ var topicChars = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
 
 // command is what the command line asked for.
 type command struct {
-	name   string // "": the walkthrough; else the command (list, produce...)
-	parsed bool   // a command was parsed (not help or a completion script)
+	name   string        // "": the walkthrough; else the command (list, produce...)
+	parsed bool          // a command was parsed (not help or a completion script)
+	lang   string        // --lang: en or fr; "" the environment's
+	tr     *i18n.Catalog // the language chosen; nil: English
 
 	brokers     string
 	config      string // a client.properties file: TLS and SASL settings
@@ -162,6 +166,7 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 			sub.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 		}
 	}
+	root.PersistentFlags().StringVar(&c.lang, "lang", "", "the language to speak: `en` or fr (default: $KAFKA_LESSONS_LANG, else the locale's, from LC_ALL, LC_MESSAGES or LANG)")
 	root.SetArgs(args)
 	root.SilenceErrors, root.SilenceUsage = true, true
 	root.SuggestionsMinimumDistance = 2
@@ -184,6 +189,13 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	}
 	if !c.parsed {
 		return nil, errHelp // help, or a completion script, was printed
+	}
+	tag, err := i18n.Choose(c.lang, os.Getenv)
+	if err != nil {
+		return nil, usageError{msg: err.Error(), command: cmd.CommandPath()}
+	}
+	if c.tr, err = i18n.Load(tag); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

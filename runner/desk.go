@@ -84,8 +84,9 @@ func (s *session) offerExercises(ctx context.Context, l int) (action, error) {
 		if s.progress.passed(ex.ID) {
 			continue
 		}
-		i, err := s.prompt.selectOne(ctx, fmt.Sprintf("Now you: exercise %s?", ex.ID),
-			[]string{"Open it now", "Later: go on"}, "")
+		tr := s.out.Catalog()
+		i, err := s.prompt.selectOne(ctx, tr.F("Now you: exercise %s?", ex.ID),
+			[]string{tr.T("Open it now"), tr.T("Later: go on")}, "")
 		if err != nil || i != 0 {
 			return actNext, err
 		}
@@ -103,22 +104,23 @@ func (s *session) desk(ctx context.Context, ex exercise.Exercise) (action, error
 		return actMenu, nil
 	}
 	editor, editorErr := findEditor()
+	tr := s.out.Catalog()
 	for {
 		var choices []choice
 		if editorErr == nil {
-			choices = append(choices, choice{fmt.Sprintf("Edit %s (in %s)", deskFile(ex), editor.name), actEdit})
+			choices = append(choices, choice{tr.F("Edit %s (in %s)", deskFile(ex), editor.name), actEdit})
 		}
 		choices = append(choices,
-			choice{"Check it", actCheck},
-			choice{"Check it at every save (h: a hint, q: stop)", actWatch},
+			choice{tr.T("Check it"), actCheck},
+			choice{tr.T("Check it at every save (h: a hint, q: stop)"), actWatch},
 			choice{s.hintLabel(ex), actHint})
 		if s.progress.passed(ex.ID) {
-			choices = append(choices, choice{"The reference solution, beside yours", actSolution})
+			choices = append(choices, choice{tr.T("The reference solution, beside yours"), actSolution})
 		} else {
-			choices = append(choices, choice{"The reference solution (this spoils it)", actSolution})
+			choices = append(choices, choice{tr.T("The reference solution (this spoils it)"), actSolution})
 		}
-		choices = append(choices, choice{"Start again from the original file", actReset},
-			choice{"Back to the menu", actMenu}, choice{"Quit", actQuit})
+		choices = append(choices, choice{tr.T("Start again from the original file"), actReset},
+			choice{tr.T("Back to the menu"), actMenu}, choice{tr.T("Quit"), actQuit})
 		labels := make([]string, len(choices))
 		for i, c := range choices {
 			labels[i] = c.label

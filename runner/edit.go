@@ -49,6 +49,7 @@ type stepEditor struct {
 	brokers []string // the parent's, so the child uses the same broker
 	config  string   // the parent's client.properties, "" for none
 	prefix  string
+	lang    string // the language the learner chose, for the child: "" English
 }
 
 // newStepEditor says whether steps can be edited here, and when they cannot,
@@ -285,6 +286,9 @@ func (e *stepEditor) command(ctx context.Context, bin string, lesson, step int) 
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = e.root
 	cmd.Env = withoutEnv(os.Environ(), configEnvVar) // --config says it, or there is none
+	if e.lang != "" {
+		cmd.Env = append(cmd.Env, "KAFKA_LESSONS_LANG="+e.lang) // the edited step speaks the learner's language
+	}
 	// Ctrl-C: the child stops as any run does (its steps close what they
 	// opened); one that does not is killed 2 s later.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
@@ -345,10 +349,11 @@ func (r *lessonRun) editChoices(i int) []choice {
 		}
 		return nil
 	}
-	choices := []choice{{"Edit this step and run it", actEditStep}}
+	tr := r.out.Catalog()
+	choices := []choice{{tr.T("Edit this step and run it"), actEditStep}}
 	if _, ok := r.editor.saved(r.lesson.Number, i+1); ok {
-		choices[0].label = "Edit this step and run it (your edit is kept)"
-		choices = append(choices, choice{"Restore the original", actRestore})
+		choices[0].label = tr.T("Edit this step and run it (your edit is kept)")
+		choices = append(choices, choice{tr.T("Restore the original"), actRestore})
 	}
 	return choices
 }

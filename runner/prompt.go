@@ -204,12 +204,9 @@ func (s surveyPrompter) selectOne(ctx context.Context, msg string, labels []stri
 	return idx, nil
 }
 
-const (
-	playAll  = "▶ Play every lesson"
-	quitMenu = "✖ Quit"
-)
-
 func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, error) {
+	tr := s.out.Catalog()
+	playAll, quitMenu := tr.T("▶ Play every lesson"), tr.T("✖ Quit")
 	cols, rows := s.out.Size()
 	options := make([]string, 0, len(menu)+2)
 	for _, e := range menu {
@@ -221,9 +218,9 @@ func (s surveyPrompter) pick(ctx context.Context, menu []menuEntry) ([]place, er
 		pageSize = max(5, min(pageSize, rows-3))
 	}
 	s.out.Room(pageSize + 1)
-	msg := "Which lesson? (arrows or type its number, Enter to start)"
+	msg := tr.T("Which lesson? (arrows or type its number, Enter to start)")
 	if cols > 0 && cols < 100 { // with survey's own hint, one line of 80
-		msg = "Which lesson? (arrows or its number)"
+		msg = tr.T("Which lesson? (arrows or its number)")
 	}
 	var idx int
 	err := s.ask(ctx, &survey.Select{
@@ -294,37 +291,39 @@ func clip(label string, width int) string {
 }
 
 func (s surveyPrompter) after(ctx context.Context, failed, last bool, prev stepRef, edits []choice) (action, error) {
-	choices := []choice{{"Continue", actNext}, {"Run this step again", actAgain}}
+	tr := s.out.Catalog()
+	choices := []choice{{tr.T("Continue"), actNext}, {tr.T("Run this step again"), actAgain}}
 	if !last {
-		choices = append(choices, choice{"Skip the next step", actSkip})
+		choices = append(choices, choice{tr.T("Skip the next step"), actSkip})
 	}
 	if prev.Number > 0 {
-		choices = append(choices, choice{fmt.Sprintf("Previous step: %d · %s", prev.Number, prev.Title), actPrev})
+		choices = append(choices, choice{tr.F("Previous step: %d · %s", prev.Number, prev.Title), actPrev})
 	}
 	choices = append(choices, edits...)
-	choices = append(choices, choice{"Back to the menu", actMenu}, choice{"Quit", actQuit})
+	choices = append(choices, choice{tr.T("Back to the menu"), actMenu}, choice{tr.T("Quit"), actQuit})
 	if failed {
-		return s.choose(ctx, "The step failed. What now?", choices, "Back to the menu")
+		return s.choose(ctx, tr.T("The step failed. What now?"), choices, tr.T("Back to the menu"))
 	}
-	return s.choose(ctx, "Next?", choices, "")
+	return s.choose(ctx, tr.T("Next?"), choices, "")
 }
 
 func (s surveyPrompter) needs(ctx context.Context, step stepRef, missing []stepRef) (action, error) {
+	tr := s.out.Catalog()
 	var names, numbers []string
 	for _, m := range missing {
-		names = append(names, fmt.Sprintf("step %d (%s)", m.Number, m.Title))
+		names = append(names, tr.F("step %d (%s)", m.Number, m.Title))
 		numbers = append(numbers, fmt.Sprint(m.Number))
 	}
-	s.out.Warn("Step %d uses what %s makes, and that is not there: it has not run, or a later step used it up.", step.Number, strings.Join(names, " and "))
-	first := fmt.Sprintf("Run step %s first, then step %d", numbers[0], step.Number)
+	s.out.Warn("Step %d uses what %s makes, and that is not there: it has not run, or a later step used it up.", step.Number, strings.Join(names, tr.T(" and ")))
+	first := tr.F("Run step %s first, then step %d", numbers[0], step.Number)
 	if len(missing) > 1 {
-		first = fmt.Sprintf("Run steps %s first, then step %d", strings.Join(numbers, ", "), step.Number)
+		first = tr.F("Run steps %s first, then step %d", strings.Join(numbers, ", "), step.Number)
 	}
-	return s.choose(ctx, "What now?", []choice{
+	return s.choose(ctx, tr.T("What now?"), []choice{
 		{first, actRunNeeded},
-		{fmt.Sprintf("Skip step %d too", step.Number), actSkip},
-		{"Back to the menu", actMenu},
-		{"Quit", actQuit},
+		{tr.F("Skip step %d too", step.Number), actSkip},
+		{tr.T("Back to the menu"), actMenu},
+		{tr.T("Quit"), actQuit},
 	}, "")
 }
 
@@ -348,9 +347,9 @@ func (s surveyPrompter) show(ctx context.Context, cell output.CellView) error {
 	pages := paginate(cell, rows-1)
 	for i, page := range pages {
 		s.out.Show(page)
-		msg := "Press Enter to run it · q: quit"
+		msg := s.out.Catalog().T("Press Enter to run it · q: quit")
 		if i < len(pages)-1 {
-			msg = "Press Enter to read on · q: quit"
+			msg = s.out.Catalog().T("Press Enter to read on · q: quit")
 		}
 		if err := s.enter(ctx, msg); err != nil {
 			return err
@@ -419,19 +418,20 @@ func (s surveyPrompter) answer(ctx context.Context, q lessons.Question) (int, er
 	}
 	s.out.Room(len(options) + 1)
 	var idx int
-	if err := s.ask(ctx, &survey.Select{Message: "Answer:", Options: options, PageSize: len(options)}, &idx); err != nil {
+	if err := s.ask(ctx, &survey.Select{Message: s.out.Catalog().T("Answer:"), Options: options, PageSize: len(options)}, &idx); err != nil {
 		return 0, err
 	}
 	return idx, nil
 }
 
 func (s surveyPrompter) review(ctx context.Context, step stepRef, last bool) (action, error) {
-	next := "Next question"
+	tr := s.out.Catalog()
+	next := tr.T("Next question")
 	if last {
-		next = "Finish the quiz"
+		next = tr.T("Finish the quiz")
 	}
-	return s.choose(ctx, "What now?", []choice{
-		{fmt.Sprintf("Run step %d again · %s", step.Number, step.Title), actAgain},
+	return s.choose(ctx, tr.T("What now?"), []choice{
+		{tr.F("Run step %d again · %s", step.Number, step.Title), actAgain},
 		{next, actNext},
 	}, "")
 }

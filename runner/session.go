@@ -24,6 +24,7 @@ import (
 func (c *command) run(ctx context.Context, io stdio) error {
 	colored := output.ColorWanted() && isTerminal(io.out)
 	out := output.New(io.out, colored)
+	out.SetCatalog(c.tr)
 	if f, ok := io.out.(*os.File); ok && isTerminal(f) {
 		out.FitScreen(screenSize(f))
 	}
@@ -174,6 +175,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 			return err
 		}
 		s.editor, s.editWhy = newStepEditor(c.topicPrefix, b.Addrs, s.coach.config)
+		if s.editor != nil && c.tr != nil {
+			s.editor.lang = c.tr.Tag().String()
+		}
 	}
 	if rec != nil {
 		s.book = rec.book
@@ -214,7 +218,7 @@ func (c *command) queue(interactive bool) []place {
 func (c *command) list(out *output.Printer) {
 	t := openProgress(c.topicPrefix, out)
 	cols, _ := out.Size()
-	for _, l := range lessons.All() {
+	for _, l := range localized(out.Catalog()) {
 		// Continuation lines line up under the title, ✓ or not.
 		head := fmt.Sprintf("%s%d  ", t.mark(l.Number), l.Number)
 		out.Plain("%s", output.Hang(head, l.Title+" — "+l.Goal+t.quiz(l.Number)+t.exercises(l.Number), cols))

@@ -22,14 +22,15 @@ const actShowCode action = 301
 // i: the glossary, and the code of the helpers the step calls when it calls
 // any. One choice, not one per kind, keeps the prompt short on 24 rows.
 func (r *lessonRun) lookUpChoices(i int) []choice {
+	tr := r.out.Catalog()
 	helpers, err := lessons.HelpersOf(r.plan.Steps[i])
 	switch {
 	case err != nil || len(helpers) == 0:
-		return []choice{{"Glossary", actGlossary}}
+		return []choice{{tr.T("Glossary"), actGlossary}}
 	case len(helpers) == 1:
-		return []choice{{"Look up: the glossary, or the code of " + helpers[0].Name + "…", actShowCode}}
+		return []choice{{tr.F("Look up: the glossary, or the code of %s…", helpers[0].Name), actShowCode}}
 	}
-	return []choice{{"Look up: the glossary, or a helper's code…", actShowCode}}
+	return []choice{{tr.T("Look up: the glossary, or a helper's code…"), actShowCode}}
 }
 
 // glossaryLabel is the look-up's first choice.

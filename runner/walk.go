@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -150,16 +151,17 @@ func (s *session) walk(ctx context.Context, queue []place, stay bool) error {
 // menu lists the lessons, marking those done and those this cluster cannot
 // run; where the learner stopped comes first.
 func (s *session) menu() []menuEntry {
+	tr := s.out.Catalog()
 	var entries []menuEntry
 	if at, ok := s.progress.resume(); ok {
-		l, _ := lessons.Find(at.Lesson)
-		entries = append(entries, menuEntry{place: at, Label: fmt.Sprintf("▶ Resume lesson %d at step %d · %s", at.Lesson, at.Step, l.Title)})
+		l, _ := findLocal(tr, at.Lesson)
+		entries = append(entries, menuEntry{place: at, Label: tr.F("▶ Resume lesson %d at step %d · %s", at.Lesson, at.Step, l.Title)})
 	}
-	for _, l := range lessons.All() {
+	for _, l := range localized(tr) {
 		label := s.progress.mark(l.Number) + fmt.Sprintf("%d · %s", l.Number, l.Title) + s.progress.quiz(l.Number) +
 			s.progress.exercises(l.Number)
-		if why := l.Requires.Unmet(s.env.Cluster); why != "" {
-			label += "  (not here: " + why + ")"
+		if why := l.Requires.UnmetIn(tr, s.env.Cluster); why != "" {
+			label += tr.F("  (not here: %s)", why)
 		}
 		entries = append(entries, menuEntry{place: place{Lesson: l.Number}, Label: label, done: s.progress.isDone(l.Number)})
 	}
@@ -178,7 +180,7 @@ func (s *session) playAll(ctx context.Context, queue []place) (action, error) {
 		if p.Exercise != "" {
 			act, err = s.exercises(ctx)
 		} else {
-			l, _ := lessons.Find(p.Lesson)
+			l, _ := findLocal(s.out.Catalog(), p.Lesson)
 			act, err = s.play(ctx, l, p.Step)
 		}
 		if err != nil {
@@ -202,14 +204,14 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 		s.out.Heading(l.Number, l.Title, l.Goal)
 	}
 	s.book.Heading(l.Number, l.Title, l.Goal)
-	if why := l.Requires.Unmet(s.env.Cluster); why != "" {
+	if why := l.Requires.UnmetIn(s.out.Catalog(), s.env.Cluster); why != "" {
 		s.out.Warn("This lesson does not run here: %s.", why)
-		s.out.Say("%s", howToMeet(l.Requires))
+		s.out.Say("%s", howToMeet(s.out.Catalog(), l.Requires))
 		return actNext, nil
 	}
 	if s.prompt.Interactive() && !s.only && !s.ruleSaid {
 		s.ruleSaid = true
-		s.out.Aside("%s", stepRule)
+		s.out.Aside(stepRule)
 	}
 	r := s.newRun(l)
 	defer r.cleanup()
@@ -463,16 +465,17 @@ func (r *lessonRun) deeperChoice(i int) []choice {
 	if !r.prompt.Interactive() || next >= len(r.plan.Steps) || !r.plan.Steps[next].Deeper {
 		return nil
 	}
+	tr := r.out.Catalog()
 	end := r.pastDeeper(next)
-	steps := fmt.Sprintf("step %d", next+1)
+	steps := tr.F("the deeper step %d", next+1)
 	if end-next > 1 {
-		steps = fmt.Sprintf("steps %d–%d", next+1, end)
+		steps = tr.F("the deeper steps %d–%d", next+1, end)
 	}
-	to := "the end of the lesson"
+	to := tr.T("the end of the lesson")
 	if end < len(r.plan.Steps) {
-		to = fmt.Sprintf("step %d", end+1)
+		to = tr.F("step %d", end+1)
 	}
-	return []choice{{fmt.Sprintf("Skip the deeper %s: on to %s", steps, to), actSkipDeeper}}
+	return []choice{{tr.F("Skip %s: on to %s", steps, to), actSkipDeeper}}
 }
 
 // ranDeeper says whether a deeper step of the lesson ran in this run.
@@ -516,8 +519,9 @@ func (r *lessonRun) previous(i int) stepRef {
 // cell shows step i (narration and code) and runs it.
 func (r *lessonRun) cell(ctx context.Context, i int) error {
 	step, n := r.plan.Steps[i], len(r.plan.Steps)
-	if why := step.Requires.Unmet(r.env.Cluster); why != "" {
-		why += ". " + howToMeet(step.Requires)
+	tr := r.out.Catalog()
+	if why := step.Requires.UnmetIn(tr, r.env.Cluster); why != "" {
+		why += ". " + howToMeet(tr, step.Requires)
 		r.out.Skip(i+1, n, step.Heading(), why)
 		r.book.Note(fmt.Sprintf("### Step %d/%d · %s\n\n*Skipped: %s*", i+1, n, step.Heading(), why))
 		return errStepSkipped
@@ -529,8 +533,9 @@ func (r *lessonRun) cell(ctx context.Context, i int) error {
 	if r.only { // an edited run: the parent showed the edit
 		return r.run(ctx, i)
 	}
-	r.book.Step(r.lesson.Number, i+1, n, step.Heading(), lessons.NarrationMarkdown(src.Narration), src.Code)
-	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Heading(), src.Narration, src.Code)); err != nil {
+	narration := lessons.Narration(tr, r.lesson.Number, i+1, src.Narration)
+	r.book.Step(r.lesson.Number, i+1, n, step.Heading(), lessons.NarrationMarkdown(narration), src.Code)
+	if err := r.prompt.show(ctx, r.out.RenderCell(i+1, n, step.Heading(), narration, src.Code)); err != nil {
 		return err
 	}
 	return r.run(ctx, i)
@@ -594,18 +599,18 @@ func (r *lessonRun) failure(ctx context.Context, what string, err error) error {
 }
 
 // howToMeet says how to get a cluster that meets req.
-func howToMeet(req lessons.Requirement) string {
+func howToMeet(tr *i18n.Catalog, req lessons.Requirement) string {
 	if req.Brokers > 1 {
-		return "Start a three-broker cluster (docker compose -f docker-compose.cluster.yml up -d, " +
+		return tr.T("Start a three-broker cluster (docker compose -f docker-compose.cluster.yml up -d, " +
 			"or without Docker: go run ./cmd/kafka-native up --nodes 3), then run this again with " +
 			"--brokers localhost:9092,localhost:9094,localhost:9096; or try the emulation of one: " +
-			"go run ./runner --embedded --nodes 3."
+			"go run ./runner --embedded --nodes 3.")
 	}
 	if req.ConsumerProtocol {
-		return "Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
+		return tr.T("Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
 			"then run this again; or try the embedded emulation, which speaks it: " +
-			"go run ./runner --embedded."
+			"go run ./runner --embedded.")
 	}
-	return "Start the real KRaft broker (docker compose up -d, or without Docker: go run ./cmd/kafka-native up), " +
-		"then run this again."
+	return tr.T("Start the real KRaft broker (docker compose up -d, or without Docker: go run ./cmd/kafka-native up), " +
+		"then run this again.")
 }

@@ -93,8 +93,8 @@ func (c *Catalog) Text(ctx, id string) string {
 // T returns the translation of a message found by its English text alone.
 func (c *Catalog) T(id string) string { return c.Text("", id) }
 
-// Sprintf translates format, then formats it with args.
-func (c *Catalog) Sprintf(format string, args ...any) string {
+// F translates format, then formats it with args.
+func (c *Catalog) F(format string, args ...any) string {
 	return fmt.Sprintf(c.T(format), args...)
 }
 

@@ -13,11 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/fatih/color"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
@@ -38,7 +40,29 @@ type Printer struct {
 	unpaused bool
 
 	heading, title, narration, code, label, value, event, warn, dim *color.Color
+
+	// tr translates what the printer prints: the formats and labels given
+	// to Say, Value, Event, Warn and the others are found in it by their
+	// English. nil: English.
+	tr *i18n.Catalog
 }
+
+// SetCatalog makes the printer speak the catalogue's language.
+func (p *Printer) SetCatalog(c *i18n.Catalog) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tr = c
+}
+
+// Catalog is the printer's language: nil for English.
+func (p *Printer) Catalog() *i18n.Catalog {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tr
+}
+
+// t translates a format or a label by its English.
+func (p *Printer) t(s string) string { return p.Catalog().T(s) }
 
 // New returns a printer; colour is on only when colored is true.
 func New(w io.Writer, colored bool) *Printer {
@@ -285,32 +309,33 @@ func (p *Printer) EndStatus() {
 
 // Say prints commentary.
 func (p *Printer) Say(format string, args ...any) {
-	p.line(p.narration, "  "+fmt.Sprintf(format, args...))
+	p.line(p.narration, "  "+fmt.Sprintf(p.t(format), args...))
 }
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
-	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(label+":"), p.value.Sprint(fmt.Sprint(v))), true)
+	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.t(label)+":"), p.value.Sprint(fmt.Sprint(v))), true)
 }
 
 // Event prints something Kafka did.
 func (p *Printer) Event(format string, args ...any) {
-	p.line(p.event, "  ✔ "+fmt.Sprintf(format, args...))
+	p.line(p.event, "  ✔ "+fmt.Sprintf(p.t(format), args...))
 }
 
 // Record prints a record a lesson reports: an event, or a warning when it
 // is a failed delivery or a skipped record.
 func (p *Printer) Record(r lessons.Record) {
+	line := r.In(p.Catalog())
 	if r.Failed() {
-		p.Warn("%s", r)
+		p.Warn("%s", line)
 		return
 	}
-	p.Event("%s", r)
+	p.Event("%s", line)
 }
 
 // Warn prints a problem the program survives.
 func (p *Printer) Warn(format string, args ...any) {
-	p.line(p.warn, "  ⚠ "+fmt.Sprintf(format, args...))
+	p.line(p.warn, "  ⚠ "+fmt.Sprintf(p.t(format), args...))
 }
 
 // Block prints preformatted text, indented by four spaces, or by two on a
@@ -335,13 +360,17 @@ func (p *Printer) Block(text string) {
 
 // Error prints a failure, with what to do about it.
 func (p *Printer) Error(format string, args ...any) {
-	p.line(p.warn, "✖ "+fmt.Sprintf(format, args...))
+	p.line(p.warn, "✖ "+fmt.Sprintf(p.t(format), args...))
 }
 
 // Banner prints a loud notice, framed: as wide as its longest line, or as
 // the screen when that is narrower, its lines then wrapped to fit.
 func (p *Printer) Banner(lines ...string) {
 	cols, _ := p.Size()
+	lines = slices.Clone(lines)
+	for i, l := range lines {
+		lines[i] = p.t(l)
+	}
 	screen := frame(lines, cols)
 	p.emitTwo(colorLines(p.warn, screen), colorLines(p.warn, frame(lines, 0)))
 }
@@ -375,7 +404,7 @@ func frame(lines []string, cols int) string {
 
 // Heading prints a lesson's heading.
 func (p *Printer) Heading(number int, title, goal string) {
-	p.draw(p.heading, fmt.Sprintf("\n━━━ Lesson %d · %s ━━━", number, title))
+	p.draw(p.heading, p.Catalog().F("\n━━━ Lesson %d · %s ━━━", number, title))
 	p.draw(p.narration, goal)
 }
 
@@ -391,14 +420,14 @@ func (v CellView) Lines() []string { return append(append([]string{}, v.Text...)
 
 // RenderCell draws a step's cell, fitted to the screen.
 func (p *Printer) RenderCell(i, n int, title, narration, code string) CellView {
-	return p.render(fmt.Sprintf("\n▶ Step %d/%d · %s", i, n, title), narration, code, "Go code that runs now", "output")
+	return p.render(p.Catalog().F("\n▶ Step %d/%d · %s", i, n, title), narration, code, p.t("Go code that runs now"), p.t("output"))
 }
 
 // RenderSource draws the code of a function a step calls, drawn as a step's
 // cell is: its name and place (lessons/kafka.go:120), its doc comment, and
 // its declaration in the frame.
 func (p *Printer) RenderSource(name, where, doc, code string) CellView {
-	return p.render(fmt.Sprintf("\n◆ The code of %s · %s", name, where), doc, code, where, "end of "+name)
+	return p.render(p.Catalog().F("\n◆ The code of %s · %s", name, where), doc, code, where, p.Catalog().F("end of %s", name))
 }
 
 // render draws a cell: a heading, a narration, and code in a frame whose
@@ -471,7 +500,7 @@ func (p *Printer) Cell(i, n int, title, narration, code string) {
 // Edited announces a step's edited run: its title, marked edited, and a
 // short diff of what the learner changed (lines of "- ", "+ " and "  ").
 func (p *Printer) Edited(i, n int, title, diff string) {
-	p.draw(p.title, fmt.Sprintf("\n✎ Step %d/%d · %s · EDITED: your code, not the lesson's", i, n, title))
+	p.draw(p.title, p.Catalog().F("\n✎ Step %d/%d · %s · EDITED: your code, not the lesson's", i, n, title))
 	for _, l := range strings.Split(diff, "\n") {
 		c := p.dim
 		switch {
@@ -482,7 +511,7 @@ func (p *Printer) Edited(i, n int, title, diff string) {
 		}
 		p.draw(c, "  │ "+l)
 	}
-	p.draw(p.dim, "  └─ output")
+	p.draw(p.dim, "  └─ "+p.t("output"))
 }
 
 // Output prints a line that another program printed as a step's output (an
@@ -501,13 +530,13 @@ func (p *Printer) Output(line string) {
 
 // Skip prints a step that does not run, and why.
 func (p *Printer) Skip(i, n int, title, why string) {
-	p.draw(p.title, fmt.Sprintf("\n▷ Step %d/%d · %s", i, n, title))
-	p.draw(p.warn, "  skipped: "+why)
+	p.draw(p.title, p.Catalog().F("\n▷ Step %d/%d · %s", i, n, title))
+	p.draw(p.warn, "  "+p.Catalog().F("skipped: %s", why))
 }
 
 // Summary prints what a lesson taught.
 func (p *Printer) Summary(number int, points []string) {
-	p.draw(p.heading, fmt.Sprintf("\n✔ Lesson %d done. What you learned:", number))
+	p.draw(p.heading, p.Catalog().F("\n✔ Lesson %d done. What you learned:", number))
 	for _, s := range points {
 		p.draw(p.narration, "  • "+s)
 	}
@@ -515,22 +544,19 @@ func (p *Printer) Summary(number int, points []string) {
 
 // Plain prints a line as it is.
 func (p *Printer) Plain(format string, args ...any) {
-	p.draw(p.narration, fmt.Sprintf(format, args...))
+	p.draw(p.narration, fmt.Sprintf(p.t(format), args...))
 }
 
 // Aside prints a remark of the runner's own (a step run quietly, a file
 // written): indented like commentary, dim, and not lesson output.
 func (p *Printer) Aside(format string, args ...any) {
-	p.draw(p.dim, "  "+fmt.Sprintf(format, args...))
+	p.draw(p.dim, "  "+fmt.Sprintf(p.t(format), args...))
 }
 
 // QuizTitle opens a lesson's check of understanding.
 func (p *Printer) QuizTitle(number, questions int) {
-	what := fmt.Sprintf("%d questions", questions)
-	if questions == 1 {
-		what = "1 question"
-	}
-	p.draw(p.heading, fmt.Sprintf("\n? Check your understanding: lesson %d, %s", number, what))
+	what := fmt.Sprintf(p.Catalog().N("%d question", "%d questions", questions), questions)
+	p.draw(p.heading, p.Catalog().F("\n? Check your understanding: lesson %d, %s", number, what))
 }
 
 // Question prints question i of n. With answer >= 0 (nobody answers: a
@@ -547,36 +573,36 @@ func (p *Printer) Question(i, n int, ask string, choices []string, answer int, w
 		}
 		p.draw(col, fmt.Sprintf("%s%c) %s", mark, 'a'+k, c))
 	}
-	p.draw(p.dim, "   Why: "+why)
+	p.draw(p.dim, "   "+p.Catalog().F("Why: %s", why))
 }
 
 // Verdict prints whether an answer was right; a wrong one gets the right
 // answer. Why follows either way.
 func (p *Printer) Verdict(right bool, answer, why string) {
 	if right {
-		p.draw(p.event, "  ✔ Right. "+why)
+		p.draw(p.event, "  ✔ "+p.Catalog().F("Right. %s", why))
 		return
 	}
-	p.draw(p.warn, fmt.Sprintf("  ✖ Not quite: the answer is %q.", answer))
+	p.draw(p.warn, p.Catalog().F("  ✖ Not quite: the answer is %q.", answer))
 	p.draw(p.narration, "  "+why)
 }
 
 // Score prints a quiz's result.
 func (p *Printer) Score(number, right, total int) {
-	p.draw(p.heading, fmt.Sprintf("\n✔ Lesson %d quiz: %d of %d right.", number, right, total))
+	p.draw(p.heading, p.Catalog().F("\n✔ Lesson %d quiz: %d of %d right.", number, right, total))
 }
 
 // Title prints a heading of the runner's own: an exercise, a list.
 func (p *Printer) Title(format string, args ...any) {
-	p.draw(p.heading, "\n━━━ "+fmt.Sprintf(format, args...)+" ━━━")
+	p.draw(p.heading, "\n━━━ "+fmt.Sprintf(p.t(format), args...)+" ━━━")
 }
 
 // Fact prints one line of an exercise's check: ✔ in green when it holds,
 // ✘ in red when it does not.
 func (p *Printer) Fact(ok bool, format string, args ...any) {
 	if ok {
-		p.draw(p.event, "  ✔ "+fmt.Sprintf(format, args...))
+		p.draw(p.event, "  ✔ "+fmt.Sprintf(p.t(format), args...))
 		return
 	}
-	p.draw(p.warn, "  ✘ "+fmt.Sprintf(format, args...))
+	p.draw(p.warn, "  ✘ "+fmt.Sprintf(p.t(format), args...))
 }
