@@ -45,11 +45,11 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 	if err != nil {
 		return fmt.Errorf("create topic %s: %w", spec.Name, err)
 	}
-	created := "created now"
+	existed := false
 	switch err := resp.Errors[spec.Name]; {
 	case err == nil:
 	case errors.Is(err, kafka.TopicAlreadyExists):
-		created = "it already existed"
+		existed = true
 	default:
 		return fmt.Errorf("create topic %s: %w", spec.Name, err)
 	}
@@ -64,7 +64,11 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 		return fmt.Errorf("%w: %s has %d partition(s), and this needs %d. Delete it (kafka-topics.sh --bootstrap-server %s --delete --topic %s) or choose another --topic-prefix",
 			ErrTopicDiffers, spec.Name, n, spec.Partitions, env.Brokers[0], spec.Name)
 	}
-	env.Out.Say("(topic %s is ready: %s, %s)", spec.Name, plural(len(t.Partitions), "partition"), created)
+	if existed {
+		env.Out.Say("(topic %s is ready: %s, it already existed)", spec.Name, plural(len(t.Partitions), "partition"))
+	} else {
+		env.Out.Say("(topic %s is ready: %s, created now)", spec.Name, plural(len(t.Partitions), "partition"))
+	}
 	return nil
 }
 

@@ -11,7 +11,7 @@ import (
 // LESSONS.md quotes every aside of the lessons, as a paragraph of its own,
 // and keeps a narration's paragraphs apart.
 func TestLessonsMarkdownQuotesAsides(t *testing.T) {
-	md, err := lessonsMarkdown()
+	md, err := lessonsMarkdown(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

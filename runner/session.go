@@ -35,7 +35,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	case "reset":
 		return c.forget(out)
 	case "docs":
-		md, err := lessonsMarkdown()
+		md, err := lessonsMarkdown(c.tr)
 		if err != nil {
 			return err
 		}

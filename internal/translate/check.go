@@ -82,6 +82,9 @@ func Check(file string, expected, existing []i18n.Entry) []Problem {
 // narration. "" when nothing.
 func malformed(e, got i18n.Entry) string {
 	for _, s := range got.Str {
+		if e.Context != "" {
+			break // a lesson's text is not a format: "1% of the log" has no verb
+		}
 		if v, w := Verbs(e.ID), Verbs(s); !slices.Equal(v, w) {
 			return fmt.Sprintf("the French has the verbs %v where the English has %v, in that order", w, v)
 		}

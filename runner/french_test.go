@@ -1,0 +1,127 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/translate"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+func french(t *testing.T) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.Load(language.French)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestFrenchLessonsMarkdownIsFresh(t *testing.T) {
+	want, err := lessonsMarkdown(french(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../LESSONS.fr.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatalf("LESSONS.fr.md is stale: run  go run ./runner docs --lang fr > LESSONS.fr.md")
+	}
+}
+
+// flat is text with its line breaks and runs of spaces made one space: the
+// runner wraps what it prints to the screen.
+func flat(s string) string { return strings.Join(lessons.Words(s), " ") }
+
+// Issue 22: every lesson played in French, unattended, on a broker: no
+// English narration, title, goal, summary point, quiz text or message with
+// a French translation is printed, and every narration is printed in
+// French.
+func TestFrenchWalkthroughPrintsNoEnglish(t *testing.T) {
+	addr := testBroker(t)
+	cmd, out, errb := runner(t, nil, "--lang", "fr", "--all", "--yes", "--brokers", addr, "--topic-prefix", prefix())
+	if code := exitCode(t, cmd, 5*time.Minute); code != 0 {
+		t.Fatalf("exit %d\nstderr: %s\nstdout: %s", code, errb, out)
+	}
+	printed := flat(out.String())
+	c := french(t)
+	root := ".."
+	expected, err := translate.Expected(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verb := regexp.MustCompile(`%[-+# 0-9.\[\]]*[a-zA-Z]`)
+	english := 0
+	for file, entries := range expected {
+		if file == "runner.po" {
+			continue // menus and prompts: no terminal, no prompt
+		}
+		for _, e := range entries {
+			fr, ok := c.Lookup(e.Context, e.ID)
+			if !ok || fr == e.ID || e.Plural != "" {
+				continue
+			}
+			if strings.HasPrefix(e.Context, "glossary") {
+				continue
+			}
+			// The longest run of words between fmt verbs stands for the
+			// text: a message's values are not known here.
+			var probe string
+			for _, part := range verb.Split(e.ID, -1) {
+				if p := flat(part); len(p) > len(probe) {
+					probe = p
+				}
+			}
+			if len(strings.Fields(probe)) < 4 {
+				continue // too short to tell English from French
+			}
+			if frProbe := flat(fr); strings.Contains(frProbe, probe) {
+				continue // the French says it too (a name, a command)
+			}
+			if strings.Contains(printed, probe) {
+				english++
+				if english <= 10 {
+					t.Errorf("%s, %s: printed in English: %q", file, where(e.Context), probe)
+				}
+			}
+		}
+	}
+	if english > 10 {
+		t.Errorf("and %d more English texts", english-10)
+	}
+	// Every narration of a step that ran is there in French.
+	for _, l := range lessons.All() {
+		if l.Requires.Unmet(lessons.Cluster{Brokers: 1, Embedded: true}) != "" {
+			continue // not here on every broker the tests use
+		}
+		for i, s := range l.Plan().Steps {
+			if s.Requires.Unmet(lessons.Cluster{Brokers: 1, Embedded: true}) != "" {
+				continue
+			}
+			src, err := lessons.SourceOf(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr := lessons.Narration(c, l.Number, i+1, src.Narration)
+			first := lessons.Paragraphs(fr)[0].Text
+			if !strings.Contains(printed, flat(first)) {
+				t.Errorf("lesson %d step %d: its French narration is not printed: %q", l.Number, i+1, first)
+			}
+		}
+	}
+}
+
+func where(ctx string) string {
+	if ctx == "" {
+		return "message"
+	}
+	return ctx
+}
