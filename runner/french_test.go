@@ -125,3 +125,22 @@ func where(ctx string) string {
 	}
 	return ctx
 }
+
+func TestListSaysHowManyTextsLackTheirTranslation(t *testing.T) {
+	cmd, out, errb := runner(t, nil, "list", "--lang", "fr", "--topic-prefix", prefix())
+	if code := exitCode(t, cmd, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	missing, total := missingTexts(french(t))
+	want := french(t).F("Texts of the lessons without a translation (shown in English): %d of %d.", missing, total)
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("no %q in:\n%s", want, out)
+	}
+	if total < 500 {
+		t.Errorf("only %d texts counted", total)
+	}
+	cmd, _, errb = runner(t, nil, "list", "--lang", "de")
+	if code := exitCode(t, cmd, 20*time.Second); code != 2 || !strings.Contains(errb.String(), "en and fr") {
+		t.Errorf("--lang de: exit %d, stderr %s", code, errb)
+	}
+}

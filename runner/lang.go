@@ -22,3 +22,21 @@ func findLocal(tr *i18n.Catalog, n int) (lessons.Lesson, bool) {
 	}
 	return lessons.Localize(l, tr), true
 }
+
+// missingTexts counts the lessons' texts that have no translation in the
+// catalogue (they show in English), of all there are.
+func missingTexts(tr *i18n.Catalog) (missing, total int) {
+	for _, l := range lessons.All() {
+		texts, err := l.Texts()
+		if err != nil {
+			continue
+		}
+		for _, t := range texts {
+			total++
+			if _, ok := tr.Lookup(t.Context, t.English); !ok {
+				missing++
+			}
+		}
+	}
+	return missing, total
+}

@@ -233,6 +233,10 @@ func (c *command) list(out *output.Printer) {
 	if t != nil && t.store != nil {
 		out.Plain("Progress of %s, in %s.", learnerName(c.topicPrefix), t.store.Path())
 	}
+	if tr := out.Catalog(); tr != nil {
+		missing, total := missingTexts(tr)
+		out.Plain("Texts of the lessons without a translation (shown in English): %d of %d.", missing, total)
+	}
 	if at, ok := t.resume(); ok {
 		flags := ""
 		if c.topicPrefix != "" {
