@@ -43,7 +43,7 @@ func (s *session) exercisesLabel() string {
 			passed++
 		}
 	}
-	return fmt.Sprintf("✎ Now you: the exercises (%d of %d passed)", passed, len(exercise.All()))
+	return s.out.Catalog().F("✎ Now you: the exercises (%d of %d passed)", passed, len(exercise.All()))
 }
 
 // exercises lets the learner pick an exercise, then opens its desk.

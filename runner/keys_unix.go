@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 )
 
@@ -95,8 +96,8 @@ func (k *terminalKeys) read(ctx context.Context, d time.Duration) ([]byte, error
 // says more is coming, until a key is pressed. Ctrl-C there interrupts the
 // run as it would anywhere (raw mode turns it into a key: it is sent on as
 // SIGINT); a signal or the end of ctx ends the pause at once.
-func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool) func() error {
-	prompt := "  ── press a key to go on, q: to the end ──"
+func morePager(ctx context.Context, in *os.File, out io.Writer, colored bool, tr *i18n.Catalog) func() error {
+	prompt := tr.T("  ── press a key to go on, q: to the end ──")
 	if colored {
 		prompt = "\x1b[7m" + prompt + "\x1b[0m"
 	}

@@ -62,7 +62,7 @@ func newSurveyPrompter(ctx context.Context, io stdio, out *output.Printer, color
 	// survey colours its prompts on its own; follow our rule (NO_COLOR,
 	// TERM=dumb). It is survey's one switch, set once before any prompt.
 	core.DisableColor = !colored
-	if pager := morePager(ctx, io.in, io.out, colored); pager != nil {
+	if pager := morePager(ctx, io.in, io.out, colored, out.Catalog()); pager != nil {
 		out.Pager(pager) // output taller than the screen waits for a key
 	}
 	w, _ := io.out.(terminal.FileWriter)

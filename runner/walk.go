@@ -211,7 +211,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 	}
 	if s.prompt.Interactive() && !s.only && !s.ruleSaid {
 		s.ruleSaid = true
-		s.out.Aside(stepRule)
+		s.out.Aside("A step runs once shown; one too long for the screen is paged and waits for Enter (q: quit, progress saved).") // stepRule, spelt out for po-sync
 	}
 	r := s.newRun(l)
 	defer r.cleanup()
@@ -496,9 +496,9 @@ func (r *lessonRun) quizFor() lessons.Lesson {
 		return q.Step >= 1 && q.Step <= len(r.plan.Steps) && r.plan.Steps[q.Step-1].Deeper && !r.tried[q.Step-1]
 	})
 	if left := len(r.lesson.Quiz) - len(l.Quiz); left > 0 {
-		what := "One question"
+		what := r.out.Catalog().T("One question")
 		if left > 1 {
-			what = fmt.Sprintf("%d questions", left)
+			what = r.out.Catalog().F("%d questions", left)
 		}
 		r.out.Aside("%s about the deeper steps you skipped left out.", what)
 	}

@@ -36,7 +36,8 @@ const Lang = "fr"
 // catalogue's own (T, F; N takes two), and the runner's other writers.
 var printers = map[string]bool{
 	"Say": true, "Event": true, "Warn": true, "Value": true, "Error": true, "Loud": true,
-	"Banner": true, "Status": true, "Plain": true, "Tell": true, "T": true, "F": true, "N": true,
+	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true,
+	"T": true, "F": true, "N": true,
 }
 
 // runnerDirs hold the runner's messages, in runner.po.
