@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"io"
 	"strings"
 
@@ -22,7 +23,10 @@ const actShowCode action = 301
 // i: the glossary, and the code of the helpers the step calls when it calls
 // any. One choice, not one per kind, keeps the prompt short on 24 rows.
 func (r *lessonRun) lookUpChoices(i int) []choice {
-	tr := r.out.Catalog()
+	var tr *i18n.Catalog // English, for a run without a session (a test)
+	if r.session != nil {
+		tr = r.out.Catalog()
+	}
 	helpers, err := lessons.HelpersOf(r.plan.Steps[i])
 	switch {
 	case err != nil || len(helpers) == 0:

@@ -56,6 +56,9 @@ func (p *Printer) SetCatalog(c *i18n.Catalog) {
 
 // Catalog is the printer's language: nil for English.
 func (p *Printer) Catalog() *i18n.Catalog {
+	if p == nil {
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.tr
