@@ -48,13 +48,14 @@ func (s *session) exercisesLabel() string {
 
 // exercises lets the learner pick an exercise, then opens its desk.
 func (s *session) exercises(ctx context.Context) (action, error) {
-	all := exercise.All()
+	tr := s.out.Catalog()
+	all := exercise.LocalizeAll(exercise.All(), tr)
 	labels := make([]string, 0, len(all)+1)
 	next := ""
 	for _, ex := range all {
-		after := fmt.Sprintf("lesson %d", ex.Lesson)
+		after := tr.F("lesson %d", ex.Lesson)
 		if ex.Lesson < 0 {
-			after = "kafka-go pitfall"
+			after = tr.T("kafka-go pitfall")
 		}
 		mark := "  "
 		if s.progress.passed(ex.ID) {
@@ -62,15 +63,15 @@ func (s *session) exercises(ctx context.Context) (action, error) {
 		}
 		label := fmt.Sprintf("%s%-3s %s (%s)", mark, ex.ID, ex.Title, after)
 		if why := ex.Requires.Unmet(s.env.Cluster); why != "" {
-			label += " (not here)"
+			label += tr.T(" (not here)")
 		}
 		if next == "" && !s.progress.passed(ex.ID) {
 			next = label
 		}
 		labels = append(labels, label)
 	}
-	labels = append(labels, "Back to the menu")
-	i, err := s.prompt.selectOne(ctx, "Which exercise?", labels, next)
+	labels = append(labels, tr.T("Back to the menu"))
+	i, err := s.prompt.selectOne(ctx, tr.T("Which exercise?"), labels, next)
 	if err != nil || i == len(all) {
 		return actMenu, err
 	}
@@ -80,7 +81,7 @@ func (s *session) exercises(ctx context.Context) (action, error) {
 // offerExercises asks, at the end of a lesson, whether to do its exercise
 // now.
 func (s *session) offerExercises(ctx context.Context, l int) (action, error) {
-	for _, ex := range exercise.ForLesson(l) {
+	for _, ex := range exercise.LocalizeAll(exercise.ForLesson(l), s.out.Catalog()) {
 		if s.progress.passed(ex.ID) {
 			continue
 		}
@@ -178,10 +179,11 @@ func (s *session) hintLabel(ex exercise.Exercise) string {
 	if s.progress != nil {
 		seen = s.progress.who.HintsSeen(ex.ID)
 	}
+	tr := s.out.Catalog()
 	if seen >= len(ex.Hints) {
-		return fmt.Sprintf("The hints (all %d)", len(ex.Hints))
+		return tr.F("The hints (all %d)", len(ex.Hints))
 	}
-	return fmt.Sprintf("A hint (%d of %d read)", seen, len(ex.Hints))
+	return tr.F("A hint (%d of %d read)", seen, len(ex.Hints))
 }
 
 // deskFile is the learner's file, relative to the clone (where the runner

@@ -48,13 +48,13 @@ func lessonsMarkdown(tr *i18n.Catalog) (string, error) {
 		for _, s := range l.DeeperSummary {
 			fmt.Fprintf(&b, "- %s\n", tr.F("%s (deeper steps)", s))
 		}
-		for _, ex := range exercise.ForLesson(l.Number) {
+		for _, ex := range exercise.LocalizeAll(exercise.ForLesson(l.Number), tr) {
 			b.WriteString(tr.F("\n**Now you:** exercise %s · %s: complete [`exercises/%s/main.go`](exercises/%s/main.go), then `go run ./runner check %s`.\n",
 				ex.ID, ex.Title, ex.Dir, ex.Dir, ex.ID))
 		}
 	}
 	b.WriteString(tr.T("\n## Now you: the kafka-go pitfalls\n\nPrograms that work, but carry a trap kafka-go users report most; each check fails until the trap is gone.\n\n"))
-	for _, ex := range exercise.ForLesson(-1) {
+	for _, ex := range exercise.LocalizeAll(exercise.ForLesson(-1), tr) {
 		b.WriteString(tr.F("- exercise %s · %s: [`exercises/%s/main.go`](exercises/%s/main.go), `go run ./runner check %s`\n", ex.ID, ex.Title, ex.Dir, ex.Dir, ex.ID))
 	}
 	return b.String(), nil

@@ -46,6 +46,7 @@ func (c *command) newCoach(out *output.Printer) *coach {
 // findExercise returns the exercise the command line named.
 func (c *command) findExercise() (exercise.Exercise, error) {
 	ex, ok := exercise.Find(c.exercise)
+	ex = exercise.Localize(ex, c.tr)
 	if !ok {
 		return ex, usagef("there is no exercise %q (exercises are %s; see: go run ./runner exercise)", c.exercise, exercise.IDs())
 	}
@@ -65,10 +66,11 @@ func exerciseRoot() (string, error) {
 func (k *coach) list() {
 	out, t := k.out, k.progress
 	out.Title("Now you: exercises for %s", learnerName(k.prefix))
-	for _, ex := range exercise.All() {
-		after := fmt.Sprintf("lesson %d", ex.Lesson)
+	tr := out.Catalog()
+	for _, ex := range exercise.LocalizeAll(exercise.All(), tr) {
+		after := tr.F("lesson %d", ex.Lesson)
 		if ex.Lesson < 0 {
-			after = "kafka-go pitfall"
+			after = tr.T("kafka-go pitfall")
 		}
 		mark := " "
 		if t != nil && t.who.Passed(ex.ID) {

@@ -290,7 +290,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 // nowYou offers the exercises that follow lesson l: what to do, and how to
 // check it.
 func (s *session) nowYou(l lessons.Lesson) {
-	for _, ex := range exercise.ForLesson(l.Number) {
+	for _, ex := range exercise.LocalizeAll(exercise.ForLesson(l.Number), s.out.Catalog()) {
 		mark := ""
 		if s.progress.passed(ex.ID) {
 			mark = " (✔ passed)"

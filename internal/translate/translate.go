@@ -21,6 +21,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -83,6 +84,11 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 			i18n.Entry{Context: "glossary term", ID: t.Name, Comments: []string{"a word of the glossary"}},
 			i18n.Entry{Context: "glossary " + t.Name, ID: t.Definition, Comments: []string{fmt.Sprintf("its definition, said word for word in lesson %d step %d's French", t.Lesson, t.Step)}},
 		)
+	}
+	for _, ex := range exercise.All() {
+		for _, t := range ex.Texts() {
+			files["exercises.po"] = append(files["exercises.po"], i18n.Entry{Context: t.Context, ID: t.English, Comments: []string{t.Note}})
+		}
 	}
 	for _, d := range runnerDirs {
 		goFiles, err := sourceFiles(filepath.Join(root, d))
