@@ -353,30 +353,31 @@ func (c *command) chooseBroker(ctx context.Context, out *output.Printer, cfg *cl
 	if err != nil {
 		return nil, err
 	}
+	tr := out.Catalog()
 	switch {
 	case c.editedRun: // the parent said which broker
 	case b.Embedded && b.Hosted && b.Nodes > 1:
 		out.Banner(
-			fmt.Sprintf("EMBEDDED CLUSTER of %d brokers: an in-memory EMULATION of Kafka (franz-go's kfake).", b.Nodes),
-			"It listens on "+strings.Join(b.Addrs, ",")+" while this program runs.",
+			tr.F("EMBEDDED CLUSTER of %d brokers: an in-memory EMULATION of Kafka (franz-go's kfake).", b.Nodes),
+			tr.F("It listens on %s while this program runs.", strings.Join(b.Addrs, ",")),
 			"It keeps ONE copy of the data, whatever the replication factor, and gives a stopped",
 			"broker's partitions to a random other broker: real replication, in-sync replicas and",
 			"min.insync.replicas exist only on Apache Kafka. For a real three-broker cluster:",
 			"  docker compose -f docker-compose.cluster.yml up -d   (or: go run ./cmd/kafka-native up --nodes 3)",
 		)
 	case b.Embedded && b.Hosted:
-		why := "No Kafka broker answers at " + broker.DefaultAddr + "."
+		why := tr.F("No Kafka broker answers at %s.", broker.DefaultAddr)
 		if c.embedded {
-			why = "--embedded asked for it."
+			why = tr.T("--embedded asked for it.")
 		}
 		out.Banner(
 			"EMBEDDED BROKER: an in-memory EMULATION of Kafka (franz-go's kfake), not Apache Kafka.",
-			why+" It listens on "+strings.Join(b.Addrs, ",")+" while this program runs.",
+			why+" "+tr.F("It listens on %s while this program runs.", strings.Join(b.Addrs, ",")),
 			"For the real KRaft broker:  docker compose up -d   then run this again.",
 		)
 	case b.Embedded:
 		out.Banner(
-			"EMBEDDED BROKER at "+strings.Join(b.Addrs, ",")+": the in-memory EMULATION of Kafka (franz-go's kfake)",
+			tr.F("EMBEDDED BROKER at %s: the in-memory EMULATION of Kafka (franz-go's kfake)", strings.Join(b.Addrs, ",")),
 			"that another run of this program hosts; it goes away when that program ends.",
 			"For the real KRaft broker:  docker compose up -d",
 		)

@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
+	"sort"
 	"strings"
+	"sync"
+	"unicode"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -15,6 +19,9 @@ import (
 type Catalog struct {
 	tag     language.Tag
 	entries map[key]Entry
+
+	once     sync.Once // the patterns are built at the first Match, once every file is added
+	patterns []pattern
 }
 
 type key struct{ ctx, id string }
@@ -140,4 +147,90 @@ func (c *Catalog) Entries() []Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// pattern is a message format read backwards: a regexp that matches what
+// the format prints, and the French with a slot per verb.
+type pattern struct {
+	re *regexp.Regexp
+	fr []string // the French cut at its verbs: len(fr) = verbs + 1
+}
+
+var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?[a-zA-Z]`)
+
+// Match translates a text that a message format printed, when only the
+// text is known (a label built with fmt.Sprintf before it reached the
+// printer): "partition 2 starts at" is found as "partition %d starts at"
+// and given in French with the same values. It needs the French to keep
+// the English's verbs in their order, as the checks require.
+func (c *Catalog) Match(s string) (string, bool) {
+	if c == nil {
+		return s, false
+	}
+	c.once.Do(c.compile)
+	for _, p := range c.patterns {
+		m := p.re.FindStringSubmatch(s)
+		if m == nil {
+			continue
+		}
+		var b strings.Builder
+		for i, part := range p.fr {
+			b.WriteString(part)
+			if i+1 < len(m) && i < len(p.fr)-1 {
+				b.WriteString(m[i+1])
+			}
+		}
+		return b.String(), true
+	}
+	return s, false
+}
+
+// compile builds the patterns of the messages that have verbs and words.
+func (c *Catalog) compile() {
+	for _, e := range c.entries {
+		if e.Context != "" || e.Plural != "" || !e.Translated() || !strings.Contains(e.ID, "%") {
+			continue
+		}
+		verbs := verbRE.FindAllStringIndex(e.ID, -1)
+		if len(verbs) == 0 || strings.Contains(e.ID, "%%") {
+			continue
+		}
+		var expr strings.Builder
+		expr.WriteString("^")
+		last, letters := 0, 0
+		for _, v := range verbs {
+			lit := e.ID[last:v[0]]
+			letters += countLetters(lit)
+			expr.WriteString(regexp.QuoteMeta(lit))
+			switch e.ID[v[1]-1] {
+			case 'd':
+				expr.WriteString(`(-?\d+)`)
+			default:
+				expr.WriteString(`(.+?)`)
+			}
+			last = v[1]
+		}
+		letters += countLetters(e.ID[last:])
+		expr.WriteString(regexp.QuoteMeta(e.ID[last:]) + "$")
+		if letters < 4 {
+			continue // "%s: %v" would match anything
+		}
+		fr := verbRE.Split(e.Str[0], -1)
+		if len(fr) != len(verbs)+1 {
+			continue
+		}
+		c.patterns = append(c.patterns, pattern{re: regexp.MustCompile(expr.String()), fr: fr})
+	}
+	// The most specific pattern first: the one with the most literal text.
+	sort.Slice(c.patterns, func(i, j int) bool { return len(c.patterns[i].re.String()) > len(c.patterns[j].re.String()) })
+}
+
+func countLetters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
 }

@@ -67,6 +67,33 @@ func (p *Printer) Catalog() *i18n.Catalog {
 // t translates a format or a label by its English.
 func (p *Printer) t(s string) string { return p.Catalog().T(s) }
 
+// text translates a text found whole in the catalogue, or printed by one
+// of its formats (a label built with fmt.Sprintf).
+func (p *Printer) text(s string) string {
+	c := p.Catalog()
+	if fr, ok := c.Lookup("", s); ok {
+		return fr
+	}
+	fr, _ := c.Match(s)
+	return fr
+}
+
+// format formats a line in the printer's language: by its format when the
+// catalogue has it, else by the text it gives ("%s" of a line made
+// elsewhere).
+func (p *Printer) format(format string, args ...any) string {
+	c := p.Catalog()
+	if c == nil {
+		return fmt.Sprintf(format, args...)
+	}
+	if fr, ok := c.Lookup("", format); ok {
+		return fmt.Sprintf(fr, args...)
+	}
+	s := fmt.Sprintf(format, args...)
+	fr, _ := c.Match(s)
+	return fr
+}
+
 // New returns a printer; colour is on only when colored is true.
 func New(w io.Writer, colored bool) *Printer {
 	mk := func(attrs ...color.Attribute) *color.Color {
@@ -312,17 +339,17 @@ func (p *Printer) EndStatus() {
 
 // Say prints commentary.
 func (p *Printer) Say(format string, args ...any) {
-	p.line(p.narration, "  "+fmt.Sprintf(p.t(format), args...))
+	p.line(p.narration, "  "+p.format(format, args...))
 }
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
-	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.t(label)+":"), p.value.Sprint(fmt.Sprint(v))), true)
+	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.text(label)+":"), p.value.Sprint(fmt.Sprint(v))), true)
 }
 
 // Event prints something Kafka did.
 func (p *Printer) Event(format string, args ...any) {
-	p.line(p.event, "  ✔ "+fmt.Sprintf(p.t(format), args...))
+	p.line(p.event, "  ✔ "+p.format(format, args...))
 }
 
 // Record prints a record a lesson reports: an event, or a warning when it
@@ -338,7 +365,7 @@ func (p *Printer) Record(r lessons.Record) {
 
 // Warn prints a problem the program survives.
 func (p *Printer) Warn(format string, args ...any) {
-	p.line(p.warn, "  ⚠ "+fmt.Sprintf(p.t(format), args...))
+	p.line(p.warn, "  ⚠ "+p.format(format, args...))
 }
 
 // Block prints preformatted text, indented by four spaces, or by two on a
@@ -363,7 +390,7 @@ func (p *Printer) Block(text string) {
 
 // Error prints a failure, with what to do about it.
 func (p *Printer) Error(format string, args ...any) {
-	p.line(p.warn, "✖ "+fmt.Sprintf(p.t(format), args...))
+	p.line(p.warn, "✖ "+p.format(format, args...))
 }
 
 // Banner prints a loud notice, framed: as wide as its longest line, or as
@@ -547,13 +574,13 @@ func (p *Printer) Summary(number int, points []string) {
 
 // Plain prints a line as it is.
 func (p *Printer) Plain(format string, args ...any) {
-	p.draw(p.narration, fmt.Sprintf(p.t(format), args...))
+	p.draw(p.narration, p.format(format, args...))
 }
 
 // Aside prints a remark of the runner's own (a step run quietly, a file
 // written): indented like commentary, dim, and not lesson output.
 func (p *Printer) Aside(format string, args ...any) {
-	p.draw(p.dim, "  "+fmt.Sprintf(p.t(format), args...))
+	p.draw(p.dim, "  "+p.format(format, args...))
 }
 
 // QuizTitle opens a lesson's check of understanding.
@@ -597,15 +624,15 @@ func (p *Printer) Score(number, right, total int) {
 
 // Title prints a heading of the runner's own: an exercise, a list.
 func (p *Printer) Title(format string, args ...any) {
-	p.draw(p.heading, "\n━━━ "+fmt.Sprintf(p.t(format), args...)+" ━━━")
+	p.draw(p.heading, "\n━━━ "+p.format(format, args...)+" ━━━")
 }
 
 // Fact prints one line of an exercise's check: ✔ in green when it holds,
 // ✘ in red when it does not.
 func (p *Printer) Fact(ok bool, format string, args ...any) {
 	if ok {
-		p.draw(p.event, "  ✔ "+fmt.Sprintf(p.t(format), args...))
+		p.draw(p.event, "  ✔ "+p.format(format, args...))
 		return
 	}
-	p.draw(p.warn, "  ✘ "+fmt.Sprintf(p.t(format), args...))
+	p.draw(p.warn, "  ✘ "+p.format(format, args...))
 }
