@@ -185,6 +185,12 @@ func Messages(file string) ([]i18n.Entry, error) {
 				}
 			}
 		default:
+			if s, ok := sprintfFormat(call.Args[0]); ok && worded(s) {
+				// A label made with fmt.Sprintf: the printer finds its
+				// format by the text (i18n.Catalog.Match).
+				out = append(out, i18n.Entry{ID: s, Comments: []string{ref(call.Pos())}})
+				return true
+			}
 			if s, ok := literal(call.Args[0]); ok && worded(s) {
 				out = append(out, i18n.Entry{ID: s, Comments: []string{ref(call.Pos())}})
 			}
@@ -192,6 +198,22 @@ func Messages(file string) ([]i18n.Entry, error) {
 		return true
 	})
 	return out, nil
+}
+
+// sprintfFormat is the format of a fmt.Sprintf call with a literal one.
+func sprintfFormat(e ast.Expr) (string, bool) {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return "", false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Sprintf" {
+		return "", false
+	}
+	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "fmt" {
+		return "", false
+	}
+	return literal(call.Args[0])
 }
 
 // literal is the value of a string literal, or of literals joined by +.
