@@ -109,3 +109,24 @@ func TestChoose(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchReadsAFormatBackwards(t *testing.T) {
+	c := NewCatalog(language.French)
+	po := "msgid \"partition %d starts at\"\nmsgstr \"la partition %d commence à\"\n\n" +
+		"msgid \"%s lag on partition %d\"\nmsgstr \"lag de %s sur la partition %d\"\n\n" +
+		"msgid \"%s: %v\"\nmsgstr \"%s : %v\"\n"
+	if err := c.Add("t.po", []byte(po)); err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"partition 2 starts at":          "la partition 2 commence à",
+		"billing lag on partition 0":     "lag de billing sur la partition 0",
+		"partition x starts at":          "partition x starts at", // %d takes digits only
+		"a: b":                           "a: b",                  // too few words to tell a format apart
+		"partition 2 starts at offset 5": "partition 2 starts at offset 5",
+	} {
+		if got, _ := c.Match(in); got != want {
+			t.Errorf("Match(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

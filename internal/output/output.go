@@ -307,6 +307,7 @@ func (p *Printer) Release() {
 // Status draws a transient line in place (a countdown), over the previous
 // one; Status("") clears it. It is for terminals, and it is never held.
 func (p *Printer) Status(text string) {
+	text = p.text(text) // before the lock: the catalogue is read under it
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	io.WriteString(p.w, "\r\x1b[J"+p.dim.Sprint(text)) // to the end of the screen: nothing a resize left stays
