@@ -76,7 +76,7 @@ func TestNextUp(t *testing.T) {
 func TestQuizMarkdown(t *testing.T) {
 	l := lessons.Lesson{Number: 9, Quiz: []lessons.Question{{Ask: "Where?", Choices: []string{"here", "there"}, Answer: 1, Why: "Because."}}}
 	want := "**Check your understanding: lesson 9**\n\n1. Where?\n   - here\n   - **there** ✔\n\n   *Why:* Because.\n"
-	if got := quizMarkdown(l); got != want {
+	if got := quizMarkdown(nil, l); got != want {
 		t.Errorf("quizMarkdown =\n%s\nwant\n%s", got, want)
 	}
 }

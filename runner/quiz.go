@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
@@ -17,7 +18,7 @@ func (s *session) quiz(ctx context.Context, l lessons.Lesson) error {
 	if !s.quizzes || len(l.Quiz) == 0 {
 		return nil
 	}
-	s.book.Note(quizMarkdown(l))
+	s.book.Note(quizMarkdown(s.out.Catalog(), l))
 	total := len(l.Quiz)
 	s.out.QuizTitle(l.Number, total)
 	if !s.prompt.Interactive() {
@@ -86,9 +87,9 @@ func (s *session) replay(ctx context.Context, l lessons.Lesson, i int) error {
 
 // quizMarkdown is a lesson's quiz for the notebook: each question with its
 // choices, the right one in bold, and why.
-func quizMarkdown(l lessons.Lesson) string {
+func quizMarkdown(tr *i18n.Catalog, l lessons.Lesson) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**Check your understanding: lesson %d**\n", l.Number)
+	b.WriteString("**" + tr.F("Check your understanding: lesson %d", l.Number) + "**\n")
 	for i, q := range l.Quiz {
 		fmt.Fprintf(&b, "\n%d. %s\n", i+1, q.Ask)
 		for k, c := range q.Choices {
@@ -98,7 +99,7 @@ func quizMarkdown(l lessons.Lesson) string {
 				fmt.Fprintf(&b, "   - %s\n", c)
 			}
 		}
-		fmt.Fprintf(&b, "\n   *Why:* %s\n", q.Why)
+		fmt.Fprintf(&b, "\n   *%s* %s\n", tr.T("Why:"), q.Why)
 	}
 	return b.String()
 }

@@ -27,7 +27,8 @@ func openRecords(notebookPath, transcriptPath string, out *output.Printer) (*rec
 	if notebookPath == "" && transcriptPath == "" {
 		return nil, nil
 	}
-	r := &records{book: &notebook.Book{}}
+	tr := out.Catalog()
+	r := &records{book: &notebook.Book{Tr: tr}}
 	var err error
 	if notebookPath != "" {
 		if r.notebook, err = os.Create(notebookPath); err != nil {
@@ -40,8 +41,8 @@ func openRecords(notebookPath, transcriptPath string, out *output.Printer) (*rec
 			return nil, fmt.Errorf("--transcript: %w", err)
 		}
 	}
-	r.book.Note(fmt.Sprintf("# Kafka, hands-on, in Go: a run\n\nPlayed with `go run ./runner %s` on %s.",
-		strings.Join(os.Args[1:], " "), time.Now().Format("2 January 2006 at 15:04")))
+	r.book.Note(tr.F("# Kafka, hands-on, in Go: a run\n\nPlayed with `go run ./runner %s` on %s.",
+		strings.Join(os.Args[1:], " "), time.Now().Format(tr.T("2 January 2006 at 15:04"))))
 	out.Tee(r.book)
 	return r, nil
 }

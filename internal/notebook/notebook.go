@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // Book is a run being recorded. The runner feeds it in the order things are
@@ -28,6 +30,8 @@ type Book struct {
 	// split by colour codes is still seen whole. Set it before use; it may
 	// run on several goroutines if several writes run at once.
 	Redact func(string) string
+	// Tr is the language of the headings the book writes (nil: English).
+	Tr *i18n.Catalog
 
 	mu    sync.Mutex
 	cells []*cell
@@ -60,7 +64,7 @@ func markdownCell(src string) *cell { return &cell{kind: markdown, source: src} 
 
 // Heading starts a lesson: a Markdown cell with its number, title and goal.
 func (b *Book) Heading(lesson int, title, goal string) {
-	src := fmt.Sprintf("## Lesson %d · %s", lesson, title)
+	src := "## " + b.Tr.F("Lesson %d · %s", lesson, title)
 	if goal != "" {
 		src += "\n\n" + goal
 	}
@@ -72,7 +76,7 @@ func (b *Book) Heading(lesson int, title, goal string) {
 // appends until the next Step, Heading, Summary or Note. A step run again is
 // recorded again: the notebook shows what was played.
 func (b *Book) Step(lesson, index, total int, title, narration, goCode string) {
-	src := fmt.Sprintf("### Step %d/%d · %s", index, total, title)
+	src := "### " + b.Tr.F("Step %d/%d · %s", index, total, title)
 	if narration != "" {
 		src += "\n\n" + narration
 	}
@@ -112,7 +116,7 @@ func (b *Book) Write(p []byte) (int, error) {
 // Summary ends a lesson: a Markdown cell with what it taught.
 func (b *Book) Summary(lesson int, points []string) {
 	var s strings.Builder
-	fmt.Fprintf(&s, "**What you learned in lesson %d**\n", lesson)
+	s.WriteString("**" + b.Tr.F("What you learned in lesson %d", lesson) + "**\n")
 	if len(points) > 0 {
 		s.WriteString("\n")
 	}

@@ -42,7 +42,7 @@ var printers = map[string]bool{
 }
 
 // runnerDirs hold the runner's messages, in runner.po.
-var runnerDirs = []string{"runner", "internal/output"}
+var runnerDirs = []string{"runner", "internal/output", "internal/notebook"}
 
 // Expected returns, for each PO file of Dir, the entries the sources call
 // for, in the order a translator meets them, without translations.
