@@ -89,7 +89,9 @@ func (s surveyPrompter) ask(ctx context.Context, p survey.Prompt, answer any) er
 	done := make(chan error, 1)
 	keys := &menuKeys{f: s.in}
 	keys.sel, _ = p.(*survey.Select)
-	go func() { done <- survey.AskOne(p, answer, survey.WithStdio(keys, s.w, s.errw), readableSurvey(s.out.Catalog())) }()
+	go func() {
+		done <- survey.AskOne(p, answer, survey.WithStdio(keys, s.w, s.errw), readableSurvey(s.out.Catalog()))
+	}()
 	select {
 	case err := <-done:
 		if errors.Is(err, terminal.InterruptErr) {
