@@ -152,10 +152,9 @@ func Messages(file string) ([]i18n.Entry, error) {
 		return nil, fmt.Errorf("parse %s: %w", file, err)
 	}
 	var out []i18n.Entry
-	ref := func(p token.Pos) string {
-		pos := fset.Position(p)
-		return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
-	}
+	// The file, not the line: a line number would make every edit above a
+	// message a change of the PO file.
+	ref := func(p token.Pos) string { return filepath.Base(fset.Position(p).Filename) }
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok || len(call.Args) == 0 {
