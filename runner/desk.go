@@ -126,7 +126,7 @@ func (s *session) desk(ctx context.Context, ex exercise.Exercise) (action, error
 		for i, c := range choices {
 			labels[i] = c.label
 		}
-		i, err := s.prompt.selectOne(ctx, fmt.Sprintf("Exercise %s: what now?", ex.ID), labels, "")
+		i, err := s.prompt.selectOne(ctx, tr.F("Exercise %s: what now?", ex.ID), labels, "")
 		if err != nil {
 			return actQuit, err
 		}

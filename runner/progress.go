@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/progress"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -107,7 +108,7 @@ func (t *tracker) resume() (place, bool) {
 
 // farewell is the line said on quitting: that progress was saved and the
 // command that resumes it. "" when nothing was saved.
-func (t *tracker) farewell() string {
+func (t *tracker) farewell(tr *i18n.Catalog) string {
 	if t == nil || t.failed {
 		return ""
 	}
@@ -116,10 +117,10 @@ func (t *tracker) farewell() string {
 		flags += " --topic-prefix " + t.prefix
 	}
 	if at, ok := t.resume(); ok {
-		return fmt.Sprintf("Progress saved. To resume at lesson %d, step %d: go run ./runner --lesson %d --step %d%s",
+		return tr.F("Progress saved. To resume at lesson %d, step %d: go run ./runner --lesson %d --step %d%s",
 			at.Lesson, at.Step, at.Lesson, at.Step, flags)
 	}
-	return fmt.Sprintf("Progress saved. To come back: go run ./runner%s", flags)
+	return tr.F("Progress saved. To come back: go run ./runner%s", flags)
 }
 
 // isDone says whether lesson was played to its end.

@@ -16,6 +16,7 @@ import (
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/cluster"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -184,7 +185,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		if cfg != nil {
 			rec.book.Redact = cfg.Redact // the password never reaches the file
 		}
-		rec.book.Note(brokerNote(b))
+		rec.book.Note(brokerNote(out.Catalog(), b))
 	}
 	err = s.walk(ctx, c.queue(s.prompt.Interactive()), false)
 	if rec != nil {
@@ -276,12 +277,12 @@ func screenSize(f *os.File) func() (int, int) {
 }
 
 // brokerNote says, in the notebook, which broker the run used.
-func brokerNote(b *broker.Broker) string {
-	what := "a Kafka broker"
+func brokerNote(tr *i18n.Catalog, b *broker.Broker) string {
+	what := tr.T("a Kafka broker")
 	if b.Embedded {
-		what = "the embedded emulation of Kafka (franz-go's kfake), not Apache Kafka"
+		what = tr.T("the embedded emulation of Kafka (franz-go's kfake), not Apache Kafka")
 	}
-	return fmt.Sprintf("Broker: `%s`, %s.", strings.Join(b.Addrs, ","), what)
+	return tr.F("Broker: `%s`, %s.", strings.Join(b.Addrs, ","), what)
 }
 
 // loadConfig reads --config (or $KAFKA_CONFIG), if any: a file that does not

@@ -49,11 +49,12 @@ func (r *lessonRun) lookUp(ctx context.Context, i int) error {
 		r.out.Error("%v", err)
 		helpers = nil
 	}
-	labels := []string{glossaryLabel}
+	tr := r.out.Catalog()
+	labels := []string{tr.T("Glossary: the Kafka words, one sentence each")} // glossaryLabel
 	for _, h := range helpers {
-		labels = append(labels, fmt.Sprintf("The code of %s · %s", h.Name, h.Where()))
+		labels = append(labels, tr.F("The code of %s · %s", h.Name, h.Where()))
 	}
-	k, err := r.prompt.selectOne(ctx, "Look up what?", labels, "")
+	k, err := r.prompt.selectOne(ctx, tr.T("Look up what?"), labels, "")
 	if err != nil {
 		return err
 	}

@@ -138,7 +138,7 @@ func (s *session) walk(ctx context.Context, queue []place, stay bool) error {
 		act, err := s.playAll(ctx, queue)
 		queue = nil
 		if err == nil && act == actQuit && s.prompt.Interactive() {
-			if line := s.progress.farewell(); line != "" {
+			if line := s.progress.farewell(s.out.Catalog()); line != "" {
 				s.out.Plain("%s", line)
 			}
 		}
@@ -359,9 +359,10 @@ func (r *lessonRun) prepare(ctx context.Context, i int) error {
 	for k, m := range missing {
 		numbers[k] = fmt.Sprint(m + 1)
 	}
-	line := fmt.Sprintf("Step %d needs what step %s makes: running it first, quietly.", i+1, numbers[0])
+	tr := r.out.Catalog()
+	line := tr.F("Step %d needs what step %s makes: running it first, quietly.", i+1, numbers[0])
 	if n := len(numbers); n > 1 {
-		line = fmt.Sprintf("Step %d needs what steps %s and %s make: running them first, quietly.",
+		line = tr.F("Step %d needs what steps %s and %s make: running them first, quietly.",
 			i+1, strings.Join(numbers[:n-1], ", "), numbers[n-1])
 	}
 	r.out.Aside("%s", line)

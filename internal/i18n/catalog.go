@@ -234,3 +234,12 @@ func countLetters(s string) int {
 	}
 	return n
 }
+
+// Colon is the colon after a label, as the language sets it: French puts a
+// no-break space before it ("commande : …").
+func (c *Catalog) Colon() string {
+	if base, _ := c.Tag().Base(); base.String() == "fr" {
+		return "\u00a0:"
+	}
+	return ":"
+}

@@ -345,7 +345,7 @@ func (p *Printer) Say(format string, args ...any) {
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
-	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.text(label)+":"), p.value.Sprint(fmt.Sprint(v))), true)
+	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.text(label)+p.Catalog().Colon()), p.value.Sprint(fmt.Sprint(v))), true)
 }
 
 // Event prints something Kafka did.

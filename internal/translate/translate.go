@@ -37,7 +37,7 @@ const Lang = "fr"
 // catalogue's own (T, F; N takes two), and the runner's other writers.
 var printers = map[string]bool{
 	"Say": true, "Event": true, "Warn": true, "Value": true, "Error": true, "Loud": true,
-	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true,
+	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true, "t": true,
 	"T": true, "F": true, "N": true,
 }
 
