@@ -247,14 +247,14 @@ func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercis
 			}
 		}
 		for _, l := range res.Lines {
-			text := fmt.Sprintf("%s: want %s, got %s", l.What, l.Want, l.Got)
+			text := out.Catalog().F("%s: want %s, got %s", out.Text(l.What), out.Text(l.Want), out.Text(l.Got))
 			if l.Why != "" && l.Why != shared {
-				text += "\n      " + l.Why
+				text += "\n      " + out.Text(l.Why)
 			}
 			out.Fact(l.OK, "%s", text)
 		}
 		if shared != "" && shared != "-" {
-			out.Plain("    → %s", shared)
+			out.Plain("    → %s", out.Text(shared))
 		}
 	}
 	if res.Passed() {

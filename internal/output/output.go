@@ -67,9 +67,9 @@ func (p *Printer) Catalog() *i18n.Catalog {
 // t translates a format or a label by its English.
 func (p *Printer) t(s string) string { return p.Catalog().T(s) }
 
-// text translates a text found whole in the catalogue, or printed by one
+// Text translates a text found whole in the catalogue, or printed by one
 // of its formats (a label built with fmt.Sprintf).
-func (p *Printer) text(s string) string {
+func (p *Printer) Text(s string) string {
 	c := p.Catalog()
 	if fr, ok := c.Lookup("", s); ok {
 		return fr
@@ -307,7 +307,7 @@ func (p *Printer) Release() {
 // Status draws a transient line in place (a countdown), over the previous
 // one; Status("") clears it. It is for terminals, and it is never held.
 func (p *Printer) Status(text string) {
-	text = p.text(text) // before the lock: the catalogue is read under it
+	text = p.Text(text) // before the lock: the catalogue is read under it
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	io.WriteString(p.w, "\r\x1b[J"+p.dim.Sprint(text)) // to the end of the screen: nothing a resize left stays
@@ -345,7 +345,7 @@ func (p *Printer) Say(format string, args ...any) {
 
 // Value prints "label: value".
 func (p *Printer) Value(label string, v any) {
-	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.text(label)+p.Catalog().Colon()), p.value.Sprint(fmt.Sprint(v))), true)
+	p.emit(fmt.Sprintf("  %s %s\n", p.label.Sprint(p.Text(label)+p.Catalog().Colon()), p.value.Sprint(fmt.Sprint(v))), true)
 }
 
 // Event prints something Kafka did.

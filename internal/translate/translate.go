@@ -90,6 +90,18 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 			files["exercises.po"] = append(files["exercises.po"], i18n.Entry{Context: t.Context, ID: t.English, Comments: []string{t.Note}})
 		}
 	}
+	// The lines of a check: what it looked at, wanted and got, and why.
+	checkFiles, err := sourceFiles(filepath.Join(root, "internal/exercise"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range checkFiles {
+		msgs, err := fieldTexts(f, checkFields)
+		if err != nil {
+			return nil, err
+		}
+		files["exercises.po"] = appendNew(files["exercises.po"], msgs, seen)
+	}
 	for _, d := range runnerDirs {
 		goFiles, err := sourceFiles(filepath.Join(root, d))
 		if err != nil {
@@ -213,6 +225,50 @@ func sprintfFormat(e ast.Expr) (string, bool) {
 		return "", false
 	}
 	return literal(call.Args[0])
+}
+
+// checkFields are the fields of an exercise's check line (exercise.Line)
+// that a learner reads.
+var checkFields = map[string]bool{"What": true, "Want": true, "Got": true, "Why": true}
+
+// fieldTexts returns the texts a Go file puts in the named fields, as
+// literals or fmt.Sprintf formats, in a composite literal (Why: "…") or
+// an assignment (l.Why = "…"), as message entries.
+func fieldTexts(file string, fields map[string]bool) ([]i18n.Entry, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	var out []i18n.Entry
+	add := func(e ast.Expr) {
+		s, ok := sprintfFormat(e)
+		if !ok {
+			s, ok = literal(e)
+		}
+		if ok && worded(s) {
+			out = append(out, i18n.Entry{ID: s, Comments: []string{filepath.Base(file) + ", a line of a check"}})
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			if id, ok := n.Key.(*ast.Ident); ok && fields[id.Name] {
+				add(n.Value)
+			}
+		case *ast.AssignStmt:
+			if len(n.Lhs) != len(n.Rhs) {
+				return true
+			}
+			for i, l := range n.Lhs {
+				if sel, ok := l.(*ast.SelectorExpr); ok && fields[sel.Sel.Name] {
+					add(n.Rhs[i])
+				}
+			}
+		}
+		return true
+	})
+	return out, nil
 }
 
 // literal is the value of a string literal, or of literals joined by +.
