@@ -13,6 +13,7 @@ import (
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/watch"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
@@ -62,10 +63,10 @@ func (c *command) watch(ctx context.Context, io stdio) error {
 		if f, ok := io.out.(*os.File); ok && isTerminal(f) {
 			width, _ = terminalSize(f)
 		}
-		_, err := fmt.Fprintln(io.out, watch.Render(s, nil, watch.Screen{Width: width, Color: color}))
+		_, err := fmt.Fprintln(io.out, watch.Render(s, nil, watch.Screen{Width: width, Color: color, Tr: c.tr}))
 		return err
 	}
-	return watchLive(ctx, w, addrs, io, color)
+	return watchLive(ctx, w, addrs, io, color, c.tr)
 }
 
 // watchTarget finds the cluster to watch, by the runner's rule, except that
@@ -125,7 +126,7 @@ const (
 
 // watchLive redraws the picture in place, on the alternate screen, until q
 // or Ctrl-C (exit 0), and restores the terminal as it was.
-func watchLive(ctx context.Context, w *watch.Watcher, addrs []string, io stdio, color bool) error {
+func watchLive(ctx context.Context, w *watch.Watcher, addrs []string, io stdio, color bool, tr *i18n.Catalog) error {
 	out := io.out.(*os.File) // a terminal: the caller checked
 	quit := make(chan struct{})
 	if isTerminal(io.in) {
@@ -158,7 +159,7 @@ func watchLive(ctx context.Context, w *watch.Watcher, addrs []string, io stdio, 
 			fmt.Fprint(out, home+"Watching "+strings.Join(addrs, ",")+"…"+clearEOL+clearEOS)
 			return
 		}
-		frame := watch.Render(last, recent.Changes(), watch.Screen{Width: width, Height: height, Color: color, Live: true})
+		frame := watch.Render(last, recent.Changes(), watch.Screen{Width: width, Height: height, Color: color, Live: true, Tr: tr})
 		fmt.Fprint(out, home+strings.ReplaceAll(frame, "\n", clearEOL+"\r\n")+clearEOL+clearEOS)
 	}
 	draw()

@@ -149,6 +149,16 @@ func (c *Catalog) Entries() []Entry {
 	return out
 }
 
+// Translate is the translation of a text the program printed: the message
+// itself when the catalogue has it, else what Match finds, else the text.
+func (c *Catalog) Translate(s string) string {
+	if fr, ok := c.Lookup("", s); ok {
+		return fr
+	}
+	fr, _ := c.Match(s)
+	return fr
+}
+
 // pattern is a message format read backwards: a regexp that matches what
 // the format prints, and the French with a slot per verb.
 type pattern struct {
@@ -156,7 +166,7 @@ type pattern struct {
 	fr []string // the French cut at its verbs: len(fr) = verbs + 1
 }
 
-var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?[a-zA-Z]`)
+var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z]`)
 
 // Match translates a text that a message format printed, when only the
 // text is known (a label built with fmt.Sprintf before it reached the
@@ -202,8 +212,10 @@ func (c *Catalog) compile() {
 			lit := e.ID[last:v[0]]
 			letters += countLetters(lit)
 			expr.WriteString(regexp.QuoteMeta(lit))
-			switch e.ID[v[1]-1] {
-			case 'd':
+			switch verb := e.ID[v[0]:v[1]]; {
+			case strings.Contains(verb, "*") || strings.ContainsAny(verb[1:len(verb)-1], "123456789"):
+				expr.WriteString(`( *.+? *)`) // padded to a width: the padding goes along
+			case verb[len(verb)-1] == 'd':
 				expr.WriteString(`(-?\d+)`)
 			default:
 				expr.WriteString(`(.+?)`)

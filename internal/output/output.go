@@ -69,14 +69,7 @@ func (p *Printer) t(s string) string { return p.Catalog().T(s) }
 
 // Text translates a text found whole in the catalogue, or printed by one
 // of its formats (a label built with fmt.Sprintf).
-func (p *Printer) Text(s string) string {
-	c := p.Catalog()
-	if fr, ok := c.Lookup("", s); ok {
-		return fr
-	}
-	fr, _ := c.Match(s)
-	return fr
-}
+func (p *Printer) Text(s string) string { return p.Catalog().Translate(s) }
 
 // format formats a line in the printer's language: by its format when the
 // catalogue has it, else by the text it gives ("%s" of a line made

@@ -37,12 +37,12 @@ const Lang = "fr"
 // catalogue's own (T, F; N takes two), and the runner's other writers.
 var printers = map[string]bool{
 	"Say": true, "Event": true, "Warn": true, "Value": true, "Error": true, "Loud": true,
-	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true, "t": true,
+	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true, "t": true, "add": true, "bad": true,
 	"T": true, "F": true, "N": true,
 }
 
 // runnerDirs hold the runner's messages, in runner.po.
-var runnerDirs = []string{"runner", "internal/output", "internal/notebook"}
+var runnerDirs = []string{"runner", "internal/output", "internal/notebook", "internal/watch"}
 
 // Expected returns, for each PO file of Dir, the entries the sources call
 // for, in the order a translator meets them, without translations.
@@ -180,6 +180,18 @@ func Messages(file string) ([]i18n.Entry, error) {
 			return true // fmt.Errorf's kin, a test's t.Error, a benchmark's b.Error
 		}
 		switch sel.Sel.Name {
+		case "add", "bad":
+			// runner watch's pieces of a line, l.add(style, format, …), and
+			// its changes, d.add(format, …): the printer-like methods of
+			// internal/watch only.
+			if filepath.Base(filepath.Dir(file)) != "watch" {
+				return true
+			}
+			for _, a := range call.Args[:min(2, len(call.Args))] {
+				if s, ok := literal(a); ok && worded(s) {
+					out = append(out, i18n.Entry{ID: s, Comments: []string{ref(call.Pos())}})
+				}
+			}
 		case "N":
 			one, ok1 := literal(call.Args[0])
 			if len(call.Args) < 2 {
@@ -306,7 +318,7 @@ func worded(s string) bool {
 }
 
 // verb matches a fmt verb: %d, %5.1f, %-10s, %[2]d, %%.
-var verb = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?[a-zA-Z%]`)
+var verb = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z%]`)
 
 // Verbs returns the fmt verbs of a format, in order (%% left out).
 func Verbs(s string) []string {

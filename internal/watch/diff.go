@@ -14,6 +14,9 @@ type Change struct {
 	At   time.Time
 	Text string
 	Bad  bool // something broke: a broker gone, a replica out of sync
+	// format and args made Text, for a screen in another language.
+	format string
+	args   []any
 
 	// New records in a topic: how many per partition, since when. History
 	// folds a stream of them into one line.
@@ -52,11 +55,11 @@ type differ struct {
 }
 
 func (d *differ) add(format string, args ...any) {
-	d.out = append(d.out, Change{At: d.at, Text: fmt.Sprintf(format, args...)})
+	d.out = append(d.out, Change{At: d.at, Text: fmt.Sprintf(format, args...), format: format, args: args})
 }
 
 func (d *differ) bad(format string, args ...any) {
-	d.out = append(d.out, Change{At: d.at, Text: fmt.Sprintf(format, args...), Bad: true})
+	d.out = append(d.out, Change{At: d.at, Text: fmt.Sprintf(format, args...), Bad: true, format: format, args: args})
 }
 
 func (d *differ) brokers(prev, next *Snapshot) {

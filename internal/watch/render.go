@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // Screen is where a picture is drawn.
@@ -14,6 +16,9 @@ type Screen struct {
 	Height int  // lines; 0: as many as it takes (a pipe)
 	Color  bool // colour where it means something: red broken, yellow moving, green fine
 	Live   bool // redrawn as the cluster changes: the header says how to quit
+	// Tr is the language of the labels (nil: English): each piece of a
+	// line is found in it by its English text or format.
+	Tr *i18n.Catalog
 }
 
 // Render draws the snapshot, and the recent changes (newest first), to fit
@@ -40,6 +45,14 @@ func Render(s *Snapshot, changes []Change, sc Screen) string {
 	for i, l := range p.all() {
 		if i > 0 {
 			b.WriteByte('\n')
+		}
+		if sc.Tr != nil {
+			l = slices.Clone(l)
+			for k, sp := range l {
+				if sp.format != "" {
+					l[k].text = fmt.Sprintf(sc.Tr.T(sp.format), sp.args...)
+				}
+			}
 		}
 		b.WriteString(l.String(sc.Width-1, sc.Color))
 	}
@@ -72,13 +85,17 @@ var sgr = map[style]string{bold: "\x1b[1m", dim: "\x1b[2m", red: "\x1b[31m", yel
 type span struct {
 	text string
 	st   style
+	// format and args made text: Render formats them again in the
+	// screen's language.
+	format string
+	args   []any
 }
 
 // line is a line of styled spans.
 type line []span
 
 func (l *line) add(st style, format string, args ...any) {
-	*l = append(*l, span{fmt.Sprintf(format, args...), st})
+	*l = append(*l, span{text: fmt.Sprintf(format, args...), st: st, format: format, args: args})
 }
 
 // String cuts the line at width columns (one rune, one column) and adds
@@ -569,7 +586,7 @@ func recentLines(s *Snapshot, changes []Change, level int) []line {
 	}
 	out := []line{h}
 	if keep == 1 { // on one line, newest first
-		l := line{span{"  ", plain}}
+		l := line{span{text: "  ", st: plain}}
 		for i, c := range changes {
 			if i > 0 {
 				l.add(dim, " · ")
@@ -582,7 +599,7 @@ func recentLines(s *Snapshot, changes []Change, level int) []line {
 		if i == keep {
 			break
 		}
-		out = append(out, append(line{span{"  ", plain}}, changeSpans(s, c)...))
+		out = append(out, append(line{span{text: "  ", st: plain}}, changeSpans(s, c)...))
 	}
 	return out
 }
@@ -593,6 +610,9 @@ func changeSpans(s *Snapshot, c Change) line {
 	st := plain
 	if c.Bad {
 		st = red
+	}
+	if c.format != "" {
+		return append(l, span{text: c.Text, st: st, format: c.format, args: c.args})
 	}
 	l.add(st, "%s", c.Text)
 	return l
