@@ -115,6 +115,11 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 			files["runner.po"] = appendNew(files["runner.po"], msgs, seen)
 		}
 	}
+	help, err := helpTexts(filepath.Join(root, "runner"))
+	if err != nil {
+		return nil, err
+	}
+	files["help.po"] = appendNew(files["help.po"], help, seen)
 	return files, nil
 }
 
@@ -387,6 +392,91 @@ func Existing(dir string) (map[string][]i18n.Entry, error) {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		out[filepath.Base(f)] = entries
+	}
+	return out, nil
+}
+
+// flagMethods are pflag's ways of defining a flag: their last argument is
+// the flag's usage line.
+var flagMethods = map[string]bool{
+	"StringVar": true, "BoolVar": true, "IntVar": true, "Int64Var": true, "DurationVar": true, "Float64Var": true,
+	"Var": true, "StringVarP": true, "BoolVarP": true, "IntVarP": true, "StringSliceVar": true, "VarP": true,
+}
+
+// helpTexts returns the help of the commands a package defines: cobra's
+// Short, Long and Example, and the usage line of each flag, with the
+// package's string constants resolved ("…" + brokerHelp).
+func helpTexts(dir string) ([]i18n.Entry, error) {
+	files, err := sourceFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	var parsed []*ast.File
+	consts := map[string]string{}
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		parsed = append(parsed, af)
+		for _, d := range af.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if i < len(vs.Values) {
+						if s, ok := literal(vs.Values[i]); ok {
+							consts[name.Name] = s
+						}
+					}
+				}
+			}
+		}
+	}
+	var resolve func(e ast.Expr) (string, bool)
+	resolve = func(e ast.Expr) (string, bool) {
+		switch e := e.(type) {
+		case *ast.Ident:
+			s, ok := consts[e.Name]
+			return s, ok
+		case *ast.BinaryExpr:
+			if e.Op != token.ADD {
+				return "", false
+			}
+			a, ok1 := resolve(e.X)
+			b, ok2 := resolve(e.Y)
+			return a + b, ok1 && ok2
+		case *ast.ParenExpr:
+			return resolve(e.X)
+		}
+		return literal(e)
+	}
+	var out []i18n.Entry
+	for _, af := range parsed {
+		name := filepath.Base(fset.Position(af.Pos()).Filename)
+		ast.Inspect(af, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.KeyValueExpr:
+				if id, ok := n.Key.(*ast.Ident); ok && (id.Name == "Short" || id.Name == "Long" || id.Name == "Example") {
+					if s, ok := resolve(n.Value); ok && worded(s) {
+						out = append(out, i18n.Entry{ID: s, Comments: []string{name + ", help: keep commands, flags and `NAMES` as they are"}})
+					}
+				}
+			case *ast.CallExpr:
+				sel, ok := n.Fun.(*ast.SelectorExpr)
+				if !ok || !flagMethods[sel.Sel.Name] || len(n.Args) < 3 {
+					return true
+				}
+				if s, ok := resolve(n.Args[len(n.Args)-1]); ok && worded(s) {
+					out = append(out, i18n.Entry{ID: s, Comments: []string{name + ", a flag's help: keep the word in backquotes (`N`), pflag shows it as the value's name"}})
+				}
+			}
+			return true
+		})
 	}
 	return out, nil
 }
