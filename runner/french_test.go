@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"golang.org/x/text/language"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
@@ -157,4 +158,52 @@ func TestListSaysHowManyTextsLackTheirTranslation(t *testing.T) {
 	if code := exitCode(t, cmd, 20*time.Second); code != 2 || !strings.Contains(errb.String(), "en and fr") {
 		t.Errorf("--lang de: exit %d, stderr %s", code, errb)
 	}
+}
+
+// Issue 22: the help, an exercise's desk and the exercise list in French.
+func TestFrenchHelpAndExercises(t *testing.T) {
+	fr := french(t)
+	cmd, out, errb := runner(t, nil, "--lang", "fr", "watch", "--help")
+	if code := exitCode(t, cmd, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	help := flat(out.String())
+	for _, want := range []string{fr.T("Usage:"), fr.T("Flags:")} {
+		if !strings.Contains(help, flat(want)) {
+			t.Errorf("no %q in the help:\n%s", want, out)
+		}
+	}
+	for _, c := range helpTexts(t) {
+		if fr.T(c) == c {
+			continue
+		}
+		if strings.Contains(help, flat(c)) && len(strings.Fields(c)) >= 4 {
+			t.Errorf("printed in English in the French help: %q", c)
+		}
+	}
+
+	cmd, out, errb = runner(t, nil, "exercise", "8", "--lang", "fr")
+	if code := exitCode(t, cmd, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	ex, _ := exercise.Find("8")
+	l := exercise.Localize(ex, fr)
+	if l.Title == ex.Title || l.Goal == ex.Goal {
+		t.Fatalf("exercise 8 has no French")
+	}
+	printed := flat(out.String())
+	if !strings.Contains(printed, flat(l.Title)) || strings.Contains(printed, flat(ex.Goal)) {
+		t.Errorf("exercise 8 is not shown in French:\n%s", out)
+	}
+}
+
+// helpTexts is the English of the watch command's help.
+func helpTexts(t *testing.T) []string {
+	t.Helper()
+	var texts []string
+	c := &command{}
+	w := watchCommand(c)
+	texts = append(texts, w.Short, w.Long)
+	w.Flags().VisitAll(func(f *pflag.Flag) { texts = append(texts, f.Usage) })
+	return texts
 }

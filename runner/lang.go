@@ -1,6 +1,11 @@
 package main
 
 import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -39,4 +44,47 @@ func missingTexts(tr *i18n.Catalog) (missing, total int) {
 		}
 	}
 	return missing, total
+}
+
+// langArg is the --lang the command line gives, read before cobra parses
+// it: the help is translated before it is printed.
+func langArg(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case strings.HasPrefix(a, "--lang="):
+			return strings.TrimPrefix(a, "--lang=")
+		case a == "--lang" && i+1 < len(args):
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// helpIn puts the help of root and its commands in the catalogue's
+// language: descriptions, examples, flags' usages, and the headings of the
+// usage template.
+func helpIn(root *cobra.Command, tr *i18n.Catalog) {
+	if tr == nil {
+		return
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Short, c.Long, c.Example = tr.T(c.Short), tr.T(c.Long), tr.T(c.Example)
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { f.Usage = tr.T(f.Usage) })
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	root.SetUsageTemplate(strings.NewReplacer(
+		"Usage:", tr.T("Usage:"),
+		"Examples:", tr.T("Examples:"),
+		"Commands:", tr.T("Commands:"),
+		"Flags:", tr.T("Flags:"),
+		"More about a command:", tr.T("More about a command:"),
+	).Replace(usageTemplate))
 }
