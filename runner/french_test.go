@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -49,7 +50,15 @@ func flat(s string) string { return strings.Join(lessons.Words(s), " ") }
 // French.
 func TestFrenchWalkthroughPrintsNoEnglish(t *testing.T) {
 	addr := testBroker(t)
-	cmd, out, errb := runner(t, nil, "--lang", "fr", "--all", "--yes", "--brokers", addr, "--topic-prefix", prefix())
+	// Every lesson but those that stop brokers (lesson 11): on the
+	// three-node cluster, other tests play it; this one is about French.
+	var played []string
+	for _, l := range lessons.All() {
+		if l.Requires.Brokers <= 1 {
+			played = append(played, fmt.Sprint(l.Number))
+		}
+	}
+	cmd, out, errb := runner(t, nil, "--lang", "fr", "--lesson", strings.Join(played, ","), "--yes", "--brokers", addr, "--topic-prefix", prefix())
 	if code := exitCode(t, cmd, 5*time.Minute); code != 0 {
 		t.Fatalf("exit %d\nstderr: %s\nstdout: %s", code, errb, out)
 	}
