@@ -437,9 +437,25 @@ func helpTexts(dir string) ([]i18n.Entry, error) {
 			}
 		}
 	}
+	// Constants of the module's other packages that a help text joins in
+	// (broker.EnvVar), by the package's name.
+	other := map[string]map[string]string{}
+	for _, d := range []string{"internal/broker", "internal/clientconfig", "lessons"} {
+		c, err := packageConsts(filepath.Join(filepath.Dir(dir), d))
+		if err != nil {
+			return nil, err
+		}
+		other[filepath.Base(d)] = c
+	}
 	var resolve func(e ast.Expr) (string, bool)
 	resolve = func(e ast.Expr) (string, bool) {
 		switch e := e.(type) {
+		case *ast.SelectorExpr:
+			if pkg, ok := e.X.(*ast.Ident); ok {
+				s, ok := other[pkg.Name][e.Sel.Name]
+				return s, ok
+			}
+			return "", false
 		case *ast.Ident:
 			s, ok := consts[e.Name]
 			return s, ok
@@ -468,7 +484,18 @@ func helpTexts(dir string) ([]i18n.Entry, error) {
 				}
 			case *ast.CallExpr:
 				sel, ok := n.Fun.(*ast.SelectorExpr)
-				if !ok || !flagMethods[sel.Sel.Name] || len(n.Args) < 3 {
+				if !ok {
+					return true
+				}
+				// c.simple(name, short, …), fs.Func(name, usage, …),
+				// c.brokerFlags(fs, embeddedUsage): the text is the second.
+				if (sel.Sel.Name == "simple" || sel.Sel.Name == "Func" || sel.Sel.Name == "brokerFlags") && len(n.Args) >= 2 {
+					if s, ok := resolve(n.Args[1]); ok && worded(s) {
+						out = append(out, i18n.Entry{ID: s, Comments: []string{name + ", help: keep commands, flags and `NAMES` as they are"}})
+					}
+					return true
+				}
+				if !flagMethods[sel.Sel.Name] || len(n.Args) < 3 {
 					return true
 				}
 				if s, ok := resolve(n.Args[len(n.Args)-1]); ok && worded(s) {
@@ -479,4 +506,36 @@ func helpTexts(dir string) ([]i18n.Entry, error) {
 		})
 	}
 	return out, nil
+}
+
+// packageConsts reads the string constants of a package's files.
+func packageConsts(dir string) (map[string]string, error) {
+	files, err := sourceFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	consts := map[string]string{}
+	for _, f := range files {
+		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		for _, d := range af.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if i < len(vs.Values) {
+						if s, ok := literal(vs.Values[i]); ok {
+							consts[name.Name] = s
+						}
+					}
+				}
+			}
+		}
+	}
+	return consts, nil
 }
