@@ -20,6 +20,7 @@ import (
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/class"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 )
 
@@ -231,9 +232,9 @@ func (c *command) classView(ctx context.Context, io stdio) error {
 			return fmt.Errorf("class %s: %w", name, err)
 		}
 		table := class.MakeTable(cl, time.Now())
-		fmt.Fprintln(io.out, classHeading(name, cl, err))
+		fmt.Fprintln(io.out, classHeading(c.tr, name, cl, err))
 		if len(table.Rows) > 0 {
-			fmt.Fprintln(io.out, table.Render(class.Screen{Width: pipeWidth, Color: color}))
+			fmt.Fprintln(io.out, table.Render(class.Screen{Width: pipeWidth, Color: color, Tr: c.tr}))
 		}
 		return c.writeCSV(table)
 	}
@@ -241,13 +242,13 @@ func (c *command) classView(ctx context.Context, io stdio) error {
 }
 
 // classHeading is the line above the table.
-func classHeading(name string, cl *class.Class, err error) string {
+func classHeading(tr *i18n.Catalog, name string, cl *class.Class, err error) string {
 	if errors.Is(err, class.ErrNoTopic) || len(cl.Learners) == 0 {
-		return fmt.Sprintf("Class %s: no learner has published to %s yet (learners join with --class %s).", name, class.Topic(name), name)
+		return tr.F("Class %s: no learner has published to %s yet (learners join with --class %s).", name, class.Topic(name), name)
 	}
-	s := fmt.Sprintf("Class %s: %d learner(s), from %s.", name, len(cl.Learners), class.Topic(name))
+	s := tr.F("Class %s: %d learner(s), from %s.", name, len(cl.Learners), class.Topic(name))
 	if cl.Skipped > 0 {
-		s += fmt.Sprintf(" %d record(s) skipped (another schema, or a key that is not the learner named).", cl.Skipped)
+		s += tr.F(" %d record(s) skipped (another schema, or a key that is not the learner named).", cl.Skipped)
 	}
 	return s
 }
@@ -266,9 +267,6 @@ func (c *command) writeCSV(t class.Table) error {
 	}
 	return f.Close()
 }
-
-// classLegend says what the cells mean.
-const classLegend = "· not started  s3 at step 3  ✓ done  ✓2/3 done, quiz 2 of 3  ✔2 passed in 2 tries  ✘3 failed 3 tries"
 
 // classLive redraws the table in place until q or Ctrl-C, following the
 // topic; a broker that goes away is said and retried, never fatal.
@@ -339,15 +337,15 @@ func (c *command) classLive(ctx context.Context, io stdio, addrs []string, t *ka
 	draw := func() {
 		mu.Lock()
 		table := class.MakeTable(cl, time.Now())
-		head := fmt.Sprintf("Class %s · %d learner(s) · %s · lag %d · q quits", name, len(cl.Learners), class.Topic(name), lag)
+		head := c.tr.F("Class %s · %d learner(s) · %s · lag %d · q quits", name, len(cl.Learners), class.Topic(name), lag)
 		st := status
 		mu.Unlock()
-		lines := []string{head, classLegend}
+		lines := []string{head, c.tr.T("· not started  s3 at step 3  ✓ done  ✓2/3 done, quiz 2 of 3  ✔2 passed in 2 tries  ✘3 failed 3 tries")}
 		if st != "" {
 			lines = append(lines, "⚠ "+st)
 		}
 		lines = append(lines, "")
-		rows := strings.Split(table.Render(class.Screen{Width: width, Color: color}), "\n")
+		rows := strings.Split(table.Render(class.Screen{Width: width, Color: color, Tr: c.tr}), "\n")
 		if room := height - len(lines); len(rows) > room && room > 1 {
 			more := len(rows) - room + 1
 			rows = append(rows[:room-1], fmt.Sprintf("… %d more (make the window taller)", more))

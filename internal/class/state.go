@@ -21,6 +21,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // SchemaVersion is the version of the record's value, in the header
@@ -161,11 +163,11 @@ func (s *State) Stuck(now time.Time) string {
 	ids := slices.Sorted(maps.Keys(s.Exercises))
 	for _, id := range ids {
 		if x := s.Exercises[id]; !x.Passed && x.FailsInARow >= StuckFails {
-			return fmt.Sprintf("exercise %s failed %d×", id, x.FailsInARow)
+			return fmt.Sprintf(i18n.Mark("exercise %s failed %d×"), id, x.FailsInARow)
 		}
 	}
 	if idle := now.Sub(s.Last.Time); !s.Last.Time.IsZero() && idle >= StuckIdle {
-		return "idle " + Ago(idle)
+		return fmt.Sprintf(i18n.Mark("idle %s"), Ago(idle))
 	}
 	return ""
 }

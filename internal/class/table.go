@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // Table is the class as rows: one per learner, a column per lesson anyone
@@ -115,6 +117,9 @@ func tries(n int) string {
 type Screen struct {
 	Width int  // columns: each line is cut to Width-1 so a terminal never wraps
 	Color bool // green done, yellow failed, red stuck
+	// Tr is the language of the headings and reasons (nil: English); the
+	// CSV stays English, for the scripts that read it.
+	Tr *i18n.Catalog
 }
 
 // ANSI colours.
@@ -130,20 +135,20 @@ func (t Table) Render(sc Screen) string {
 	if sc.Width <= 0 {
 		sc.Width = 200
 	}
-	head := []string{"learner"}
+	head := []string{sc.Tr.T("learner")}
 	for _, n := range t.Lessons {
 		head = append(head, fmt.Sprintf("L%d", n))
 	}
 	for _, id := range t.Exercises {
 		head = append(head, "ex"+id)
 	}
-	head = append(head, "seen", "stuck")
+	head = append(head, sc.Tr.T("seen"), sc.Tr.T("stuck"))
 	cells := [][]Cell{}
 	for _, r := range t.Rows {
 		line := []Cell{{Short: r.Learner}}
 		line = append(line, r.Lessons...)
 		line = append(line, r.Exercises...)
-		line = append(line, Cell{Short: Ago(r.Seen)}, Cell{Short: r.Stuck, Bad: r.Stuck != ""})
+		line = append(line, Cell{Short: Ago(r.Seen)}, Cell{Short: sc.Tr.Translate(r.Stuck), Bad: r.Stuck != ""})
 		cells = append(cells, line)
 	}
 	width := make([]int, len(head))

@@ -37,12 +37,12 @@ const Lang = "fr"
 // catalogue's own (T, F; N takes two), and the runner's other writers.
 var printers = map[string]bool{
 	"Say": true, "Event": true, "Warn": true, "Value": true, "Error": true, "Loud": true,
-	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true, "t": true, "add": true, "bad": true,
+	"Banner": true, "Status": true, "Plain": true, "Tell": true, "Aside": true, "Title": true, "Fact": true, "t": true, "add": true, "bad": true, "Mark": true,
 	"T": true, "F": true, "N": true,
 }
 
 // runnerDirs hold the runner's messages, in runner.po.
-var runnerDirs = []string{"runner", "internal/output", "internal/notebook", "internal/watch"}
+var runnerDirs = []string{"runner", "internal/output", "internal/notebook", "internal/watch", "internal/class"}
 
 // Expected returns, for each PO file of Dir, the entries the sources call
 // for, in the order a translator meets them, without translations.
