@@ -16,6 +16,7 @@ import (
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -65,7 +66,7 @@ func exerciseRoot() (string, error) {
 // list prints every exercise with the learner's status.
 func (k *coach) list() {
 	out, t := k.out, k.progress
-	out.Title("Now you: exercises for %s", learnerName(k.prefix))
+	out.Title("Now you: exercises for %s", learnerName(out.Catalog(), k.prefix))
 	tr := out.Catalog()
 	for _, ex := range exercise.LocalizeAll(exercise.All(), tr) {
 		after := tr.F("lesson %d", ex.Lesson)
@@ -96,7 +97,7 @@ func (k *coach) show(ex exercise.Exercise) error {
 			strings.Join(names, ", "), strings.TrimPrefix(names[0], "$"))
 	}
 	if r := ex.Requires; r.Brokers > 1 || r.RealKafka {
-		out.Aside("It needs %s.", describeRequirement(r))
+		out.Aside("It needs %s.", describeRequirement(out.Catalog(), r))
 	}
 	out.Plain("Your file: %s", file)
 	out.Plain("Check it:  go run ./runner check %s      a hint: go run ./runner hint %s", ex.ID, ex.ID)
@@ -158,11 +159,12 @@ func (k *coach) hint(ex exercise.Exercise) {
 // moreHints says how to get the next hint: a key while watching, a
 // command otherwise.
 func (k *coach) moreHints(ex exercise.Exercise) string {
+	tr := k.out.Catalog()
 	if k.watching {
-		return "press h"
+		return tr.T("press h")
 	}
 	if k.menu {
-		return "choose “A hint”"
+		return tr.T("choose “A hint”")
 	}
 	return "go run ./runner hint " + ex.ID
 }
@@ -281,13 +283,13 @@ func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercis
 }
 
 // describeRequirement says what a cluster must be, in words.
-func describeRequirement(r lessons.Requirement) string {
+func describeRequirement(tr *i18n.Catalog, r lessons.Requirement) string {
 	what := "Apache Kafka"
 	if !r.RealKafka {
 		what = "Kafka"
 	}
 	if r.Brokers > 1 {
-		return fmt.Sprintf("%s with %d brokers", what, r.Brokers)
+		return tr.F("%s with %d brokers", what, r.Brokers)
 	}
 	return what
 }

@@ -158,22 +158,22 @@ func (t *tracker) forget() error {
 }
 
 // learnerName says whose progress this is, for messages.
-func learnerName(prefix string) string {
+func learnerName(tr *i18n.Catalog, prefix string) string {
 	if prefix == "" {
-		return "the learner without --topic-prefix"
+		return tr.T("the learner without --topic-prefix")
 	}
-	return fmt.Sprintf("learner %q (--topic-prefix)", prefix)
+	return tr.F("learner %q (--topic-prefix)", prefix)
 }
 
 // passed says whether the learner passed exercise id's check.
 func (t *tracker) passed(id string) bool { return t != nil && t.who.Passed(id) }
 
 // exercises is what the menu adds to lesson n: its exercises passed.
-func (t *tracker) exercises(lesson int) string {
+func (t *tracker) exercises(tr *i18n.Catalog, lesson int) string {
 	s := ""
 	for _, ex := range exercise.ForLesson(lesson) {
 		if t.passed(ex.ID) {
-			s += "  · exercise " + ex.ID + " ✔"
+			s += tr.F("  · exercise %s ✔", ex.ID)
 		}
 	}
 	return s

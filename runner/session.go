@@ -156,7 +156,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		if err := s.progress.forget(); err != nil {
 			return err
 		}
-		out.Aside("Progress of %s forgotten.", learnerName(c.topicPrefix))
+		out.Aside("Progress of %s forgotten.", learnerName(out.Catalog(), c.topicPrefix))
 		if n, err := forgetEdits(c.topicPrefix); err != nil {
 			return err
 		} else if n > 0 {
@@ -222,7 +222,7 @@ func (c *command) list(out *output.Printer) {
 	for _, l := range localized(out.Catalog()) {
 		// Continuation lines line up under the title, ✓ or not.
 		head := fmt.Sprintf("%s%d  ", t.mark(l.Number), l.Number)
-		out.Plain("%s", output.Hang(head, l.Title+" — "+l.Goal+t.quiz(l.Number)+t.exercises(l.Number), cols))
+		out.Plain("%s", output.Hang(head, l.Title+" — "+l.Goal+t.quiz(l.Number)+t.exercises(out.Catalog(), l.Number), cols))
 	}
 	passed := 0
 	for _, ex := range exercise.All() {
@@ -232,7 +232,7 @@ func (c *command) list(out *output.Printer) {
 	}
 	out.Plain("\nExercises passed: %d of %d (go run ./runner exercise)", passed, len(exercise.All()))
 	if t != nil && t.store != nil {
-		out.Plain("Progress of %s, in %s.", learnerName(c.topicPrefix), t.store.Path())
+		out.Plain("Progress of %s, in %s.", learnerName(out.Catalog(), c.topicPrefix), t.store.Path())
 	}
 	if tr := out.Catalog(); tr != nil {
 		missing, total := missingTexts(tr)
@@ -257,7 +257,7 @@ func (c *command) forget(out *output.Printer) error {
 	if err := t.forget(); err != nil {
 		return err
 	}
-	out.Plain("Progress of %s forgotten (%s).", learnerName(c.topicPrefix), t.store.Path())
+	out.Plain("Progress of %s forgotten (%s).", learnerName(out.Catalog(), c.topicPrefix), t.store.Path())
 	n, err := forgetEdits(c.topicPrefix)
 	if n > 0 {
 		out.Plain("Edited steps forgotten: %d.", n)

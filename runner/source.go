@@ -73,7 +73,7 @@ func printHelper(out *output.Printer, h lessons.Helper) {
 	if len(h.Calls) > 0 {
 		calls := strings.Join(h.Calls, ", ")
 		if n := len(h.Calls); n > 1 {
-			calls = strings.Join(h.Calls[:n-1], ", ") + " and " + h.Calls[n-1]
+			calls = strings.Join(h.Calls[:n-1], ", ") + out.Catalog().T(" and ") + h.Calls[n-1]
 		}
 		out.Aside("It calls %s of package lessons: go run ./runner source NAME prints one.", calls)
 	}

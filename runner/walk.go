@@ -159,7 +159,7 @@ func (s *session) menu() []menuEntry {
 	}
 	for _, l := range localized(tr) {
 		label := s.progress.mark(l.Number) + fmt.Sprintf("%d · %s", l.Number, l.Title) + s.progress.quiz(l.Number) +
-			s.progress.exercises(l.Number)
+			s.progress.exercises(tr, l.Number)
 		if why := l.Requires.UnmetIn(tr, s.env.Cluster); why != "" {
 			label += tr.F("  (not here: %s)", why)
 		}

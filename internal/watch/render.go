@@ -227,8 +227,9 @@ func brokerLines(s *Snapshot, level int) []line {
 	if level >= topicsInline {
 		for _, b := range s.Brokers {
 			h.add(plain, "  ")
-			st, state := brokerState(s, b)
-			h.add(st, "%d %s", b.ID, state)
+			st, state, args := brokerState(s, b)
+			h.add(st, "%d ", b.ID)
+			h.add(st, state, args...)
 			if b.ID == s.Controller {
 				h.add(plain, " (controller)")
 			}
@@ -246,7 +247,7 @@ func brokerLines(s *Snapshot, level int) []line {
 		width = max(width, len(b.Addr))
 	}
 	for _, b := range s.Brokers {
-		st, state := brokerState(s, b)
+		st, state, args := brokerState(s, b)
 		var l line
 		mark := "●"
 		if !b.Up {
@@ -254,7 +255,7 @@ func brokerLines(s *Snapshot, level int) []line {
 		}
 		l.add(st, "  %s", mark)
 		l.add(plain, " %d  %-*s  ", b.ID, width, b.Addr)
-		l.add(st, "%s", state)
+		l.add(st, state, args...)
 		if b.ID == s.Controller {
 			l.add(plain, "  controller (for clients)")
 		}
@@ -266,16 +267,18 @@ func brokerLines(s *Snapshot, level int) []line {
 	return out
 }
 
-func brokerState(s *Snapshot, b Broker) (style, string) {
+// brokerState is how a broker is, as a format and its values: the screen
+// draws it in its language.
+func brokerState(s *Snapshot, b Broker) (style, string, []any) {
 	switch {
 	case b.Up:
-		return green, "up"
+		return green, i18n.Mark("up"), nil
 	case b.LastUp.IsZero():
-		return red, "not answering"
+		return red, i18n.Mark("not answering"), nil
 	case !b.InMetadata && s.Reachable:
-		return red, "gone " + age(s.At.Sub(b.LastUp)) + ", not in metadata"
+		return red, i18n.Mark("gone %s, not in metadata"), []any{age(s.At.Sub(b.LastUp))}
 	}
-	return red, "gone " + age(s.At.Sub(b.LastUp))
+	return red, i18n.Mark("gone %s"), []any{age(s.At.Sub(b.LastUp))}
 }
 
 // age is a duration as a person reads it on a projector: 12s, 3m, 2h.
