@@ -222,7 +222,7 @@ func (k *keysState) keyless(ctx context.Context, env *Env) error {
 		if err != nil {
 			return err
 		}
-		env.Out.Value(b.name+": records on partitions 0, 1, 2", PerPartition(sent, 3))
+		env.Out.Value(fmt.Sprintf("%s: records on partitions 0, 1, 2", b.name), PerPartition(sent, 3))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"strings"
 	"unicode/utf8"
 
@@ -43,8 +44,11 @@ func SampleOrder(i int) Order {
 }
 
 // String is how the original consumer printed an order.
-func (o Order) String() string {
-	return fmt.Sprintf("%d x %s from user %s", o.Quantity, o.Item, o.User)
+func (o Order) String() string { return o.In(nil) }
+
+// In is the order as a learner reads it, in the catalogue's language.
+func (o Order) In(c *i18n.Catalog) string {
+	return c.F("%d x %s from user %s", o.Quantity, o.Item, o.User)
 }
 
 // ErrNotAnOrder says a record's value is not an order. The consumer warns and

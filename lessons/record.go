@@ -54,7 +54,7 @@ func (r Record) In(c *i18n.Catalog) string {
 	case DeliveryFailed:
 		s = c.F("Delivery failed for record: %v", r.Err)
 	case Received:
-		s = c.F("🍔 Received order: %s  (%s)", r.Order, pos)
+		s = c.F("🍔 Received order: %s  (%s)", r.Order.In(c), pos)
 	case Skipped:
 		s = c.F("%s: skipped: %v", pos, r.Err)
 	}

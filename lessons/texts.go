@@ -121,3 +121,14 @@ const AsideMarkFrench = "Si vous connaissez le client Python\u00a0:"
 func isAside(text string) bool {
 	return strings.HasPrefix(text, AsideMark) || strings.HasPrefix(text, AsideMarkFrench)
 }
+
+// LocalizeTerm returns a glossary term in the catalogue's language: its
+// name and its definition, which the French of its step says word for word.
+func LocalizeTerm(t Term, c *i18n.Catalog) Term {
+	if c == nil {
+		return t
+	}
+	t.Definition = c.Text("glossary "+t.Name, t.Definition) // by its English name
+	t.Name = c.Text("glossary term", t.Name)
+	return t
+}

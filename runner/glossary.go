@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -24,12 +25,12 @@ func glossaryCommand(c *command) *cobra.Command {
 
 // shownIn names the step that defines a term: "lesson 4 step 3 · Assign
 // partition 0 at offset 50".
-func shownIn(t lessons.Term) (lesson lessons.Lesson, step string) {
-	l, ok := lessons.Find(t.Lesson)
+func shownIn(tr *i18n.Catalog, t lessons.Term) (lesson lessons.Lesson, step string) {
+	l, ok := findLocal(tr, t.Lesson)
 	if !ok {
-		return l, fmt.Sprintf("lesson %d step %d", t.Lesson, t.Step)
+		return l, tr.F("lesson %d step %d", t.Lesson, t.Step)
 	}
-	step = fmt.Sprintf("lesson %d step %d", t.Lesson, t.Step)
+	step = tr.F("lesson %d step %d", t.Lesson, t.Step)
 	if steps := l.Plan().Steps; t.Step >= 1 && t.Step <= len(steps) {
 		step += " · " + steps[t.Step-1].Title
 	}
@@ -40,12 +41,14 @@ func shownIn(t lessons.Term) (lesson lessons.Lesson, step string) {
 // screen's width (one line each without a screen), and where it is shown.
 func printGlossary(out *output.Printer) {
 	cols, _ := out.Size()
+	tr := out.Catalog()
 	out.Title("Glossary")
 	for _, t := range lessons.Glossary() {
-		_, where := shownIn(t)
+		_, where := shownIn(tr, t)
+		t = lessons.LocalizeTerm(t, tr)
 		out.Plain("\n%s", output.Hang("", t.Name, cols))
 		out.Plain("%s", output.Hang("  ", t.Definition, cols))
-		out.Plain("%s", output.Hang("  ", "Shown in "+where+".", cols))
+		out.Plain("%s", output.Hang("  ", tr.F("Shown in %s.", where), cols))
 	}
 }
 
@@ -57,7 +60,7 @@ func glossaryMarkdown() string {
 	b.WriteString("The Kafka words the lessons use, each in the sentence that defines it where a lesson first uses it, ")
 	b.WriteString("with the step that shows it. In a lesson, choose **Glossary** after a step, or run `go run ./runner glossary`.\n")
 	for _, t := range lessons.Glossary() {
-		l, where := shownIn(t)
+		l, where := shownIn(nil, t)
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\nShown in [%s](../LESSONS.md#lesson-%d) (%s).\n", t.Name, t.Definition, where, l.Number, l.Title)
 	}
 	return b.String()

@@ -39,7 +39,7 @@ func TestGlossaryCommandPiped(t *testing.T) {
 		if !slicesContains(lines, "  "+term.Definition) {
 			t.Errorf("%s: its definition is not one line of its own:\n%s", term.Name, text)
 		}
-		_, where := shownIn(term)
+		_, where := shownIn(nil, term)
 		if !strings.Contains(text, "Shown in "+where+".") {
 			t.Errorf("%s: %q is not said", term.Name, where)
 		}
@@ -92,7 +92,7 @@ func TestGlossaryFromTheStepPrompt(t *testing.T) {
 	paged := strings.Count(l.text(), more)
 	l.openGlossary()
 	all := lessons.Glossary()
-	_, last := shownIn(all[len(all)-1])
+	_, last := shownIn(nil, all[len(all)-1])
 	asked := func() bool { // the same question again, under the last term
 		text := l.text()
 		i := strings.LastIndex(text, last)
@@ -133,7 +133,7 @@ func TestQAtAPauseGoesToTheEnd(t *testing.T) {
 	l.expect(pause, before+1)
 	l.press("q")
 	all := lessons.Glossary()
-	_, last := shownIn(all[len(all)-1])
+	_, last := shownIn(nil, all[len(all)-1])
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		text := l.text()
 		if i := strings.LastIndex(text, last); i >= 0 && strings.Contains(text[i:], "Next?") {

@@ -467,6 +467,9 @@ func (c *command) connectionFlags() string {
 	if c.config != "" {
 		f += " --config " + shellWord(c.config)
 	}
+	if c.lang != "" { // the language the flag chose; the locale's carries over by itself
+		f += " --lang " + shellWord(c.lang)
+	}
 	return f
 }
 

@@ -151,19 +151,32 @@ func (c *Catalog) Entries() []Entry {
 
 // Translate is the translation of a text the program printed: the message
 // itself when the catalogue has it, else what Match finds, else the text.
+// A text of several lines (an error and the hint below it) is translated
+// line by line.
 func (c *Catalog) Translate(s string) string {
+	if c == nil {
+		return s
+	}
+	if strings.Contains(s, "\n") {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = c.Translate(l)
+		}
+		return strings.Join(lines, "\n")
+	}
 	if fr, ok := c.Lookup("", s); ok {
 		return fr
 	}
-	fr, _ := c.Match(s)
+	fr, _ := c.match(s, 0)
 	return fr
 }
 
 // pattern is a message format read backwards: a regexp that matches what
 // the format prints, and the French with a slot per verb.
 type pattern struct {
-	re *regexp.Regexp
-	fr []string // the French cut at its verbs: len(fr) = verbs + 1
+	re     *regexp.Regexp
+	fr     []string // the French cut at its verbs: len(fr) = verbs + 1
+	nested []bool   // the verb is %v or %w: what it printed may be a message too
 }
 
 var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z]`)
@@ -173,7 +186,11 @@ var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))
 // printer): "partition 2 starts at" is found as "partition %d starts at"
 // and given in French with the same values. It needs the French to keep
 // the English's verbs in their order, as the checks require.
-func (c *Catalog) Match(s string) (string, bool) {
+func (c *Catalog) Match(s string) (string, bool) { return c.match(s, 0) }
+
+// match is Match; a value that a %v or %w printed (a wrapped error, as in
+// "create topic %s: %w") is translated in turn, depth levels down at most.
+func (c *Catalog) match(s string, depth int) (string, bool) {
 	if c == nil {
 		return s, false
 	}
@@ -187,7 +204,15 @@ func (c *Catalog) Match(s string) (string, bool) {
 		for i, part := range p.fr {
 			b.WriteString(part)
 			if i+1 < len(m) && i < len(p.fr)-1 {
-				b.WriteString(m[i+1])
+				v := m[i+1]
+				if p.nested[i] && depth < 4 {
+					if fr, ok := c.Lookup("", v); ok {
+						v = fr
+					} else {
+						v, _ = c.match(v, depth+1)
+					}
+				}
+				b.WriteString(v)
 			}
 		}
 		return b.String(), true
@@ -208,7 +233,9 @@ func (c *Catalog) compile() {
 		var expr strings.Builder
 		expr.WriteString("^")
 		last, letters := 0, 0
+		var nested []bool
 		for _, v := range verbs {
+			nested = append(nested, e.ID[v[1]-1] == 'v' || e.ID[v[1]-1] == 'w')
 			lit := e.ID[last:v[0]]
 			letters += countLetters(lit)
 			expr.WriteString(regexp.QuoteMeta(lit))
@@ -231,7 +258,7 @@ func (c *Catalog) compile() {
 		if len(fr) != len(verbs)+1 {
 			continue
 		}
-		c.patterns = append(c.patterns, pattern{re: regexp.MustCompile(expr.String()), fr: fr})
+		c.patterns = append(c.patterns, pattern{re: regexp.MustCompile(expr.String()), fr: fr, nested: nested})
 	}
 	// The most specific pattern first: the one with the most literal text.
 	sort.Slice(c.patterns, func(i, j int) bool { return len(c.patterns[i].re.String()) > len(c.patterns[j].re.String()) })

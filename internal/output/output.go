@@ -607,7 +607,7 @@ func (p *Printer) Verdict(right bool, answer, why string) {
 		p.draw(p.event, "  ✔ "+p.Catalog().F("Right. %s", why))
 		return
 	}
-	p.draw(p.warn, p.Catalog().F("  ✖ Not quite: the answer is %q.", answer))
+	p.draw(p.warn, p.Catalog().F("  ✖ Not quite: the answer is \"%s\".", answer))
 	p.draw(p.narration, "  "+why)
 }
 
