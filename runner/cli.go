@@ -173,11 +173,7 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	root.SetUsageTemplate(usageTemplate)
 	// The help speaks the language asked for; an unknown one is refused
 	// below, once cobra has parsed the flags.
-	if tag, err := i18n.Choose(langArg(args), os.Getenv); err == nil {
-		if tr, err := i18n.Load(tag); err == nil {
-			helpIn(root, tr)
-		}
-	}
+	helpIn(root, langOf(args))
 	fitHelp(root, out, terminalCols(out))
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{msg: err.Error(), command: cmd.CommandPath()}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,17 @@ func missingTexts(tr *i18n.Catalog) (missing, total int) {
 		}
 	}
 	return missing, total
+}
+
+// langOf is the catalogue of the language a command line asks for (--lang,
+// else the environment), nil for English or one the runner does not speak.
+func langOf(args []string) *i18n.Catalog {
+	tag, err := i18n.Choose(langArg(args), os.Getenv)
+	if err != nil {
+		return nil
+	}
+	tr, _ := i18n.Load(tag)
+	return tr
 }
 
 // langArg is the --lang the command line gives, read before cobra parses

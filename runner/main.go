@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // Exit codes.
@@ -45,12 +47,12 @@ type usageError struct{ msg, command string }
 func (e usageError) Error() string { return e.msg }
 
 // help says where to read how to use the command.
-func (e usageError) help() string {
+func (e usageError) help(tr *i18n.Catalog) string {
 	path := "runner"
 	if e.command != "" {
 		path = e.command
 	}
-	return fmt.Sprintf("Run 'go run ./%s --help' for usage.", path)
+	return tr.F("Run 'go run ./%s --help' for usage.", path)
 }
 
 func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
@@ -75,13 +77,14 @@ func run(ctx context.Context, args []string, io stdio) int {
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}
+	tr := langOf(args) // the language asked for, even when the rest of the line is wrong
 	var u usageError
 	if errors.As(err, &u) {
-		fmt.Fprintf(io.err, "runner: %v\n%s\n", err, u.help())
+		fmt.Fprintf(io.err, "runner: %s\n%s\n", tr.Translate(err.Error()), u.help(tr))
 		return exitUsage
 	}
 	if err != nil {
-		fmt.Fprintf(io.err, "runner: %v\n", err)
+		fmt.Fprintf(io.err, "runner: %s\n", tr.Translate(err.Error()))
 		return exitUsage
 	}
 	err = cmd.run(ctx, io)
@@ -91,14 +94,14 @@ func run(ctx context.Context, args []string, io stdio) int {
 	case errors.Is(err, errNotYet):
 		return exitFailure // the check said why, line by line
 	case errors.Is(err, errInterrupted) || ctx.Err() != nil:
-		fmt.Fprintln(io.err, "Interrupted: what was open is closed.")
+		fmt.Fprintln(io.err, tr.T("Interrupted: what was open is closed."))
 		return exitInterrupted
 	default:
 		if errors.As(err, &u) {
-			fmt.Fprintf(io.err, "runner: %v\n%s\n", err, u.help())
+			fmt.Fprintf(io.err, "runner: %s\n%s\n", tr.Translate(err.Error()), u.help(tr))
 			return exitUsage
 		}
-		fmt.Fprintf(io.err, "runner: %v\n", err)
+		fmt.Fprintf(io.err, "runner: %s\n", tr.Translate(err.Error()))
 		return exitFailure
 	}
 }

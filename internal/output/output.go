@@ -79,6 +79,13 @@ func (p *Printer) format(format string, args ...any) string {
 	if c == nil {
 		return fmt.Sprintf(format, args...)
 	}
+	// An error is a message too, and a wrapped one is translated in turn.
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			args = slices.Clone(args)
+			args[i] = c.Translate(err.Error())
+		}
+	}
 	if fr, ok := c.Lookup("", format); ok {
 		return fmt.Sprintf(fr, args...)
 	}

@@ -115,6 +115,24 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 			files["runner.po"] = appendNew(files["runner.po"], msgs, seen)
 		}
 	}
+	for _, d := range errorDirs {
+		goFiles, err := sourceFiles(filepath.Join(root, d))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range goFiles {
+			msgs, err := errorTexts(f)
+			if err != nil {
+				return nil, err
+			}
+			// One file per side, so translators can share the work.
+			target := "errors-internal.po"
+			if d == "runner" || d == "lessons" {
+				target = "errors-" + d + ".po"
+			}
+			files[target] = appendNew(files[target], msgs, seen)
+		}
+	}
 	help, err := helpTexts(filepath.Join(root, "runner"))
 	if err != nil {
 		return nil, err
@@ -393,6 +411,51 @@ func Existing(dir string) (map[string][]i18n.Entry, error) {
 		}
 		out[filepath.Base(f)] = entries
 	}
+	return out, nil
+}
+
+// errorDirs hold the errors a learner may read: the runner's, and those
+// of the packages it reports from.
+var errorDirs = []string{"runner", "internal/broker", "internal/clientconfig", "internal/cluster", "internal/progress", "lessons"}
+
+// errorTexts returns the errors a Go file makes: fmt.Errorf's formats,
+// errors.New's texts, the runner's usagef and withHint. The printer and
+// the runner find them by their text when printing an error
+// (i18n.Catalog.Translate, which translates a wrapped error in turn).
+func errorTexts(file string) ([]i18n.Entry, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	var out []i18n.Entry
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return true
+		}
+		arg := -1
+		switch fun := call.Fun.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := fun.X.(*ast.Ident); ok && ((id.Name == "fmt" && fun.Sel.Name == "Errorf") || (id.Name == "errors" && fun.Sel.Name == "New")) {
+				arg = 0
+			}
+		case *ast.Ident:
+			switch fun.Name {
+			case "usagef":
+				arg = 0
+			case "withHint":
+				arg = 1
+			}
+		}
+		if arg < 0 || arg >= len(call.Args) {
+			return true
+		}
+		if s, ok := literal(call.Args[arg]); ok && worded(s) {
+			out = append(out, i18n.Entry{ID: s, Comments: []string{filepath.Base(file) + ", an error: keep names, commands and values as they are"}})
+		}
+		return true
+	})
 	return out, nil
 }
 
