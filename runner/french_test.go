@@ -216,3 +216,28 @@ func helpTexts(t *testing.T) []string {
 	w.Flags().VisitAll(func(f *pflag.Flag) { texts = append(texts, f.Usage) })
 	return texts
 }
+
+// Issue 22: an error in French, and its hint; the exit code is the same.
+func TestFrenchErrors(t *testing.T) {
+	fr := french(t)
+	english := "--all and --lesson exclude each other"
+	want := fr.Translate(english)
+	if want == english {
+		t.Fatalf("no French for %q", english)
+	}
+	cmd, _, errb := runner(t, nil, "--lang", "fr", "--all", "--lesson", "1")
+	if code := exitCode(t, cmd, 20*time.Second); code != 2 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if !strings.Contains(errb.String(), want) || !strings.Contains(errb.String(), fr.F("Run 'go run ./%s --help' for usage.", "runner")) {
+		t.Errorf("stderr is not in French:\n%s", errb)
+	}
+	// An unreachable broker: the error and what to do, in French.
+	cmd, _, errb = runner(t, nil, "--lang", "fr", "consume", "--brokers", "127.0.0.1:1")
+	if code := exitCode(t, cmd, 20*time.Second); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if strings.Contains(errb.String(), "Nothing answers there as a Kafka broker") {
+		t.Errorf("the unreachable broker is told in English:\n%s", errb)
+	}
+}

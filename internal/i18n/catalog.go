@@ -154,21 +154,25 @@ func (c *Catalog) Entries() []Entry {
 // A text of several lines (an error and the hint below it) is translated
 // line by line.
 func (c *Catalog) Translate(s string) string {
+	return c.translate(s, 0)
+}
+
+func (c *Catalog) translate(s string, depth int) string {
 	if c == nil {
 		return s
-	}
-	if strings.Contains(s, "\n") {
-		lines := strings.Split(s, "\n")
-		for i, l := range lines {
-			lines[i] = c.Translate(l)
-		}
-		return strings.Join(lines, "\n")
 	}
 	if fr, ok := c.Lookup("", s); ok {
 		return fr
 	}
-	fr, _ := c.match(s, 0)
-	return fr
+	if fr, ok := c.match(s, depth); ok || !strings.Contains(s, "\n") {
+		return fr
+	}
+	// An error with a hint joined below it: each line on its own.
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = c.translate(l, depth)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // pattern is a message format read backwards: a regexp that matches what
@@ -206,11 +210,7 @@ func (c *Catalog) match(s string, depth int) (string, bool) {
 			if i+1 < len(m) && i < len(p.fr)-1 {
 				v := m[i+1]
 				if p.nested[i] && depth < 4 {
-					if fr, ok := c.Lookup("", v); ok {
-						v = fr
-					} else {
-						v, _ = c.match(v, depth+1)
-					}
+					v = c.translate(v, depth+1)
 				}
 				b.WriteString(v)
 			}
@@ -231,7 +231,7 @@ func (c *Catalog) compile() {
 			continue
 		}
 		var expr strings.Builder
-		expr.WriteString("^")
+		expr.WriteString("(?s)^") // a value may hold a newline (an error and its hint)
 		last, letters := 0, 0
 		var nested []bool
 		for _, v := range verbs {

@@ -130,3 +130,22 @@ func TestMatchReadsAFormatBackwards(t *testing.T) {
 		}
 	}
 }
+
+func TestTranslateFollowsWrappedErrors(t *testing.T) {
+	c := NewCatalog(language.French)
+	po := "msgid \"create topic %s: %w\"\nmsgstr \"créer le topic %s : %w\"\n\n" +
+		"msgid \"the broker refused: %v\"\nmsgstr \"le broker a refusé : %v\"\n\n" +
+		"msgid \"no leader\"\nmsgstr \"pas de leader\"\n"
+	if err := c.Add("t.po", []byte(po)); err != nil {
+		t.Fatal(err)
+	}
+	in := "create topic orders: the broker refused: no leader\nTry again."
+	want := "créer le topic orders : le broker a refusé : pas de leader\nTry again."
+	if got := c.Translate(in); got != want {
+		t.Errorf("Translate(%q) = %q, want %q", in, got, want)
+	}
+	// A topic's name is a value, never translated, even when it reads like a message.
+	if got := c.Translate("create topic no leader: no leader"); got != "créer le topic no leader : pas de leader" {
+		t.Errorf("got %q", got)
+	}
+}
