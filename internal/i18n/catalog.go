@@ -164,8 +164,25 @@ func (c *Catalog) translate(s string, depth int) string {
 	if fr, ok := c.Lookup("", s); ok {
 		return fr
 	}
-	if fr, ok := c.match(s, depth); ok || !strings.Contains(s, "\n") {
+	if fr, ok := c.match(s, depth); ok {
 		return fr
+	}
+	// "where: what": a message after a prefix the catalogue does not know
+	// (a file and line, a library's "invalid argument … flag: ").
+	for i := 0; i+2 < len(s) && !strings.Contains(s[:i], "\n"); i++ {
+		if s[i] != ':' || s[i+1] != ' ' {
+			continue
+		}
+		rest := s[i+2:]
+		if fr, ok := c.Lookup("", rest); ok {
+			return s[:i+2] + fr
+		}
+		if fr, ok := c.match(rest, depth); ok {
+			return s[:i+2] + fr
+		}
+	}
+	if !strings.Contains(s, "\n") {
+		return s
 	}
 	// An error with a hint joined below it: each line on its own.
 	lines := strings.Split(s, "\n")

@@ -149,3 +149,15 @@ func TestTranslateFollowsWrappedErrors(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestTranslateAfterAnUnknownPrefix(t *testing.T) {
+	c := NewCatalog(language.French)
+	if err := c.Add("t.po", []byte("msgid \"%q is not a SASL mechanism: use PLAIN\"\nmsgstr \"%q n'est pas un mécanisme SASL : utilisez PLAIN\"\n")); err != nil {
+		t.Fatal(err)
+	}
+	in := `client.properties:3: sasl.mechanism: "GSSAPI" is not a SASL mechanism: use PLAIN`
+	want := `client.properties:3: sasl.mechanism: "GSSAPI" n'est pas un mécanisme SASL : utilisez PLAIN`
+	if got := c.Translate(in); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

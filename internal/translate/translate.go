@@ -42,7 +42,7 @@ var printers = map[string]bool{
 }
 
 // runnerDirs hold the runner's messages, in runner.po.
-var runnerDirs = []string{"runner", "internal/output", "internal/notebook", "internal/watch", "internal/class"}
+var runnerDirs = []string{"runner", "internal/output", "internal/notebook", "internal/watch", "internal/class", "internal/cluster"}
 
 // Expected returns, for each PO file of Dir, the entries the sources call
 // for, in the order a translator meets them, without translations.
@@ -444,7 +444,7 @@ func errorTexts(file string) ([]i18n.Entry, error) {
 			switch fun.Name {
 			case "usagef":
 				arg = 0
-			case "withHint":
+			case "withHint", "fail": // clientconfig's fail(property, format, …)
 				arg = 1
 			}
 		}
