@@ -107,17 +107,14 @@ func (l *lessonList) Set(s string) error {
 			return fmt.Errorf("%q is not a lesson number", f)
 		}
 		if _, ok := lessons.Find(n); !ok {
-			return fmt.Errorf("there is no lesson %d (lessons are %s)", n, lessonRange())
+			all := lessons.All()
+			return fmt.Errorf("there is no lesson %d (lessons are %d to %d; see: go run ./runner list)", n, all[0].Number, all[len(all)-1].Number)
 		}
 		*l = append(*l, n)
 	}
 	return nil
 }
 
-func lessonRange() string {
-	all := lessons.All()
-	return fmt.Sprintf("%d to %d; see: go run ./runner list", all[0].Number, all[len(all)-1].Number)
-}
 
 // brokerHelp is what every command that talks to Kafka says about finding it.
 const brokerHelp = `Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
