@@ -115,7 +115,6 @@ func (l *lessonList) Set(s string) error {
 	return nil
 }
 
-
 // brokerHelp is what every command that talks to Kafka says about finding it.
 const brokerHelp = `Broker: --brokers, else $KAFKA_BOOTSTRAP_SERVERS, else localhost:9092 if a broker
 answers there, else an embedded in-memory emulation (franz-go's kfake).
