@@ -37,14 +37,7 @@ var narration = regexp.MustCompile(`^lesson \d+ step \d+$`)
 // says what is missing, stale or malformed.
 func Check(file string, expected, existing []i18n.Entry) []Problem {
 	var out []Problem
-	byKey := map[[2]string]i18n.Entry{}
-	byContext := map[string]i18n.Entry{}
-	for _, e := range existing {
-		byKey[[2]string{e.Context, e.ID}] = e
-		if e.Context != "" {
-			byContext[e.Context] = e
-		}
-	}
+	byKey, byContext := index(existing)
 	want := map[[2]string]bool{}
 	for _, e := range expected {
 		want[[2]string{e.Context, e.ID}] = true

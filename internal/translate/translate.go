@@ -90,47 +90,39 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 			files["exercises.po"] = append(files["exercises.po"], i18n.Entry{Context: t.Context, ID: t.English, Comments: []string{t.Note}})
 		}
 	}
-	// The lines of a check: what it looked at, wanted and got, and why.
-	checkFiles, err := sourceFiles(filepath.Join(root, "internal/exercise"))
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range checkFiles {
-		msgs, err := fieldTexts(f, checkFields)
+	// collect adds what extract finds in each Go file of dir to a file.
+	collect := func(dir, target string, extract func(file string) ([]i18n.Entry, error)) error {
+		goFiles, err := sourceFiles(filepath.Join(root, dir))
 		if err != nil {
-			return nil, err
-		}
-		files["exercises.po"] = appendNew(files["exercises.po"], msgs, seen)
-	}
-	for _, d := range runnerDirs {
-		goFiles, err := sourceFiles(filepath.Join(root, d))
-		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, f := range goFiles {
-			msgs, err := Messages(f)
+			msgs, err := extract(f)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			files["runner.po"] = appendNew(files["runner.po"], msgs, seen)
+			files[target] = appendNew(files[target], msgs, seen)
+		}
+		return nil
+	}
+	// The lines of a check: what it looked at, wanted and got, and why.
+	checkLines := func(file string) ([]i18n.Entry, error) { return fieldTexts(file, checkFields) }
+	if err := collect("internal/exercise", "exercises.po", checkLines); err != nil {
+		return nil, err
+	}
+	for _, d := range runnerDirs {
+		if err := collect(d, "runner.po", Messages); err != nil {
+			return nil, err
 		}
 	}
 	for _, d := range errorDirs {
-		goFiles, err := sourceFiles(filepath.Join(root, d))
-		if err != nil {
-			return nil, err
+		// One file per side, so translators can share the work.
+		target := "errors-internal.po"
+		if d == "runner" || d == "lessons" {
+			target = "errors-" + d + ".po"
 		}
-		for _, f := range goFiles {
-			msgs, err := errorTexts(f)
-			if err != nil {
-				return nil, err
-			}
-			// One file per side, so translators can share the work.
-			target := "errors-internal.po"
-			if d == "runner" || d == "lessons" {
-				target = "errors-" + d + ".po"
-			}
-			files[target] = appendNew(files[target], msgs, seen)
+		if err := collect(d, target, errorTexts); err != nil {
+			return nil, err
 		}
 	}
 	help, err := helpTexts(filepath.Join(root, "runner"))
@@ -359,14 +351,7 @@ func Verbs(s string) []string {
 // English changed at a place (a lesson's text) keeps its old translation,
 // marked fuzzy, for a translator to review.
 func Merge(expected, existing []i18n.Entry) []i18n.Entry {
-	byKey := map[[2]string]i18n.Entry{}
-	byContext := map[string]i18n.Entry{}
-	for _, e := range existing {
-		byKey[[2]string{e.Context, e.ID}] = e
-		if e.Context != "" {
-			byContext[e.Context] = e
-		}
-	}
+	byKey, byContext := index(existing)
 	out := make([]i18n.Entry, len(expected))
 	for i, e := range expected {
 		if old, ok := byKey[[2]string{e.Context, e.ID}]; ok && old.Plural == e.Plural {
@@ -378,6 +363,18 @@ func Merge(expected, existing []i18n.Entry) []i18n.Entry {
 		out[i] = e
 	}
 	return out
+}
+
+// index finds a file's entries by place and text, and by place alone.
+func index(existing []i18n.Entry) (byKey map[[2]string]i18n.Entry, byContext map[string]i18n.Entry) {
+	byKey, byContext = map[[2]string]i18n.Entry{}, map[string]i18n.Entry{}
+	for _, e := range existing {
+		byKey[[2]string{e.Context, e.ID}] = e
+		if e.Context != "" {
+			byContext[e.Context] = e
+		}
+	}
+	return byKey, byContext
 }
 
 func hasText(e i18n.Entry) bool {
