@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -286,9 +287,9 @@ func (e *stepEditor) command(ctx context.Context, bin string, lesson, step int) 
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = e.root
 	cmd.Env = withoutEnv(os.Environ(), configEnvVar) // --config says it, or there is none
-	if e.lang != "" {
-		cmd.Env = append(cmd.Env, "KAFKA_LESSONS_LANG="+e.lang) // the edited step speaks the learner's language
-	}
+	// The edited step speaks the learner's language, whatever the
+	// environment says (--lang en over LANG=fr_FR.UTF-8).
+	cmd.Env = append(withoutEnv(cmd.Env, "KAFKA_LESSONS_LANG"), "KAFKA_LESSONS_LANG="+cmp.Or(e.lang, "en"))
 	// Ctrl-C: the child stops as any run does (its steps close what they
 	// opened); one that does not is killed 2 s later.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }

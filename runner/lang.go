@@ -61,17 +61,18 @@ func langOf(args []string) *i18n.Catalog {
 // langArg is the --lang the command line gives, read before cobra parses
 // it: the help is translated before it is printed.
 func langArg(args []string) string {
+	lang := "" // the last one, as cobra takes it
 	for i, a := range args {
 		switch {
 		case a == "--":
-			return ""
+			return lang
 		case strings.HasPrefix(a, "--lang="):
-			return strings.TrimPrefix(a, "--lang=")
+			lang = strings.TrimPrefix(a, "--lang=")
 		case a == "--lang" && i+1 < len(args):
-			return args[i+1]
+			lang = args[i+1]
 		}
 	}
-	return ""
+	return lang
 }
 
 // helpIn puts the help of root and its commands in the catalogue's

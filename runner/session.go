@@ -36,7 +36,12 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	case "reset":
 		return c.forget(out)
 	case "docs":
-		md, err := lessonsMarkdown(c.tr)
+		// LESSONS.md is English whatever the locale: French is asked for.
+		tr := c.tr
+		if c.lang == "" {
+			tr = nil
+		}
+		md, err := lessonsMarkdown(tr)
 		if err != nil {
 			return err
 		}
@@ -176,7 +181,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 			return err
 		}
 		s.editor, s.editWhy = newStepEditor(c.topicPrefix, b.Addrs, s.coach.config)
-		if s.editor != nil && c.tr != nil {
+		if s.editor != nil {
 			s.editor.lang = c.tr.Tag().String()
 		}
 	}

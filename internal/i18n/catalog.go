@@ -167,27 +167,39 @@ func (c *Catalog) translate(s string, depth int) string {
 	if fr, ok := c.match(s, depth); ok {
 		return fr
 	}
-	// "where: what": a message after a prefix the catalogue does not know
-	// (a file and line, a library's "invalid argument … flag: ").
-	for i := 0; i+2 < len(s) && !strings.Contains(s[:i], "\n"); i++ {
-		if s[i] != ':' || s[i+1] != ' ' {
-			continue
+	// "where: what": a message of several words after a prefix the
+	// catalogue does not know (a file and line, a library's "invalid
+	// argument … flag: "), within the first line and its first three
+	// separators: a long value full of ": " (JSON) costs little.
+	first, _, _ := strings.Cut(s, "\n")
+	at := 0
+	for range 3 {
+		i := strings.Index(first[at:], ": ")
+		if i < 0 {
+			break
 		}
-		rest := s[i+2:]
+		at += i + 2
+		rest := s[at:]
+		if !strings.Contains(rest, " ") {
+			break // one word: a value ("orders"), not a message
+		}
 		if fr, ok := c.Lookup("", rest); ok {
-			return s[:i+2] + fr
+			return s[:at] + fr
 		}
 		if fr, ok := c.match(rest, depth); ok {
-			return s[:i+2] + fr
+			return s[:at] + fr
 		}
 	}
 	if !strings.Contains(s, "\n") {
 		return s
 	}
-	// An error with a hint joined below it: each line on its own.
+	// An error with a hint joined below it: each line of several words on
+	// its own.
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = c.translate(l, depth)
+		if strings.Contains(strings.TrimSpace(l), " ") {
+			lines[i] = c.translate(l, depth)
+		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -195,9 +207,11 @@ func (c *Catalog) translate(s string, depth int) string {
 // pattern is a message format read backwards: a regexp that matches what
 // the format prints, and the French with a slot per verb.
 type pattern struct {
-	re     *regexp.Regexp
-	fr     []string // the French cut at its verbs: len(fr) = verbs + 1
-	nested []bool   // the verb is %v or %w: what it printed may be a message too
+	re      *regexp.Regexp
+	fr      []string // the French cut at its verbs: len(fr) = verbs + 1
+	nested  []bool   // the verb is %v or %w: what it printed may be a message too
+	letters int      // the format's own letters: how specific it is
+	id      string   // the English, to order patterns of as many letters
 }
 
 var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z]`)
@@ -268,17 +282,24 @@ func (c *Catalog) compile() {
 		}
 		letters += countLetters(e.ID[last:])
 		expr.WriteString(regexp.QuoteMeta(e.ID[last:]) + "$")
-		if letters < 4 {
-			continue // "%s: %v" would match anything
+		if letters < 8 {
+			continue // "%s: %v" or "%s within %v" would match text that is not theirs
 		}
 		fr := verbRE.Split(e.Str[0], -1)
 		if len(fr) != len(verbs)+1 {
 			continue
 		}
-		c.patterns = append(c.patterns, pattern{re: regexp.MustCompile(expr.String()), fr: fr, nested: nested})
+		c.patterns = append(c.patterns, pattern{re: regexp.MustCompile(expr.String()), fr: fr, nested: nested, letters: letters, id: e.ID})
 	}
-	// The most specific pattern first: the one with the most literal text.
-	sort.Slice(c.patterns, func(i, j int) bool { return len(c.patterns[i].re.String()) > len(c.patterns[j].re.String()) })
+	// The most specific pattern first, the one with the most literal
+	// letters; the same order every run.
+	sort.Slice(c.patterns, func(i, j int) bool {
+		a, b := c.patterns[i], c.patterns[j]
+		if a.letters != b.letters {
+			return a.letters > b.letters
+		}
+		return a.id < b.id
+	})
 }
 
 func countLetters(s string) int {

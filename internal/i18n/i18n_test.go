@@ -20,6 +20,9 @@ func TestPORoundTrip(t *testing.T) {
 	if err := WritePO(&b, "fr", entries); err != nil {
 		t.Fatal(err)
 	}
+	if strings.Contains(b.String(), `\u`) {
+		t.Errorf("a \\u escape, which gettext's tools refuse:\n%s", b.String())
+	}
 	got, err := ParsePO(b.Bytes())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
@@ -102,6 +105,11 @@ func TestChoose(t *testing.T) {
 		{"", map[string]string{"LANG": "de_DE.UTF-8"}, language.English, false}, // not spoken: English
 		{"de", nil, language.English, true},
 		{"fr-CH", nil, language.French, false},
+		{"br", nil, language.English, true},
+		{"", map[string]string{"LANG": "br_FR.UTF-8"}, language.English, false},
+		{"", map[string]string{"LANG": "fr_FR.UTF-8", "LANGUAGE": "en:fr"}, language.English, false},
+		{"", map[string]string{"LANG": "C", "LANGUAGE": "fr"}, language.English, false},
+		{"", map[string]string{"LANGUAGE": "fr_FR"}, language.French, false},
 	} {
 		got, err := Choose(tc.flag, env(tc.env))
 		if (err != nil) != tc.err || got != tc.want {

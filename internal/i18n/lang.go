@@ -14,11 +14,11 @@ var Languages = []language.Tag{language.English, language.French}
 var matcher = language.NewMatcher(Languages)
 
 // Choose returns the language to speak: the --lang flag when given
-// ("fr", "en", "fr-CA"…), else the first of KAFKA_LESSONS_LANG, LC_ALL,
-// LC_MESSAGES and LANG that is set (POSIX's order, the walkthrough's own
-// variable first). A flag naming a language the walkthrough does not
-// speak is an error; the environment's falls back to English, as a
-// program that does not speak a user's locale does.
+// ("fr", "en", "fr-CA"…), else KAFKA_LESSONS_LANG, else gettext's order:
+// the first language of LANGUAGE (unless the locale is C), then the first
+// of LC_ALL, LC_MESSAGES and LANG that is set. A flag naming a language
+// the walkthrough does not speak is an error; the environment's falls back
+// to English, as a program that does not speak a user's locale does.
 func Choose(flag string, getenv func(string) string) (language.Tag, error) {
 	if flag != "" {
 		tag, ok := match(flag)
@@ -27,11 +27,24 @@ func Choose(flag string, getenv func(string) string) (language.Tag, error) {
 		}
 		return tag, nil
 	}
-	for _, v := range []string{"KAFKA_LESSONS_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
-		if s := getenv(v); s != "" {
-			tag, _ := match(s)
-			return tag, nil
+	if s := getenv("KAFKA_LESSONS_LANG"); s != "" {
+		tag, _ := match(s)
+		return tag, nil
+	}
+	locale := ""
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if locale = getenv(v); locale != "" {
+			break
 		}
+	}
+	if list := getenv("LANGUAGE"); list != "" && locale != "C" && locale != "POSIX" {
+		first, _, _ := strings.Cut(list, ":")
+		tag, _ := match(first)
+		return tag, nil
+	}
+	if locale != "" {
+		tag, _ := match(locale)
+		return tag, nil
 	}
 	return language.English, nil
 }
@@ -50,8 +63,10 @@ func match(s string) (language.Tag, bool) {
 		return language.English, false
 	}
 	_, i, conf := matcher.Match(tag)
-	if conf < language.High {
-		return language.English, false
+	base, _ := tag.Base()
+	want, _ := Languages[i].Base()
+	if conf < language.High || base != want {
+		return language.English, false // Breton is not French, however close
 	}
 	return Languages[i], true
 }

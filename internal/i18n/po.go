@@ -213,6 +213,8 @@ func writeString(b *strings.Builder, key, s string) {
 	}
 }
 
-// quote is strconv.Quote that leaves printable non-ASCII text as it is
-// (é, «, →), which strconv.Quote already does, and keeps tabs as \t.
-func quote(s string) string { return strconv.Quote(s) }
+// quote quotes s for a PO file. strconv.QuoteToGraphic keeps every graphic
+// character as it is, the no-break spaces of French included: gettext's
+// tools know no \u escape (msgfmt refuses one), and \n, \t, \" and \\
+// are theirs too.
+func quote(s string) string { return strconv.QuoteToGraphic(s) }
