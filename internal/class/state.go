@@ -160,16 +160,26 @@ func (s *State) Encode() ([]byte, error) { return json.Marshal(s) }
 // Stuck says why the learner seems stuck at now, or "": the same check
 // failed three times in a row, or nothing done for ten minutes.
 func (s *State) Stuck(now time.Time) string {
+	format, args := s.stuck(now)
+	if format == "" {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// stuck is Stuck as a format and its values, for a view in another
+// language.
+func (s *State) stuck(now time.Time) (string, []any) {
 	ids := slices.Sorted(maps.Keys(s.Exercises))
 	for _, id := range ids {
 		if x := s.Exercises[id]; !x.Passed && x.FailsInARow >= StuckFails {
-			return fmt.Sprintf(i18n.Mark("exercise %s failed %d×"), id, x.FailsInARow)
+			return i18n.Mark("exercise %s failed %d×"), []any{id, x.FailsInARow}
 		}
 	}
 	if idle := now.Sub(s.Last.Time); !s.Last.Time.IsZero() && idle >= StuckIdle {
-		return fmt.Sprintf(i18n.Mark("idle %s"), Ago(idle))
+		return i18n.Mark("idle %s"), []any{Ago(idle)}
 	}
-	return ""
+	return "", nil
 }
 
 // What makes a learner seem stuck.

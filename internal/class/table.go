@@ -32,6 +32,9 @@ type Row struct {
 	Last      time.Time
 	Seen      time.Duration // since the last event
 	Stuck     string        // why they seem stuck, or ""
+
+	stuckFormat string // Stuck's format and values, for a screen in another language
+	stuckArgs   []any
 }
 
 // Cell is one lesson or exercise of one learner: short for the screen,
@@ -56,6 +59,7 @@ func MakeTable(c *Class, now time.Time) Table {
 	for _, name := range c.Names() {
 		s := c.Learners[name]
 		r := Row{Learner: name, Last: s.Last.Time, Seen: now.Sub(s.Last.Time), Stuck: s.Stuck(now)}
+		r.stuckFormat, r.stuckArgs = s.stuck(now)
 		for _, n := range t.Lessons {
 			r.Lessons = append(r.Lessons, lessonCell(s.Lessons[n]))
 		}
@@ -148,7 +152,11 @@ func (t Table) Render(sc Screen) string {
 		line := []Cell{{Short: r.Learner}}
 		line = append(line, r.Lessons...)
 		line = append(line, r.Exercises...)
-		line = append(line, Cell{Short: Ago(r.Seen)}, Cell{Short: sc.Tr.Translate(r.Stuck), Bad: r.Stuck != ""})
+		stuck := r.Stuck
+		if sc.Tr != nil && r.stuckFormat != "" {
+			stuck = sc.Tr.F(r.stuckFormat, r.stuckArgs...)
+		}
+		line = append(line, Cell{Short: Ago(r.Seen)}, Cell{Short: stuck, Bad: r.Stuck != ""})
 		cells = append(cells, line)
 	}
 	width := make([]int, len(head))
