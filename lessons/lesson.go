@@ -9,7 +9,6 @@ package lessons
 
 import (
 	"context"
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"reflect"
 	"runtime"
 	"strings"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // Printer is how a lesson reports what happened. The runner decides how it

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // Order is the food order of the simulation, as the original producer sent it.

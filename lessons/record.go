@@ -2,9 +2,10 @@ package lessons
 
 import (
 	"fmt"
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 )
 
 // RecordKind says what happened to a record.

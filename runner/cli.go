@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"io"
 	"os"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 

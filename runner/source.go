@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"io"
 	"strings"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
