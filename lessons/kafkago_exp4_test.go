@@ -47,6 +47,11 @@ func TestKafkaGo_GroupReaderCloseWaitsForTheFetchThenLeaves(t *testing.T) {
 			t.Fatal(err)
 		}
 		cancel() // as Ctrl-C would: the loop ends, Close follows
+		// The next fetch starts once the record is handed over, and a
+		// moment later on a loaded machine (CI once saw Close return in
+		// 10 ms, before it had): give it that moment, so that a fetch is
+		// in flight when Close comes, as in a program that ran a while.
+		time.Sleep(500 * time.Millisecond)
 		start := time.Now()
 		closed := make(chan time.Duration, 1)
 		go func() {
