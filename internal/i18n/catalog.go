@@ -214,7 +214,32 @@ type pattern struct {
 	id      string   // the English, to order patterns of as many letters
 }
 
-var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z]`)
+// verbRE matches a fmt verb: %d, %5.1f, %-10s, %*s, %[2]d, %%.
+var verbRE = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z%]`)
+
+// Verbs returns the fmt verbs of a format, in order (%% left out): a
+// translation keeps them all, in the same order, since the values come in
+// that order.
+func Verbs(format string) []string {
+	var out []string
+	for _, v := range verbRE.FindAllString(format, -1) {
+		if v != "%%" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Letters counts the letters of a format outside its verbs: its own words.
+func Letters(format string) int {
+	n := 0
+	for _, r := range verbRE.ReplaceAllString(format, "") {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
 
 // Match translates a text that a message format printed, when only the
 // text is known (a label built with fmt.Sprintf before it reached the
@@ -258,18 +283,17 @@ func (c *Catalog) compile() {
 			continue
 		}
 		verbs := verbRE.FindAllStringIndex(e.ID, -1)
-		if len(verbs) == 0 || strings.Contains(e.ID, "%%") {
-			continue
+		letters := Letters(e.ID)
+		if len(verbs) == 0 || strings.Contains(e.ID, "%%") || letters < 8 {
+			continue // "%s: %v" or "%s within %v" would match text that is not theirs
 		}
 		var expr strings.Builder
 		expr.WriteString("(?s)^") // a value may hold a newline (an error and its hint)
-		last, letters := 0, 0
+		last := 0
 		var nested []bool
 		for _, v := range verbs {
 			nested = append(nested, e.ID[v[1]-1] == 'v' || e.ID[v[1]-1] == 'w')
-			lit := e.ID[last:v[0]]
-			letters += countLetters(lit)
-			expr.WriteString(regexp.QuoteMeta(lit))
+			expr.WriteString(regexp.QuoteMeta(e.ID[last:v[0]]))
 			switch verb := e.ID[v[0]:v[1]]; {
 			case strings.Contains(verb, "*") || strings.ContainsAny(verb[1:len(verb)-1], "123456789"):
 				expr.WriteString(`( *.+? *)`) // padded to a width: the padding goes along
@@ -280,11 +304,7 @@ func (c *Catalog) compile() {
 			}
 			last = v[1]
 		}
-		letters += countLetters(e.ID[last:])
 		expr.WriteString(regexp.QuoteMeta(e.ID[last:]) + "$")
-		if letters < 8 {
-			continue // "%s: %v" or "%s within %v" would match text that is not theirs
-		}
 		fr := verbRE.Split(e.Str[0], -1)
 		if len(fr) != len(verbs)+1 {
 			continue
@@ -300,16 +320,6 @@ func (c *Catalog) compile() {
 		}
 		return a.id < b.id
 	})
-}
-
-func countLetters(s string) int {
-	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			n++
-		}
-	}
-	return n
 }
 
 // Colon is the colon after a label, as the language sets it: French puts a

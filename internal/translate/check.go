@@ -78,7 +78,7 @@ func malformed(e, got i18n.Entry) string {
 		if e.Context != "" {
 			break // a lesson's text is not a format: "1% of the log" has no verb
 		}
-		if v, w := Verbs(e.ID), Verbs(s); !slices.Equal(v, w) {
+		if v, w := i18n.Verbs(e.ID), i18n.Verbs(s); !slices.Equal(v, w) {
 			return fmt.Sprintf("the French has the verbs %v where the English has %v, in that order", w, v)
 		}
 	}

@@ -14,12 +14,10 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
@@ -321,30 +319,7 @@ func literal(e ast.Expr) (string, bool) {
 }
 
 // worded says a text has words to translate ("%s" and "  " have none).
-func worded(s string) bool {
-	s = verb.ReplaceAllString(s, "")
-	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			n++
-		}
-	}
-	return n >= 2
-}
-
-// verb matches a fmt verb: %d, %5.1f, %-10s, %[2]d, %%.
-var verb = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*(?:\*|\d*)(?:\.(?:\*|\d+))?[a-zA-Z%]`)
-
-// Verbs returns the fmt verbs of a format, in order (%% left out).
-func Verbs(s string) []string {
-	var out []string
-	for _, v := range verb.FindAllString(s, -1) {
-		if v != "%%" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
+func worded(s string) bool { return i18n.Letters(s) >= 2 }
 
 // Merge gives the expected entries the translations of the existing ones:
 // the same text at the same place keeps its translation; a text whose
@@ -467,36 +442,11 @@ var flagMethods = map[string]bool{
 // Short, Long and Example, and the usage line of each flag, with the
 // package's string constants resolved ("…" + brokerHelp).
 func helpTexts(dir string) ([]i18n.Entry, error) {
-	files, err := sourceFiles(dir)
+	fset, parsed, err := parseDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	fset := token.NewFileSet()
-	var parsed []*ast.File
-	consts := map[string]string{}
-	for _, f := range files {
-		af, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", f, err)
-		}
-		parsed = append(parsed, af)
-		for _, d := range af.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
-				continue
-			}
-			for _, spec := range gd.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, name := range vs.Names {
-					if i < len(vs.Values) {
-						if s, ok := literal(vs.Values[i]); ok {
-							consts[name.Name] = s
-						}
-					}
-				}
-			}
-		}
-	}
+	consts := stringConsts(parsed)
 	// Constants of the module's other packages that a help text joins in
 	// (broker.EnvVar), by the package's name.
 	other := map[string]map[string]string{}
@@ -570,16 +520,36 @@ func helpTexts(dir string) ([]i18n.Entry, error) {
 
 // packageConsts reads the string constants of a package's files.
 func packageConsts(dir string) (map[string]string, error) {
-	files, err := sourceFiles(dir)
+	_, parsed, err := parseDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	consts := map[string]string{}
+	return stringConsts(parsed), nil
+}
+
+// parseDir parses the Go files of dir, its tests left out.
+func parseDir(dir string) (*token.FileSet, []*ast.File, error) {
+	files, err := sourceFiles(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	fset := token.NewFileSet()
+	var parsed []*ast.File
 	for _, f := range files {
-		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.SkipObjectResolution)
+		af, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
 		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", f, err)
+			return nil, nil, fmt.Errorf("parse %s: %w", f, err)
 		}
+		parsed = append(parsed, af)
+	}
+	return fset, parsed, nil
+}
+
+// stringConsts are the constants of files whose value is a string literal,
+// or literals joined.
+func stringConsts(files []*ast.File) map[string]string {
+	consts := map[string]string{}
+	for _, af := range files {
 		for _, d := range af.Decls {
 			gd, ok := d.(*ast.GenDecl)
 			if !ok || gd.Tok != token.CONST {
@@ -597,5 +567,5 @@ func packageConsts(dir string) (map[string]string, error) {
 			}
 		}
 	}
-	return consts, nil
+	return consts
 }
