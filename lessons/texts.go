@@ -84,7 +84,7 @@ func Localize(l Lesson, c *i18n.Catalog) Lesson {
 	}
 	l.Quiz = quiz
 	plan := l.Plan
-	mark := c.T(" (deeper)") // DeeperMark, spelt out so that po-sync finds it
+	mark := c.T(DeeperMark)
 	l.Plan = func() Plan {
 		p := plan()
 		for i := range p.Steps {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,13 +30,7 @@ func TestFrenchLessonsMarkdownIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("../LESSONS.fr.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != want {
-		t.Fatalf("LESSONS.fr.md is stale: run  go run ./runner docs --lang fr > LESSONS.fr.md")
-	}
+	requireFresh(t, "LESSONS.fr.md", want, "go run ./runner docs --lang fr > LESSONS.fr.md")
 }
 
 // flat is text with its line breaks and runs of spaces made one space: the

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +13,7 @@ import (
 
 // docs/GLOSSARY.md is what `runner glossary --markdown` writes today.
 func TestGlossaryMarkdownIsFresh(t *testing.T) {
-	got, err := os.ReadFile("../docs/GLOSSARY.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != glossaryMarkdown() {
-		t.Fatalf("docs/GLOSSARY.md is stale: run  go run ./runner glossary --markdown > docs/GLOSSARY.md")
-	}
+	requireFresh(t, "docs/GLOSSARY.md", glossaryMarkdown(), "go run ./runner glossary --markdown > docs/GLOSSARY.md")
 }
 
 // Piped, the glossary is plain: no colour, each definition on one line,

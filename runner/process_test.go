@@ -262,11 +262,18 @@ func TestLessonsMarkdownIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("../LESSONS.md")
+	requireFresh(t, "LESSONS.md", want, "go run ./runner docs > LESSONS.md")
+}
+
+// requireFresh fails when the generated file (from the clone's root) is
+// not want, saying the command that writes it.
+func requireFresh(t *testing.T, file, want, command string) {
+	t.Helper()
+	got, err := os.ReadFile(filepath.Join("..", file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != want {
-		t.Fatalf("LESSONS.md is stale: run  go run ./runner docs > LESSONS.md")
+		t.Fatalf("%s is stale: run  %s", file, command)
 	}
 }

@@ -50,7 +50,7 @@ func (r *lessonRun) lookUp(ctx context.Context, i int) error {
 		helpers = nil
 	}
 	tr := r.out.Catalog()
-	labels := []string{tr.T("Glossary: the Kafka words, one sentence each")} // glossaryLabel
+	labels := []string{tr.T(glossaryLabel)}
 	for _, h := range helpers {
 		labels = append(labels, tr.F("The code of %s · %s", h.Name, h.Where()))
 	}

@@ -211,7 +211,7 @@ func (s *session) play(ctx context.Context, l lessons.Lesson, from int) (action,
 	}
 	if s.prompt.Interactive() && !s.only && !s.ruleSaid {
 		s.ruleSaid = true
-		s.out.Aside("A step runs once shown; one too long for the screen is paged and waits for Enter (q: quit, progress saved).") // stepRule, spelt out for po-sync
+		s.out.Aside(stepRule)
 	}
 	r := s.newRun(l)
 	defer r.cleanup()

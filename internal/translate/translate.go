@@ -66,12 +66,16 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	lessonConsts, err := packageConsts(lessonDir)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range goFiles {
 		target := "helpers.po"
 		if n, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0]); err == nil {
 			target = lessonFiles[n]
 		}
-		msgs, err := Messages(f)
+		msgs, err := Messages(f, lessonConsts)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +113,12 @@ func Expected(root string) (map[string][]i18n.Entry, error) {
 		return nil, err
 	}
 	for _, d := range runnerDirs {
-		if err := collect(d, "runner.po", Messages); err != nil {
+		consts, err := packageConsts(filepath.Join(root, d))
+		if err != nil {
+			return nil, err
+		}
+		messages := func(file string) ([]i18n.Entry, error) { return Messages(file, consts) }
+		if err := collect(d, "runner.po", messages); err != nil {
 			return nil, err
 		}
 	}
@@ -170,7 +179,8 @@ func sourceFiles(dir string) ([]string, error) {
 
 // Messages returns the texts a Go file prints through the printers'
 // methods, as message entries (no context), in the file's order.
-func Messages(file string) ([]i18n.Entry, error) {
+func Messages(file string, consts map[string]string) ([]i18n.Entry, error) {
+	literal := func(e ast.Expr) (string, bool) { return constant(consts, e) }
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
 	if err != nil {
@@ -297,8 +307,21 @@ func fieldTexts(file string, fields map[string]bool) ([]i18n.Entry, error) {
 }
 
 // literal is the value of a string literal, or of literals joined by +.
-func literal(e ast.Expr) (string, bool) {
+func literal(e ast.Expr) (string, bool) { return constant(nil, e) }
+
+// constant is literal with constants resolved: consts maps a constant's
+// name ("stepRule"), or another package's ("broker.EnvVar"), to its value.
+func constant(consts map[string]string, e ast.Expr) (string, bool) {
 	switch e := e.(type) {
+	case *ast.Ident:
+		s, ok := consts[e.Name]
+		return s, ok
+	case *ast.SelectorExpr:
+		if pkg, ok := e.X.(*ast.Ident); ok {
+			s, ok := consts[pkg.Name+"."+e.Sel.Name]
+			return s, ok
+		}
+		return "", false
 	case *ast.BasicLit:
 		if e.Kind != token.STRING {
 			return "", false
@@ -309,11 +332,11 @@ func literal(e ast.Expr) (string, bool) {
 		if e.Op != token.ADD {
 			return "", false
 		}
-		a, ok1 := literal(e.X)
-		b, ok2 := literal(e.Y)
+		a, ok1 := constant(consts, e.X)
+		b, ok2 := constant(consts, e.Y)
 		return a + b, ok1 && ok2
 	case *ast.ParenExpr:
-		return literal(e.X)
+		return constant(consts, e.X)
 	}
 	return "", false
 }
@@ -449,38 +472,16 @@ func helpTexts(dir string) ([]i18n.Entry, error) {
 	consts := stringConsts(parsed)
 	// Constants of the module's other packages that a help text joins in
 	// (broker.EnvVar), by the package's name.
-	other := map[string]map[string]string{}
 	for _, d := range []string{"internal/broker", "internal/clientconfig", "lessons"} {
 		c, err := packageConsts(filepath.Join(filepath.Dir(dir), d))
 		if err != nil {
 			return nil, err
 		}
-		other[filepath.Base(d)] = c
-	}
-	var resolve func(e ast.Expr) (string, bool)
-	resolve = func(e ast.Expr) (string, bool) {
-		switch e := e.(type) {
-		case *ast.SelectorExpr:
-			if pkg, ok := e.X.(*ast.Ident); ok {
-				s, ok := other[pkg.Name][e.Sel.Name]
-				return s, ok
-			}
-			return "", false
-		case *ast.Ident:
-			s, ok := consts[e.Name]
-			return s, ok
-		case *ast.BinaryExpr:
-			if e.Op != token.ADD {
-				return "", false
-			}
-			a, ok1 := resolve(e.X)
-			b, ok2 := resolve(e.Y)
-			return a + b, ok1 && ok2
-		case *ast.ParenExpr:
-			return resolve(e.X)
+		for name, v := range c {
+			consts[filepath.Base(d)+"."+name] = v
 		}
-		return literal(e)
 	}
+	resolve := func(e ast.Expr) (string, bool) { return constant(consts, e) }
 	var out []i18n.Entry
 	for _, af := range parsed {
 		name := filepath.Base(fset.Position(af.Pos()).Filename)
