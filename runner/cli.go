@@ -169,7 +169,8 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	root.SetUsageTemplate(usageTemplate)
 	// The help speaks the language asked for; an unknown one is refused
 	// below, once cobra has parsed the flags.
-	helpIn(root, langOf(args))
+	tr := langOf(args) // read once: the help, then the run, speak it
+	helpIn(root, tr)
 	fitHelp(root, out, terminalCols(out))
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{msg: err.Error(), command: cmd.CommandPath()}
@@ -193,9 +194,12 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	if err != nil {
 		return nil, usageError{msg: err.Error(), command: cmd.CommandPath()}
 	}
-	if c.tr, err = i18n.Load(tag); err != nil {
-		return nil, err
+	if tag != tr.Tag() { // not the --lang langOf read: cobra parsed another
+		if tr, err = i18n.Load(tag); err != nil {
+			return nil, err
+		}
 	}
+	c.tr = tr
 	return c, nil
 }
 

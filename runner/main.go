@@ -77,7 +77,12 @@ func run(ctx context.Context, args []string, io stdio) int {
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}
-	tr := langOf(args) // the language asked for, even when the rest of the line is wrong
+	var tr *i18n.Catalog
+	if cmd != nil {
+		tr = cmd.tr
+	} else {
+		tr = langOf(args) // the language asked for, even when the rest of the line is wrong
+	}
 	var u usageError
 	if errors.As(err, &u) {
 		fmt.Fprintf(io.err, "runner: %s\n%s\n", tr.Translate(err.Error()), u.help(tr))
