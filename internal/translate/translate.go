@@ -287,6 +287,11 @@ func fieldTexts(file string, fields map[string]bool) ([]i18n.Entry, error) {
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.CallExpr:
+			// want(what, wanted, got): exercise's Line with What = what.
+			if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "want" && fields["What"] && len(n.Args) > 0 {
+				add(n.Args[0])
+			}
 		case *ast.KeyValueExpr:
 			if id, ok := n.Key.(*ast.Ident); ok && fields[id.Name] {
 				add(n.Value)
