@@ -86,6 +86,9 @@ type command struct {
 	allTopics bool // watch: every topic and group, not only the prefixed ones
 
 	markdown bool // glossary: as Markdown, for docs/GLOSSARY.md
+
+	port   int    // serve: the port on 127.0.0.1
+	listen string // serve: an address beyond loopback instead
 }
 
 // lessonList is --lesson, repeatable and comma-separated.
@@ -146,7 +149,7 @@ func parseArgs(args []string, out, errOut io.Writer) (*command, error) {
 	root := rootCommand(c)
 	root.AddCommand(listCommand(c), resetCommand(c), produceCommand(c), consumeCommand(c), docsCommand(c),
 		sourceCommand(c), glossaryCommand(c), watchCommand(c), classCommand(c), exerciseCommand(c), checkCommand(c),
-		hintCommand(c), solutionCommand(c))
+		hintCommand(c), solutionCommand(c), serveCommand(c))
 	root.SetOut(out) // before the completion command, which keeps it
 	root.SetErr(errOut)
 	root.SetHelpCommand(helpCommand(root))

@@ -57,6 +57,21 @@ type stepEditor struct {
 // why: on Windows, without a Go toolchain, without the source tree (a
 // built runner away from its clone) or without an editor.
 func newStepEditor(prefix string, brokers []string, config string) (*stepEditor, string) {
+	e, why := newStepBuilder(prefix, brokers, config)
+	if e == nil {
+		return nil, why
+	}
+	ed, err := findEditor()
+	if err != nil {
+		return nil, "editing a step needs an editor: " + err.Error()
+	}
+	e.editor = ed
+	return e, ""
+}
+
+// newStepBuilder is newStepEditor without an editor: the web page edits
+// the code itself.
+func newStepBuilder(prefix string, brokers []string, config string) (*stepEditor, string) {
 	if runtime.GOOS == "windows" {
 		return nil, "editing a step is not available on Windows yet"
 	}
@@ -71,10 +86,6 @@ func newStepEditor(prefix string, brokers []string, config string) (*stepEditor,
 	if _, err := os.Stat(filepath.Join(root, "lessons")); err != nil {
 		return nil, "editing a step needs the lessons' source, in a clone of the project"
 	}
-	ed, err := findEditor()
-	if err != nil {
-		return nil, "editing a step needs an editor: " + err.Error()
-	}
 	dir, err := editsDir(prefix)
 	if err == nil {
 		err = migrateEdits(dir)
@@ -82,7 +93,7 @@ func newStepEditor(prefix string, brokers []string, config string) (*stepEditor,
 	if err != nil {
 		return nil, "editing a step needs somewhere to keep the edit: " + err.Error()
 	}
-	return &stepEditor{root: root, goBin: goBin, dir: dir, editor: ed, brokers: brokers, config: config, prefix: prefix}, ""
+	return &stepEditor{root: root, goBin: goBin, dir: dir, brokers: brokers, config: config, prefix: prefix}, ""
 }
 
 // editsDir is where the learner of prefix keeps edited steps: beside the

@@ -109,6 +109,9 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},
 		teller{out: out, interactive: interactive})
 	c.target = target{brokers: b.Addrs, cfg: cfg}
+	if c.name == "serve" {
+		return c.serve(ctx, env, cfg, out)
+	}
 	var link *classLink // --class: progress is also published
 	if (c.name == "" || c.name == "check") && !c.editedRun {
 		if link, err = c.openClass(b.Addrs, cfg, int(env.Replicas()), out); err != nil {

@@ -118,6 +118,9 @@ type session struct {
 	editNoted bool // editWhy was said: once is enough
 	ruleSaid  bool // when a step runs was said: once is enough
 	only      bool // --edited-run: the one step, no heading, then stop
+	// onPage: the session is the web page's, where a step is stopped by a
+	// button or a closed tab, not by Ctrl-C.
+	onPage bool
 }
 
 // walk plays queue, then, for a person, offers the menu until they quit.
@@ -593,7 +596,11 @@ func (r *lessonRun) failure(ctx context.Context, what string, err error) error {
 	if ctx.Err() != nil {
 		r.cleanup()
 		r.out.Unmute() // a step running quietly says this too
-		r.out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
+		if r.onPage {
+			r.out.Say("Stopped: the step's readers and writers are closed.")
+		} else {
+			r.out.Say("Ctrl-C: step stopped, its readers and writers are closed.")
+		}
 		return errInterrupted
 	}
 	return r.target.explain(fmt.Errorf("lesson %d, %s: %w", r.lesson.Number, what, err))

@@ -1,0 +1,493 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
+)
+
+// The page's API: the lessons as data, and the jobs it asks for (run a
+// step, check an exercise, run an edited step), whose output comes on the
+// event stream.
+
+// texts are the page's own words, in the learner's language.
+func (s *webServer) texts(w http.ResponseWriter, _ *http.Request) {
+	tr := s.tr
+	writeJSON(w, http.StatusOK, map[string]string{
+		"title":       tr.T("Kafka, hands-on: the lessons"),
+		"lessons":     tr.T("Lessons"),
+		"cluster":     tr.T("The cluster"),
+		"step":        tr.T("Step"),
+		"run":         tr.T("Run"),
+		"running":     tr.T("Running…"),
+		"stop":        tr.T("Stop"),
+		"edit":        tr.T("Edit"),
+		"runEdited":   tr.T("Run my edit"),
+		"restore":     tr.T("Restore the original"),
+		"cancelEdit":  tr.T("Close the editor"),
+		"edited":      tr.T("edited"),
+		"needsFirst":  tr.T("This step needs what earlier steps make:"),
+		"runFirst":    tr.T("Run them first, then this one"),
+		"ok":          tr.T("done"),
+		"failed":      tr.T("failed"),
+		"skipped":     tr.T("did not run here"),
+		"stopped":     tr.T("stopped"),
+		"summary":     tr.T("What this lesson showed"),
+		"quiz":        tr.T("Quiz"),
+		"answer":      tr.T("Check my answers"),
+		"right":       tr.T("Right."),
+		"wrong":       tr.T("Not quite: the answer is"),
+		"score":       tr.T("right answers"),
+		"exercises":   tr.T("Now you: exercises"),
+		"check":       tr.T("Check"),
+		"exerciseHow": tr.T("Complete the file in your editor, then check it here: the check looks at the cluster, not at your code."),
+		"notHere":     tr.T("Not here"),
+		"deeper":      tr.T("deeper"),
+		"offline":     tr.T("The connection to the runner is lost: is go run ./runner serve still running?"),
+		"code":        tr.T("Go code that runs"),
+		"waiting":     tr.T("waiting for the cluster…"),
+	})
+}
+
+// webLessonEntry is a lesson in the list.
+type webLessonEntry struct {
+	Number int    `json:"number"`
+	Title  string `json:"title"`
+	Goal   string `json:"goal"`
+	Done   bool   `json:"done"`
+	Score  string `json:"score,omitempty"` // the quiz's, when taken
+	Unmet  string `json:"unmet,omitempty"` // why it does not run here
+}
+
+func (s *webServer) lessonList(w http.ResponseWriter, _ *http.Request) {
+	p := s.sess.progress
+	var list []webLessonEntry
+	for _, l := range localized(s.tr) {
+		list = append(list, webLessonEntry{Number: l.Number, Title: l.Title, Goal: l.Goal, Done: p.isDone(l.Number),
+			Score: strings.TrimSpace(p.quiz(l.Number)), Unmet: l.Requires.UnmetIn(s.tr, s.env.Cluster)})
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// webLesson is a lesson as the page lays it out.
+type webLesson struct {
+	webLessonEntry
+	HowTo     string        `json:"howTo,omitempty"`
+	Steps     []webStep     `json:"steps"`
+	Summary   []string      `json:"summary"`
+	Quiz      []webQuestion `json:"quiz"`
+	Exercises []webExercise `json:"exercises"`
+	CanEdit   bool          `json:"canEdit"`
+	EditWhy   string        `json:"editWhy,omitempty"` // why no step can be edited here
+}
+
+type webStep struct {
+	Number    int    `json:"number"`
+	Cell      string `json:"cell"`
+	Title     string `json:"title"`
+	Deeper    bool   `json:"deeper,omitempty"`
+	Narration string `json:"narration"` // HTML
+	Code      string `json:"code"`      // HTML, highlighted
+	Source    string `json:"source"`    // the code, for the editor
+	Edited    string `json:"edited,omitempty"`
+	Needs     []int  `json:"needs,omitempty"`
+	Unmet     string `json:"unmet,omitempty"`
+	NoEdit    string `json:"noEdit,omitempty"`
+}
+
+type webQuestion struct {
+	Ask     string   `json:"ask"`
+	Choices []string `json:"choices"`
+}
+
+type webExercise struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Goal   string `json:"goal"`
+	File   string `json:"file"`
+	Cell   string `json:"cell"`
+	Passed bool   `json:"passed"`
+	Unmet  string `json:"unmet,omitempty"`
+}
+
+// lessonOf reads the lesson number of a request.
+func (s *webServer) lessonOf(w http.ResponseWriter, n int) (lessons.Lesson, bool) {
+	l, ok := s.find(n)
+	if !ok {
+		refuse(w, http.StatusNotFound, s.tr.F("There is no lesson %d.", n))
+	}
+	return l, ok
+}
+
+func (s *webServer) lesson(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		refuse(w, http.StatusNotFound, err.Error())
+		return
+	}
+	l, ok := s.lessonOf(w, n)
+	if !ok {
+		return
+	}
+	tr, p := s.tr, s.sess.progress
+	out := webLesson{webLessonEntry: webLessonEntry{Number: l.Number, Title: l.Title, Goal: l.Goal, Done: p.isDone(l.Number),
+		Score: strings.TrimSpace(p.quiz(l.Number)), Unmet: l.Requires.UnmetIn(tr, s.env.Cluster)},
+		Summary: slices.Concat(l.Summary, l.DeeperSummary)}
+	if out.Unmet != "" {
+		out.HowTo = howToMeet(tr, l.Requires)
+	}
+	out.CanEdit = s.sess.editor != nil
+	if !out.CanEdit {
+		out.EditWhy = tr.T(s.sess.editWhy)
+	}
+	for i, st := range l.Plan().Steps {
+		src, err := lessons.SourceOf(st)
+		if err != nil {
+			refuse(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		ws := webStep{Number: i + 1, Cell: cellID(l.Number, i+1), Title: st.Heading(), Deeper: st.Deeper,
+			Narration: narrationHTML(lessons.Narration(tr, l.Number, i+1, src.Narration)),
+			Code:      goHTML(src.Code), Source: src.Code, Needs: st.Needs, Unmet: st.Requires.UnmetIn(tr, s.env.Cluster)}
+		if st.NoEdit != "" {
+			ws.NoEdit = tr.Translate(st.NoEdit)
+		}
+		if s.sess.editor != nil {
+			ws.Edited, _ = s.sess.editor.saved(l.Number, i+1)
+		}
+		out.Steps = append(out.Steps, ws)
+	}
+	for _, q := range l.Quiz {
+		out.Quiz = append(out.Quiz, webQuestion{Ask: q.Ask, Choices: q.Choices})
+	}
+	for _, ex := range exercise.LocalizeAll(exercise.ForLesson(l.Number), tr) {
+		out.Exercises = append(out.Exercises, webExercise{ID: ex.ID, Title: ex.Title, Goal: ex.Goal,
+			File: "exercises/" + ex.Dir + "/main.go", Cell: exerciseCell(ex.ID), Passed: p.passed(ex.ID),
+			Unmet: ex.Requires.UnmetIn(tr, s.env.Cluster)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// runFor is the lesson's run, made fresh when the page moves to another
+// lesson (the last one's readers and writers closed) or a stop ended it.
+// The caller holds s.mu.
+func (s *webServer) runFor(l lessons.Lesson) *lessonRun {
+	if s.run != nil && s.run.lesson.Number == l.Number && s.run.plan.Cleanup != nil {
+		return s.run
+	}
+	if s.run != nil {
+		s.run.cleanup()
+	}
+	s.run = s.sess.newRun(l)
+	s.run.plan.Cleanup = chain(s.run.plan.Cleanup) // set: the run is live until cleaned up
+	s.runReady = false
+	return s.run
+}
+
+// chain returns f, or a function doing nothing: a non-nil Cleanup marks a
+// run that has not been cleaned up.
+func chain(f func()) func() {
+	if f == nil {
+		return func() {}
+	}
+	return f
+}
+
+// stepRequest asks to run (or edit) a step.
+type stepRequest struct {
+	Lesson int    `json:"lesson"`
+	Step   int    `json:"step"`
+	Needs  bool   `json:"needs"` // run the steps it needs first
+	Client string `json:"client"`
+	Code   string `json:"code"` // edit: the learner's code
+}
+
+// stepOf finds the lesson and step a request names, and says why not.
+func (s *webServer) stepOf(w http.ResponseWriter, req stepRequest) (lessons.Lesson, bool) {
+	l, ok := s.lessonOf(w, req.Lesson)
+	if !ok {
+		return l, false
+	}
+	if n := len(l.Plan().Steps); req.Step < 1 || req.Step > n {
+		refuse(w, http.StatusNotFound, s.tr.F("Lesson %d has steps 1 to %d.", l.Number, n))
+		return l, false
+	}
+	if why := l.Requires.UnmetIn(s.tr, s.env.Cluster); why != "" {
+		refuse(w, http.StatusConflict, s.tr.F("This lesson does not run here: %s.", why)+" "+howToMeet(s.tr, l.Requires))
+		return l, false
+	}
+	return l, true
+}
+
+func (s *webServer) runHandler(w http.ResponseWriter, r *http.Request) {
+	var req stepRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	l, ok := s.stepOf(w, req)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	if s.busy != nil {
+		s.mu.Unlock()
+		refuse(w, http.StatusConflict, s.busyMessage())
+		return
+	}
+	run := s.runFor(l)
+	missing := run.missing(req.Step - 1)
+	s.mu.Unlock()
+	if len(missing) > 0 && !req.Needs {
+		refs := make([]stepRef, len(missing))
+		for k, m := range missing {
+			refs[k] = run.ref(m)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"needs": refs})
+		return
+	}
+	order := append(missing, req.Step-1)
+	if !s.start(req.Client, cellID(l.Number, req.Step), func(ctx context.Context) { s.play(ctx, run, order) }) {
+		refuse(w, http.StatusConflict, s.busyMessage())
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
+}
+
+// play runs the steps of order in turn, each in its cell, and stops at the
+// first that does not succeed.
+func (s *webServer) play(ctx context.Context, r *lessonRun, order []int) {
+	n := r.lesson.Number
+	for k, i := range order {
+		cell := cellID(n, i+1)
+		s.target.set(cell)
+		s.hub.send(event{Type: "start", Cell: cell})
+		status := s.runOne(ctx, r, i)
+		s.hub.send(event{Type: "end", Cell: cell, Status: status})
+		if status != "ok" {
+			if k < len(order)-1 && status != "stopped" {
+				last := order[len(order)-1]
+				s.target.set(cellID(n, last+1))
+				s.hub.send(event{Type: "start", Cell: cellID(n, last+1)})
+				s.sess.out.Warn("Step %d needs step %d, which did not succeed: it did not run.", last+1, i+1)
+				s.hub.send(event{Type: "end", Cell: cellID(n, last+1), Status: "skipped"})
+			}
+			return
+		}
+	}
+	s.markDone(r)
+}
+
+// runOne runs step i of r, after the lesson's setup the first time, and
+// says how it ended.
+func (s *webServer) runOne(ctx context.Context, r *lessonRun, i int) string {
+	st := r.plan.Steps[i]
+	if why := st.Requires.UnmetIn(s.tr, s.env.Cluster); why != "" {
+		r.out.Warn("This step does not run here: %s.", why)
+		r.out.Say("%s", howToMeet(s.tr, st.Requires))
+		return "skipped"
+	}
+	s.mu.Lock()
+	ready := s.runReady
+	s.mu.Unlock()
+	var err error
+	if !ready {
+		if err = r.setup(ctx); err == nil {
+			s.mu.Lock()
+			s.runReady = true
+			s.mu.Unlock()
+		}
+	}
+	if err == nil {
+		err = r.run(ctx, i)
+	}
+	switch {
+	case err == nil:
+		s.sess.progress.at(r.lesson.Number, min(i+2, len(r.plan.Steps)))
+		return "ok"
+	case errors.Is(err, errStepSkipped):
+		return "skipped"
+	case errors.Is(err, errInterrupted) || ctx.Err() != nil:
+		s.mu.Lock()
+		if s.run == r {
+			s.run = nil // its readers and writers are closed: the next run starts afresh
+		}
+		s.mu.Unlock()
+		return "stopped"
+	}
+	r.out.Error("%v", err)
+	return "failed"
+}
+
+// markDone records the lesson done once every step that can run here has.
+func (s *webServer) markDone(r *lessonRun) {
+	for i, st := range r.plan.Steps {
+		if !r.tried[i] && st.Requires.Unmet(s.env.Cluster) == "" {
+			return
+		}
+	}
+	if !s.sess.progress.isDone(r.lesson.Number) {
+		s.sess.progress.done(r.lesson.Number)
+	}
+}
+
+func (s *webServer) quizHandler(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Lesson  int   `json:"lesson"`
+		Answers []int `json:"answers"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	l, ok := s.lessonOf(w, req.Lesson)
+	if !ok {
+		return
+	}
+	if len(req.Answers) != len(l.Quiz) {
+		refuse(w, http.StatusBadRequest, s.tr.F("Answer the %d questions.", len(l.Quiz)))
+		return
+	}
+	type verdict struct {
+		Right  bool   `json:"right"`
+		Answer string `json:"answer"`
+		Why    string `json:"why"`
+		Step   int    `json:"step,omitempty"`
+	}
+	var out struct {
+		Verdicts []verdict `json:"verdicts"`
+		Right    int       `json:"right"`
+		Total    int       `json:"total"`
+	}
+	for i, q := range l.Quiz {
+		v := verdict{Right: req.Answers[i] == q.Answer, Answer: q.Choices[q.Answer], Why: q.Why, Step: q.Step}
+		if v.Right {
+			out.Right++
+		}
+		out.Verdicts = append(out.Verdicts, v)
+	}
+	out.Total = len(l.Quiz)
+	s.sess.progress.score(l.Number, out.Right, out.Total)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *webServer) checkHandler(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ID     string `json:"id"`
+		Client string `json:"client"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	ex, ok := findExerciseIn(s.tr, req.ID)
+	if !ok {
+		refuse(w, http.StatusNotFound, s.tr.F("There is no exercise %q.", req.ID))
+		return
+	}
+	cell := exerciseCell(ex.ID)
+	started := s.start(req.Client, cell, func(ctx context.Context) {
+		s.target.set(cell)
+		s.hub.send(event{Type: "start", Cell: cell})
+		status := "ok"
+		if err := s.coach.check(ctx, s.env, ex); err != nil {
+			status = "failed"
+			if ctx.Err() != nil {
+				status = "stopped"
+			} else if !errors.Is(err, errNotYet) {
+				s.sess.out.Error("%v", err)
+			}
+		}
+		s.hub.send(event{Type: "end", Cell: cell, Status: status})
+	})
+	if !started {
+		refuse(w, http.StatusConflict, s.busyMessage())
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
+}
+
+// editHandler builds and runs the learner's code in place of a step's, as
+// the terminal's "Edit this step and run it" does.
+func (s *webServer) editHandler(w http.ResponseWriter, r *http.Request) {
+	var req stepRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	l, ok := s.stepOf(w, req)
+	if !ok {
+		return
+	}
+	e := s.sess.editor
+	if e == nil {
+		refuse(w, http.StatusConflict, s.tr.F("You cannot edit steps here: %s.", s.tr.T(s.sess.editWhy)))
+		return
+	}
+	st := l.Plan().Steps[req.Step-1]
+	if st.NoEdit != "" {
+		refuse(w, http.StatusConflict, s.tr.F("This step cannot be edited: %s.", s.tr.Translate(st.NoEdit)))
+		return
+	}
+	src, err := lessons.SourceOf(st)
+	if err != nil {
+		refuse(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	body := strings.ReplaceAll(req.Code, "\r\n", "\n")
+	if strings.TrimSpace(body) == strings.TrimSpace(src.Code) {
+		e.restore(l.Number, req.Step)
+		refuse(w, http.StatusBadRequest, s.tr.T("No change to the lesson's code: nothing to run."))
+		return
+	}
+	// The edit is kept before it runs: nothing the learner typed is lost.
+	err = os.MkdirAll(e.dir, 0o755)
+	if err == nil {
+		err = os.WriteFile(e.path(l.Number, req.Step), []byte(body), 0o644)
+	}
+	if err != nil {
+		refuse(w, http.StatusInternalServerError, s.tr.F("keep the edit of step %d: %v", req.Step, err))
+		return
+	}
+	s.mu.Lock()
+	run := s.runFor(l)
+	s.mu.Unlock()
+	cell := cellID(l.Number, req.Step)
+	started := s.start(req.Client, cell, func(ctx context.Context) {
+		s.target.set(cell)
+		s.hub.send(event{Type: "start", Cell: cell})
+		status := "ok"
+		if err := run.runEdit(ctx, req.Step-1, src, body, len(run.plan.Steps), st.Title); err != nil {
+			status = "stopped"
+		}
+		s.hub.send(event{Type: "end", Cell: cell, Status: status})
+	})
+	if !started {
+		refuse(w, http.StatusConflict, s.busyMessage())
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
+}
+
+func (s *webServer) restoreHandler(w http.ResponseWriter, r *http.Request) {
+	var req stepRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	l, ok := s.stepOf(w, req)
+	if !ok {
+		return
+	}
+	if s.sess.editor == nil {
+		refuse(w, http.StatusConflict, s.tr.F("You cannot edit steps here: %s.", s.tr.T(s.sess.editWhy)))
+		return
+	}
+	if err := s.sess.editor.restore(l.Number, req.Step); err != nil {
+		refuse(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"restored": true})
+}
