@@ -471,7 +471,11 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 				r.out.Aside("  %d │ %s", p.line, strings.ReplaceAll(lines[p.line-1], "\t", "    "))
 			}
 		}
-		r.out.Aside("Choose \"Edit this step and run it\" to fix it (the editor opens on your text), or restore the original.")
+		if r.onPage {
+			r.out.Aside("Fix it in the editor above and run it again, or restore the original.")
+		} else {
+			r.out.Aside("Choose \"Edit this step and run it\" to fix it (the editor opens on your text), or restore the original.")
+		}
 		return nil
 	case err != nil:
 		r.out.Error("build the edited step: %v", err)
@@ -480,11 +484,17 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 	built, ran := time.Since(start), time.Now()
 	err = runEdited(bctx, e.command(bctx, bin, r.lesson.Number, i+1), r.out)
 	switch {
+	case ctx.Err() != nil && r.onPage:
+		r.out.Say("Stopped: the edited step ended.")
+		return errInterrupted
 	case ctx.Err() != nil:
 		r.out.Say("Ctrl-C: the edited step stopped.")
 		return errInterrupted
 	case err != nil:
 		r.out.Error("The edited step failed (%v); the lesson goes on.", err)
+	case r.onPage:
+		r.out.Aside("Edited step done: built in %.1f s, ran in %.1f s. Your edit is kept: \"Restore the original\" brings the lesson's code back.",
+			built.Seconds(), time.Since(ran).Seconds())
 	default:
 		r.out.Aside("Edited step done: built in %.1f s, ran in %.1f s. Your edit is kept: restore the original from the menu.",
 			built.Seconds(), time.Since(ran).Seconds())

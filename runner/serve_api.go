@@ -39,6 +39,7 @@ func (s *webServer) texts(w http.ResponseWriter, _ *http.Request) {
 		"failed":      tr.T("failed"),
 		"skipped":     tr.T("did not run here"),
 		"stopped":     tr.T("stopped"),
+		"notyet":      tr.T("not yet"),
 		"summary":     tr.T("What this lesson showed"),
 		"quiz":        tr.T("Quiz"),
 		"answer":      tr.T("Check my answers"),
@@ -394,13 +395,15 @@ func (s *webServer) checkHandler(w http.ResponseWriter, r *http.Request) {
 		s.target.set(cell)
 		s.hub.send(event{Type: "start", Cell: cell})
 		status := "ok"
-		if err := s.coach.check(ctx, s.env, ex); err != nil {
+		switch err := s.coach.check(ctx, s.env, ex); {
+		case err == nil:
+		case ctx.Err() != nil:
+			status = "stopped"
+		case errors.Is(err, errNotYet): // the check said what is missing
+			status = "notyet"
+		default:
 			status = "failed"
-			if ctx.Err() != nil {
-				status = "stopped"
-			} else if !errors.Is(err, errNotYet) {
-				s.sess.out.Error("%v", err)
-			}
+			s.sess.out.Error("%v", err)
 		}
 		s.hub.send(event{Type: "end", Cell: cell, Status: status})
 	})
