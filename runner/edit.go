@@ -438,11 +438,13 @@ func (r *lessonRun) editStep(ctx context.Context, i int) error {
 		r.out.Aside("No change to the lesson's code: nothing to run.")
 		return nil
 	}
-	return r.runEdit(ctx, i, src, body, n, step.Title)
+	_, err = r.runEdit(ctx, i, src, body, n, step.Title)
+	return err
 }
 
-// runEdit builds and runs the edit body of step i.
-func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body string, n int, title string) error {
+// runEdit builds and runs the edit body of step i. ok says it built and
+// ran without an error; err is errInterrupted when it was stopped.
+func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body string, n int, title string) (ok bool, err error) {
 	e := r.editor
 	diff := lineDiff(src.Code, body, 12)
 	r.out.Edited(i+1, n, title, diff)
@@ -453,7 +455,7 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 	dir := filepath.Join(buildCache(), filepath.Base(e.dir), fmt.Sprintf("lesson%02d-step%d", r.lesson.Number, i+1))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		r.out.Error("a folder to build in: %v", err)
-		return nil
+		return false, nil
 	}
 	start := time.Now()
 	bctx, cancel := context.WithTimeout(ctx, editedRunTimeout)
@@ -461,7 +463,7 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 	bin, problems, err := e.build(bctx, src, body, dir)
 	switch {
 	case ctx.Err() != nil:
-		return errInterrupted
+		return false, errInterrupted
 	case errors.Is(err, errCompile):
 		lines := strings.Split(strings.Trim(body, "\n"), "\n")
 		r.out.Error("Your code does not compile, so nothing ran:")
@@ -476,22 +478,23 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 		} else {
 			r.out.Aside("Choose \"Edit this step and run it\" to fix it (the editor opens on your text), or restore the original.")
 		}
-		return nil
+		return false, nil
 	case err != nil:
 		r.out.Error("build the edited step: %v", err)
-		return nil
+		return false, nil
 	}
 	built, ran := time.Since(start), time.Now()
 	err = runEdited(bctx, e.command(bctx, bin, r.lesson.Number, i+1), r.out)
 	switch {
 	case ctx.Err() != nil && r.onPage:
 		r.out.Say("Stopped: the edited step ended.")
-		return errInterrupted
+		return false, errInterrupted
 	case ctx.Err() != nil:
 		r.out.Say("Ctrl-C: the edited step stopped.")
-		return errInterrupted
+		return false, errInterrupted
 	case err != nil:
 		r.out.Error("The edited step failed (%v); the lesson goes on.", err)
+		return false, nil
 	case r.onPage:
 		r.out.Aside("Edited step done: built in %.1f s, ran in %.1f s. Your edit is kept: \"Restore the original\" brings the lesson's code back.",
 			built.Seconds(), time.Since(ran).Seconds())
@@ -499,7 +502,7 @@ func (r *lessonRun) runEdit(ctx context.Context, i int, src lessons.Source, body
 		r.out.Aside("Edited step done: built in %.1f s, ran in %.1f s. Your edit is kept: restore the original from the menu.",
 			built.Seconds(), time.Since(ran).Seconds())
 	}
-	return nil
+	return true, nil
 }
 
 // buildCache is where edited runners are built: the user's cache, else the

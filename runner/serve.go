@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,10 +72,10 @@ type webServer struct {
 
 	mu  sync.Mutex
 	run *lessonRun // the lesson being played; nil: none yet
-	// runReady: run's setup (its topic) is done.
-	runReady bool
-	busy     *job // what runs now; nil: nothing
-	jobs     sync.WaitGroup
+	// ready is the run whose setup (its topic) is done.
+	ready *lessonRun
+	busy  *job // what runs now; nil: nothing
+	jobs  sync.WaitGroup
 }
 
 // job is what runs at the page's request: a step, a check, an edit.
@@ -147,6 +149,7 @@ func (s *webServer) handler() http.Handler {
 	mux.HandleFunc("GET /api/texts", s.texts)
 	mux.HandleFunc("GET /api/lessons", s.lessonList)
 	mux.HandleFunc("GET /api/lessons/{n}", s.lesson)
+	mux.HandleFunc("GET /api/exercises", s.exercises)
 	mux.HandleFunc("GET /api/events", s.events)
 	mux.HandleFunc("POST /api/run", s.runHandler)
 	mux.HandleFunc("POST /api/stop", s.stopHandler)
@@ -233,8 +236,14 @@ func refuse(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// readJSON reads a request's body into v, at most 1 MiB.
+// readJSON reads a request's JSON body into v, at most 1 MiB. JSON only:
+// another site's page cannot send it without asking first (CORS), a second
+// guard behind the origin check.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		refuse(w, http.StatusUnsupportedMediaType, "bad request: the body must be JSON (Content-Type: application/json)")
+		return false
+	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil {
 		refuse(w, http.StatusBadRequest, "bad request: "+err.Error())
 		return false
@@ -242,29 +251,51 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// clientID is what a page may name its stream: its own random id, made
+// once per tab, so that a stream that reconnects is the same tab.
+var clientID = regexp.MustCompile(`^[A-Za-z0-9-]{8,64}$`)
+
+// tabGrace is how long a tab's stream may be away (a reconnect) before the
+// job that tab started is stopped as the tab's being closed.
+const tabGrace = 3 * time.Second
+
 // events is the page's stream (server-sent events): what happened so far,
-// then each event as it happens. A stream that closes stops the job its
-// tab started.
+// then each event as it happens. When a tab's stream closes and the tab
+// does not come back, the job it started stops.
 func (s *webServer) events(w http.ResponseWriter, r *http.Request) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
+	client := r.URL.Query().Get("client")
+	if !clientID.MatchString(client) {
+		client = newToken()[:16]
+	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
-	id := newToken()[:16]
-	past, live := s.hub.subscribe(id)
+	id := newToken()[:16] // this stream's: a tab may have a second one for a moment
+	past, live := s.hub.subscribe(id, client)
 	defer func() {
 		s.hub.unsubscribe(id)
-		s.stopJobOf(id)
+		go func() {
+			select {
+			case <-time.After(tabGrace):
+			case <-s.base.Done():
+				return
+			}
+			if !s.hub.connected(client) {
+				s.stopJobOf(client)
+			}
+		}()
 	}()
 	send := func(e event) bool {
 		b, _ := json.Marshal(e)
 		_, err := fmt.Fprintf(w, "data: %s\n\n", b)
 		return err == nil
 	}
-	send(event{Type: "hello", Client: id})
+	fmt.Fprint(w, "retry: 1000\n\n") // a lost stream comes back within a second
+	send(event{Type: "hello", Client: client})
 	for _, e := range past {
 		if !send(e) {
 			return
@@ -309,12 +340,23 @@ func (s *webServer) stopHandler(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"stopped": s.busy != nil})
 }
 
-// start runs f as the page's one job, unless one runs already.
-func (s *webServer) start(client, cell string, f func(ctx context.Context)) bool {
+// start runs f as the page's one job, unless one runs already or the
+// server stops; with a lesson, f gets its run (runFor). The check, the run
+// and the job are one step under s.mu: a second request cannot clean up
+// the run the first is about to play. before, when set, may still decline
+// (it answered the request itself).
+func (s *webServer) start(client, cell string, l *lessons.Lesson, before func(r *lessonRun) bool, f func(ctx context.Context, r *lessonRun)) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.busy != nil || s.base.Err() != nil {
 		return false
+	}
+	var run *lessonRun
+	if l != nil {
+		run = s.runFor(*l)
+	}
+	if before != nil && !before(run) {
+		return true
 	}
 	ctx, cancel := context.WithCancel(s.base)
 	s.busy = &job{cancel: cancel, client: client, cell: cell}
@@ -328,7 +370,7 @@ func (s *webServer) start(client, cell string, f func(ctx context.Context)) bool
 			s.mu.Unlock()
 			s.hub.send(event{Type: "idle"})
 		}()
-		f(ctx)
+		f(ctx, run)
 	}()
 	return true
 }
@@ -341,6 +383,13 @@ func (s *webServer) busyMessage() string {
 // serve serves until ctx ends (Ctrl-C): then it stops what runs, closes
 // its readers and writers, and returns errInterrupted.
 func (s *webServer) serve(ctx context.Context, ln net.Listener) error {
+	// Its own end too: when the HTTP server fails, the poller, the streams
+	// and the job stop as on Ctrl-C.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	s.base = ctx
+	s.mu.Unlock()
 	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)
@@ -355,20 +404,17 @@ func (s *webServer) serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	case err = <-done:
 	}
-	s.mu.Lock()
-	if s.busy != nil {
-		s.busy.cancel()
-	}
-	s.mu.Unlock()
+	cancel() // the job's context ends: it closes what it opened
+	// No request is taken from here on, so none makes a run nobody cleans up.
+	sctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+	defer stop()
+	srv.Shutdown(sctx)
 	s.jobs.Wait()
 	s.mu.Lock()
 	if s.run != nil {
 		s.run.cleanup()
 	}
 	s.mu.Unlock()
-	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	srv.Shutdown(sctx)
 	<-polled
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

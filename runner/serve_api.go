@@ -21,39 +21,40 @@ import (
 func (s *webServer) texts(w http.ResponseWriter, _ *http.Request) {
 	tr := s.tr
 	writeJSON(w, http.StatusOK, map[string]string{
-		"title":       tr.T("Kafka, hands-on: the lessons"),
-		"lessons":     tr.T("Lessons"),
-		"cluster":     tr.T("The cluster"),
-		"step":        tr.T("Step"),
-		"run":         tr.T("Run"),
-		"running":     tr.T("Running…"),
-		"stop":        tr.T("Stop"),
-		"edit":        tr.T("Edit"),
-		"runEdited":   tr.T("Run my edit"),
-		"restore":     tr.T("Restore the original"),
-		"cancelEdit":  tr.T("Close the editor"),
-		"edited":      tr.T("edited"),
-		"needsFirst":  tr.T("This step needs what earlier steps make:"),
-		"runFirst":    tr.T("Run them first, then this one"),
-		"ok":          tr.T("done"),
-		"failed":      tr.T("failed"),
-		"skipped":     tr.T("did not run here"),
-		"stopped":     tr.T("stopped"),
-		"notyet":      tr.T("not yet"),
-		"summary":     tr.T("What this lesson showed"),
-		"quiz":        tr.T("Quiz"),
-		"answer":      tr.T("Check my answers"),
-		"right":       tr.T("Right."),
-		"wrong":       tr.T("Not quite: the answer is"),
-		"score":       tr.T("right answers"),
-		"exercises":   tr.T("Now you: exercises"),
-		"check":       tr.T("Check"),
-		"exerciseHow": tr.T("Complete the file in your editor, then check it here: the check looks at the cluster, not at your code."),
-		"notHere":     tr.T("Not here"),
-		"deeper":      tr.T("deeper"),
-		"offline":     tr.T("The connection to the runner is lost: is go run ./runner serve still running?"),
-		"code":        tr.T("Go code that runs"),
-		"waiting":     tr.T("waiting for the cluster…"),
+		"title":        tr.T("Kafka, hands-on: the lessons"),
+		"lessons":      tr.T("Lessons"),
+		"cluster":      tr.T("The cluster"),
+		"step":         tr.T("Step"),
+		"run":          tr.T("Run"),
+		"running":      tr.T("Running…"),
+		"stop":         tr.T("Stop"),
+		"edit":         tr.T("Edit"),
+		"runEdited":    tr.T("Run my edit"),
+		"restore":      tr.T("Restore the original"),
+		"cancelEdit":   tr.T("Close the editor"),
+		"edited":       tr.T("edited"),
+		"needsFirst":   tr.T("This step needs what earlier steps make:"),
+		"runFirst":     tr.T("Run them first, then this one"),
+		"ok":           tr.T("done"),
+		"failed":       tr.T("failed"),
+		"skipped":      tr.T("did not run here"),
+		"stopped":      tr.T("stopped"),
+		"notyet":       tr.T("not yet"),
+		"summary":      tr.T("What this lesson showed"),
+		"quiz":         tr.T("Quiz"),
+		"answer":       tr.T("Check my answers"),
+		"right":        tr.T("Right."),
+		"wrong":        tr.T("Not quite: the answer is"),
+		"score":        tr.T("right answers"),
+		"exercises":    tr.T("Now you: exercises"),
+		"allExercises": tr.T("Every exercise"),
+		"check":        tr.T("Check"),
+		"exerciseHow":  tr.T("Complete the file in your editor, then check it here: the check looks at the cluster, not at your code."),
+		"notHere":      tr.T("Not here"),
+		"deeper":       tr.T("deeper"),
+		"offline":      tr.T("The connection to the runner is lost: is go run ./runner serve still running?"),
+		"code":         tr.T("Go code that runs"),
+		"waiting":      tr.T("waiting for the cluster…"),
 	})
 }
 
@@ -116,6 +117,7 @@ type webExercise struct {
 	Cell   string `json:"cell"`
 	Passed bool   `json:"passed"`
 	Unmet  string `json:"unmet,omitempty"`
+	Vars   string `json:"vars,omitempty"` // what the goal's $NAMES are
 }
 
 // lessonOf reads the lesson number of a request.
@@ -168,12 +170,37 @@ func (s *webServer) lesson(w http.ResponseWriter, r *http.Request) {
 	for _, q := range l.Quiz {
 		out.Quiz = append(out.Quiz, webQuestion{Ask: q.Ask, Choices: q.Choices})
 	}
-	for _, ex := range exercise.LocalizeAll(exercise.ForLesson(l.Number), tr) {
-		out.Exercises = append(out.Exercises, webExercise{ID: ex.ID, Title: ex.Title, Goal: ex.Goal,
-			File: "exercises/" + ex.Dir + "/main.go", Cell: exerciseCell(ex.ID), Passed: p.passed(ex.ID),
-			Unmet: ex.Requires.UnmetIn(tr, s.env.Cluster)})
-	}
+	out.Exercises = s.webExercises(exercise.ForLesson(l.Number))
 	writeJSON(w, http.StatusOK, out)
+}
+
+// webExercises are exercises as the page shows them.
+func (s *webServer) webExercises(all []exercise.Exercise) []webExercise {
+	var out []webExercise
+	for _, ex := range exercise.LocalizeAll(all, s.tr) {
+		we := webExercise{ID: ex.ID, Title: ex.Title, Goal: ex.Goal,
+			File: "exercises/" + ex.Dir + "/main.go", Cell: exerciseCell(ex.ID), Passed: s.sess.progress.passed(ex.ID),
+			Unmet: ex.Requires.UnmetIn(s.tr, s.env.Cluster)}
+		if names := goalVars(ex.Goal); len(names) > 0 {
+			we.Vars = s.tr.F("%s: environment variables the check sets when it runs your program (os.Getenv(%q) reads one).",
+				strings.Join(names, ", "), strings.TrimPrefix(names[0], "$"))
+		}
+		out = append(out, we)
+	}
+	return out
+}
+
+// exercises lists every exercise, those after a lesson and those on their
+// own (kafka-go's traps), as the menu's "Now you" does.
+func (s *webServer) exercises(w http.ResponseWriter, _ *http.Request) {
+	all := s.webExercises(exercise.All())
+	passed := 0
+	for _, ex := range all {
+		if ex.Passed {
+			passed++
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"label": s.tr.F("✎ Now you: the exercises (%d of %d passed)", passed, len(all)), "exercises": all})
 }
 
 // runFor is the lesson's run, made fresh when the page moves to another
@@ -188,7 +215,6 @@ func (s *webServer) runFor(l lessons.Lesson) *lessonRun {
 	}
 	s.run = s.sess.newRun(l)
 	s.run.plan.Cleanup = chain(s.run.plan.Cleanup) // set: the run is live until cleaned up
-	s.runReady = false
 	return s.run
 }
 
@@ -236,29 +262,27 @@ func (s *webServer) runHandler(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	if s.busy != nil {
-		s.mu.Unlock()
-		refuse(w, http.StatusConflict, s.busyMessage())
-		return
-	}
-	run := s.runFor(l)
-	missing := run.missing(req.Step - 1)
-	s.mu.Unlock()
-	if len(missing) > 0 && !req.Needs {
-		refs := make([]stepRef, len(missing))
-		for k, m := range missing {
-			refs[k] = run.ref(m)
+	var needs []stepRef
+	var order []int
+	started := s.start(req.Client, cellID(l.Number, req.Step), &l, func(run *lessonRun) bool {
+		missing := run.missing(req.Step - 1)
+		if len(missing) > 0 && !req.Needs {
+			for _, m := range missing {
+				needs = append(needs, run.ref(m))
+			}
+			return false
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"needs": refs})
-		return
-	}
-	order := append(missing, req.Step-1)
-	if !s.start(req.Client, cellID(l.Number, req.Step), func(ctx context.Context) { s.play(ctx, run, order) }) {
+		order = append(missing, req.Step-1)
+		return true
+	}, func(ctx context.Context, run *lessonRun) { s.play(ctx, run, order) })
+	switch {
+	case !started:
 		refuse(w, http.StatusConflict, s.busyMessage())
-		return
+	case needs != nil:
+		writeJSON(w, http.StatusOK, map[string]any{"needs": needs})
+	default:
+		writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
 	}
-	writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
 }
 
 // play runs the steps of order in turn, each in its cell, and stops at the
@@ -295,13 +319,13 @@ func (s *webServer) runOne(ctx context.Context, r *lessonRun, i int) string {
 		return "skipped"
 	}
 	s.mu.Lock()
-	ready := s.runReady
+	ready := s.ready == r
 	s.mu.Unlock()
 	var err error
 	if !ready {
 		if err = r.setup(ctx); err == nil {
 			s.mu.Lock()
-			s.runReady = true
+			s.ready = r
 			s.mu.Unlock()
 		}
 	}
@@ -340,8 +364,8 @@ func (s *webServer) markDone(r *lessonRun) {
 
 func (s *webServer) quizHandler(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Lesson  int   `json:"lesson"`
-		Answers []int `json:"answers"`
+		Lesson  int    `json:"lesson"`
+		Answers []*int `json:"answers"`
 	}
 	if !readJSON(w, r, &req) {
 		return
@@ -350,9 +374,15 @@ func (s *webServer) quizHandler(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if len(req.Answers) != len(l.Quiz) {
+	if len(req.Answers) != len(l.Quiz) || slices.ContainsFunc(req.Answers, func(a *int) bool { return a == nil }) {
 		refuse(w, http.StatusBadRequest, s.tr.F("Answer the %d questions.", len(l.Quiz)))
 		return
+	}
+	for i, a := range req.Answers {
+		if *a < 0 || *a >= len(l.Quiz[i].Choices) {
+			refuse(w, http.StatusBadRequest, s.tr.F("Question %d has choices 0 to %d.", i+1, len(l.Quiz[i].Choices)-1))
+			return
+		}
 	}
 	type verdict struct {
 		Right  bool   `json:"right"`
@@ -366,7 +396,7 @@ func (s *webServer) quizHandler(w http.ResponseWriter, r *http.Request) {
 		Total    int       `json:"total"`
 	}
 	for i, q := range l.Quiz {
-		v := verdict{Right: req.Answers[i] == q.Answer, Answer: q.Choices[q.Answer], Why: q.Why, Step: q.Step}
+		v := verdict{Right: *req.Answers[i] == q.Answer, Answer: q.Choices[q.Answer], Why: q.Why, Step: q.Step}
 		if v.Right {
 			out.Right++
 		}
@@ -391,7 +421,7 @@ func (s *webServer) checkHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cell := exerciseCell(ex.ID)
-	started := s.start(req.Client, cell, func(ctx context.Context) {
+	started := s.start(req.Client, cell, nil, nil, func(ctx context.Context, _ *lessonRun) {
 		s.target.set(cell)
 		s.hub.send(event{Type: "start", Cell: cell})
 		status := "ok"
@@ -455,15 +485,13 @@ func (s *webServer) editHandler(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusInternalServerError, s.tr.F("keep the edit of step %d: %v", req.Step, err))
 		return
 	}
-	s.mu.Lock()
-	run := s.runFor(l)
-	s.mu.Unlock()
 	cell := cellID(l.Number, req.Step)
-	started := s.start(req.Client, cell, func(ctx context.Context) {
+	started := s.start(req.Client, cell, &l, nil, func(ctx context.Context, run *lessonRun) {
 		s.target.set(cell)
 		s.hub.send(event{Type: "start", Cell: cell})
-		status := "ok"
-		if err := run.runEdit(ctx, req.Step-1, src, body, len(run.plan.Steps), st.Title); err != nil {
+		ok, err := run.runEdit(ctx, req.Step-1, src, body, len(run.plan.Steps), st.Title)
+		status := map[bool]string{true: "ok", false: "failed"}[ok]
+		if err != nil {
 			status = "stopped"
 		}
 		s.hub.send(event{Type: "end", Cell: cell, Status: status})

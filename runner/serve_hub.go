@@ -38,11 +38,16 @@ type hub struct {
 	mu      sync.Mutex
 	next    int
 	subs    map[string]chan event
+	tabs    map[string]string // stream → the tab (client) it belongs to
 	history []event
 	cluster *event // the last cluster panel: a new tab gets it at once
 }
 
-func newHub() *hub { return &hub{subs: map[string]chan event{}} }
+func newHub() *hub { return &hub{subs: map[string]chan event{}, tabs: map[string]string{}} }
+
+// streamBuffer is how many events a stream may be behind before it is
+// closed (its tab reconnects, and is replayed the history).
+const streamBuffer = 4096
 
 // send numbers e and hands it to every stream. A stream too slow to keep
 // up is closed (its tab reconnects and is replayed the history).
@@ -65,16 +70,19 @@ func (h *hub) send(e event) {
 		default:
 			close(c)
 			delete(h.subs, id)
+			delete(h.tabs, id)
 		}
 	}
 }
 
-// subscribe opens a stream: what happened so far, then what happens.
-func (h *hub) subscribe(id string) (past []event, live <-chan event) {
+// subscribe opens stream id of tab client: what happened so far, then
+// what happens.
+func (h *hub) subscribe(id, client string) (past []event, live <-chan event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	c := make(chan event, 1024)
+	c := make(chan event, streamBuffer)
 	h.subs[id] = c
+	h.tabs[id] = client
 	past = append([]event(nil), h.history...)
 	if h.cluster != nil {
 		past = append(past, *h.cluster)
@@ -88,7 +96,20 @@ func (h *hub) unsubscribe(id string) {
 	if c, ok := h.subs[id]; ok {
 		close(c)
 		delete(h.subs, id)
+		delete(h.tabs, id)
 	}
+}
+
+// connected says whether tab client has a stream open.
+func (h *hub) connected(client string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.tabs {
+		if c == client {
+			return true
+		}
+	}
+	return false
 }
 
 // watched says whether a tab is open: the cluster panel is polled only then.

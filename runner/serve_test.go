@@ -341,9 +341,23 @@ func TestServeAClosedTabStopsItsStepAndClosesItsWriter(t *testing.T) {
 	for _, st := range []*stream{tab, other} {
 		st.next(t, 30*time.Second, func(e event) bool { return e.Type == "out" && strings.Contains(e.HTML, "waiting to be stopped") })
 	}
-	// A second job waits for the first.
-	if code, _ := ts.post(t, "/api/run", map[string]any{"lesson": 90, "step": 1, "client": other.client}); code != http.StatusConflict {
-		t.Errorf("a second run while one runs: status %d, want %d", code, http.StatusConflict)
+	// A second job waits for the first, and asking for another lesson's
+	// step does not end the running one's.
+	ts.find = func(n int) (lessons.Lesson, bool) {
+		if n == 90 {
+			return blockingLesson(closed), true
+		}
+		return lessons.Find(n)
+	}
+	for _, n := range []int{90, 3} {
+		if code, _ := ts.post(t, "/api/run", map[string]any{"lesson": n, "step": 1, "client": other.client}); code != http.StatusConflict {
+			t.Errorf("lesson %d's step 1 while a step runs: status %d, want %d", n, code, http.StatusConflict)
+		}
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("asking for a step while another runs closed the running step's writer (%v)", err)
+	default:
 	}
 	tab.cancel() // the tab that asked closes
 	select {
@@ -399,8 +413,10 @@ func TestServeQuizIsMarkedByTheServer(t *testing.T) {
 	if first["right"] != false || first["answer"] != l.Quiz[0].Choices[l.Quiz[0].Answer] {
 		t.Errorf("the wrong answer's verdict: %v", first)
 	}
-	if code, _ := ts.post(t, "/api/quiz", map[string]any{"lesson": 3, "answers": []int{0}}); code != http.StatusBadRequest {
-		t.Errorf("a quiz with one answer of %d: status %d, want 400", len(l.Quiz), code)
+	for _, bad := range [][]any{{0}, {nil, 0, 0}, {-1, 0, 0}, {0, 0, len(l.Quiz[2].Choices)}} {
+		if code, _ := ts.post(t, "/api/quiz", map[string]any{"lesson": 3, "answers": bad}); code != http.StatusBadRequest {
+			t.Errorf("the answers %v: status %d, want 400", bad, code)
+		}
 	}
 }
 

@@ -4,7 +4,14 @@
 "use strict";
 
 let T = {};              // the page's words, in the learner's language
-let client = "";         // this tab's stream, named in each request
+// This tab's name, in each request and on its stream: a stream that
+// reconnects (or a reload) is the same tab, and keeps the step it started.
+const client = sessionStorage.getItem("client") || (() => {
+  const id = [...crypto.getRandomValues(new Uint8Array(12))].map(b => b.toString(16).padStart(2, "0")).join("");
+  sessionStorage.setItem("client", id);
+  return id;
+})();
+let lastId = 0;          // the last event seen: a reconnected stream replays the run
 let current = null;      // the lesson on the page
 let running = "";        // the cell that runs, "" for none
 const outputs = {};      // cell id → {lines: [events], status}
@@ -52,6 +59,10 @@ async function loadList() {
     if (current === l.number) a.setAttribute("aria-current", "page");
     return el("li", {}, a);
   }));
+  const ex = await api("/api/exercises");
+  const a = el("a", {href: "#exercises", class: "all-exercises"}, ex.label);
+  if (current === "exercises") a.setAttribute("aria-current", "page");
+  ol.append(el("li", {}, a));
   return list;
 }
 
@@ -70,7 +81,7 @@ async function openLesson(n) {
   parts.push(el("section", {class: "summary"}, el("h3", {text: T.summary}),
     el("ul", {}, ...l.summary.map(p => el("li", {text: p})))));
   if (l.quiz && l.quiz.length) parts.push(quizForm(l));
-  if (l.exercises && l.exercises.length) parts.push(exerciseList(l));
+  if (l.exercises && l.exercises.length) parts.push(exerciseList(l.exercises));
   main.replaceChildren(...parts);
   for (const s of l.steps) replay(s.cell);
   for (const x of l.exercises || []) replay(x.cell);
@@ -102,13 +113,17 @@ function stepCell(l, s) {
     edit.addEventListener("click", () => openEditor(l, s, cell, code));
     actions.append(edit);
   }
-  actions.append(el("span", {class: "status", id: "status-" + s.cell, role: "status"}));
+  actions.append(el("span", {class: "status", id: "status-" + s.cell, role: "status", tabindex: "-1"}));
   return cell;
 }
 
 async function runStep(lesson, step, needs) {
   const cell = "s" + lesson + "-" + step;
   const box = document.getElementById("needs-" + cell);
+  if (box.contains(document.activeElement)) {
+    // The button that had the focus goes: the focus stays in the cell.
+    document.getElementById("status-" + cell).focus();
+  }
   box.hidden = true;
   try {
     const r = await api("/api/run", {lesson, step, needs, client});
@@ -183,9 +198,18 @@ function quizForm(l) {
   return form;
 }
 
-function exerciseList(l) {
+async function openExercises() {
+  const r = await api("/api/exercises");
+  current = "exercises";
+  document.getElementById("lesson").replaceChildren(el("h2", {text: T.allExercises}), exerciseList(r.exercises));
+  for (const x of r.exercises) replay(x.cell);
+  setRunning(running);
+  await loadList();
+}
+
+function exerciseList(exercises) {
   const sec = el("section", {class: "exercises"}, el("h3", {text: T.exercises}), el("p", {text: T.exerciseHow}));
-  for (const x of l.exercises) {
+  for (const x of exercises) {
     const check = el("button", {type: "button", class: "primary check", "data-cell": x.cell, text: "✔ " + T.check + " " + x.id});
     check.addEventListener("click", async () => {
       try { await api("/api/check", {id: x.id, client}); } catch (e) { say(x.cell, e.message); }
@@ -193,7 +217,7 @@ function exerciseList(l) {
     if (x.unmet) check.disabled = true;
     sec.append(el("div", {class: "exercise", id: "cell-" + x.cell},
       el("h4", {text: x.id + " · " + x.title + (x.passed ? " ✓" : "")}),
-      el("p", {text: x.goal}), el("p", {}, el("code", {text: x.file})),
+      el("p", {text: x.goal}), x.vars ? el("p", {class: "dim", text: x.vars}) : null, el("p", {}, el("code", {text: x.file})),
       el("div", {class: "actions"}, check, x.unmet ? el("span", {class: "status skipped", text: T.notHere + ": " + x.unmet}) : null,
         el("span", {class: "status", id: "status-" + x.cell, role: "status"})),
       el("div", {class: "output", id: "out-" + x.cell, "aria-live": "polite"})));
@@ -245,11 +269,15 @@ function setRunning(cell) {
 }
 
 function onEvent(e) {
-  switch (e.type) {
-  case "hello":
-    client = e.client;
+  if (e.type === "hello") {
     document.getElementById("conn").textContent = "";
-    break;
+    return;
+  }
+  if (e.type !== "cluster") { // the panel's last picture comes whatever its number
+    if (e.id <= lastId) return; // seen before this stream reconnected
+    lastId = e.id;
+  }
+  switch (e.type) {
   case "start":
     outputs[e.cell] = {lines: [], status: "running"};
     replay(e.cell);
@@ -277,7 +305,7 @@ function onEvent(e) {
 }
 
 function connect() {
-  const es = new EventSource("/api/events");
+  const es = new EventSource("/api/events?client=" + client);
   es.onmessage = m => onEvent(JSON.parse(m.data));
   es.onerror = () => { document.getElementById("conn").textContent = T.offline; };
 }
@@ -285,8 +313,10 @@ function connect() {
 // ---- start
 
 function route() {
+  const show = e => { document.getElementById("lesson").textContent = e.message; };
+  if (location.hash === "#exercises") { openExercises().catch(show); return; }
   const m = /^#lesson-(\d+)$/.exec(location.hash);
-  if (m) openLesson(Number(m[1])).catch(e => say("", e.message));
+  if (m) openLesson(Number(m[1])).catch(show);
 }
 
 async function main() {
