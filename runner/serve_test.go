@@ -42,7 +42,7 @@ func startTestServer(t *testing.T) *testServer {
 	env, rec := testkit.Env(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := newWebServer(ctx, env, nil, env.Prefix)
-	s.sess.progress = nil // the learner's progress file is not the test's
+	// Progress goes to the tests' own file (TestMain), under the test's prefix.
 	s.printer.also = rec
 	w, err := watch.New(watch.Options{Brokers: env.Brokers, Prefix: env.Prefix, Transport: env.Transport})
 	if err != nil {
@@ -263,6 +263,10 @@ func TestServeRunsAStepAndStreamsItsRecords(t *testing.T) {
 	// And it is what Kafka holds: the topic is this test's, so each
 	// partition ends one past the last offset delivered to it.
 	checkEndOffsets(t, ts.env, delivered)
+	// The progress file the terminal reads says where to go on: step 3.
+	if at, ok := ts.sess.progress.resume(); !ok || at.Lesson != 3 || at.Step != 3 {
+		t.Errorf("progress: resume at %+v (%v), want lesson 3 step 3", at, ok)
+	}
 }
 
 // checkEndOffsets asks Kafka for the end of each partition the records went
