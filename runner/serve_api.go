@@ -44,6 +44,7 @@ func (s *webServer) texts(w http.ResponseWriter, _ *http.Request) {
 		"quiz":         tr.T("Quiz"),
 		"answer":       tr.T("Check my answers"),
 		"right":        tr.T("Right."),
+		"left":         tr.T("Left out: it is about a deeper step."),
 		"wrong":        tr.T("Not quite: the answer is"),
 		"score":        tr.T("right answers"),
 		"exercises":    tr.T("Now you: exercises"),
@@ -107,6 +108,9 @@ type webStep struct {
 type webQuestion struct {
 	Ask     string   `json:"ask"`
 	Choices []string `json:"choices"`
+	// About says the question is about a deeper step, which a learner may
+	// have skipped: it may be left blank, as the terminal leaves it out.
+	About string `json:"about,omitempty"`
 }
 
 type webExercise struct {
@@ -167,8 +171,13 @@ func (s *webServer) lesson(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Steps = append(out.Steps, ws)
 	}
+	steps := l.Plan().Steps
 	for _, q := range l.Quiz {
-		out.Quiz = append(out.Quiz, webQuestion{Ask: q.Ask, Choices: q.Choices})
+		wq := webQuestion{Ask: q.Ask, Choices: q.Choices}
+		if aboutDeeper(q, steps) {
+			wq.About = tr.F("About the deeper step %d: leave it blank if you skipped that step.", q.Step)
+		}
+		out.Quiz = append(out.Quiz, wq)
 	}
 	out.Exercises = s.webExercises(exercise.ForLesson(l.Number))
 	writeJSON(w, http.StatusOK, out)
@@ -374,17 +383,24 @@ func (s *webServer) quizHandler(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if len(req.Answers) != len(l.Quiz) || slices.ContainsFunc(req.Answers, func(a *int) bool { return a == nil }) {
+	// Every question is answered, but one about a deeper step may be left.
+	steps := l.Plan().Steps
+	missing := len(req.Answers) != len(l.Quiz)
+	for i := 0; !missing && i < len(l.Quiz); i++ {
+		missing = req.Answers[i] == nil && !aboutDeeper(l.Quiz[i], steps)
+	}
+	if missing {
 		refuse(w, http.StatusBadRequest, s.tr.F("Answer the %d questions.", len(l.Quiz)))
 		return
 	}
 	for i, a := range req.Answers {
-		if *a < 0 || *a >= len(l.Quiz[i].Choices) {
+		if a != nil && (*a < 0 || *a >= len(l.Quiz[i].Choices)) {
 			refuse(w, http.StatusBadRequest, s.tr.F("Question %d has choices 0 to %d.", i+1, len(l.Quiz[i].Choices)-1))
 			return
 		}
 	}
 	type verdict struct {
+		Left   bool   `json:"left,omitempty"` // left blank: about a deeper step
 		Right  bool   `json:"right"`
 		Answer string `json:"answer"`
 		Why    string `json:"why"`
@@ -396,15 +412,28 @@ func (s *webServer) quizHandler(w http.ResponseWriter, r *http.Request) {
 		Total    int       `json:"total"`
 	}
 	for i, q := range l.Quiz {
-		v := verdict{Right: *req.Answers[i] == q.Answer, Answer: q.Choices[q.Answer], Why: q.Why, Step: q.Step}
-		if v.Right {
+		v := verdict{Answer: q.Choices[q.Answer], Why: q.Why, Step: q.Step}
+		switch {
+		case req.Answers[i] == nil:
+			v.Left = true
+		case *req.Answers[i] == q.Answer:
+			v.Right = true
 			out.Right++
+			out.Total++
+		default:
+			out.Total++
 		}
 		out.Verdicts = append(out.Verdicts, v)
 	}
-	out.Total = len(l.Quiz)
-	s.sess.progress.score(l.Number, out.Right, out.Total)
+	if out.Total > 0 {
+		s.sess.progress.score(l.Number, out.Right, out.Total)
+	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// aboutDeeper says q is about a deeper step of steps.
+func aboutDeeper(q lessons.Question, steps []lessons.Step) bool {
+	return q.Step >= 1 && q.Step <= len(steps) && steps[q.Step-1].Deeper
 }
 
 func (s *webServer) checkHandler(w http.ResponseWriter, r *http.Request) {

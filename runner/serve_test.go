@@ -417,6 +417,27 @@ func TestServeQuizIsMarkedByTheServer(t *testing.T) {
 	if first["right"] != false || first["answer"] != l.Quiz[0].Choices[l.Quiz[0].Answer] {
 		t.Errorf("the wrong answer's verdict: %v", first)
 	}
+	// A question about a deeper step may be left blank, as the terminal
+	// leaves it out for a learner who skipped the step: it is not counted.
+	l0, _ := lessons.Find(0)
+	steps := l0.Plan().Steps
+	blank := make([]any, len(l0.Quiz))
+	kept := 0
+	for i, q := range l0.Quiz {
+		if q.Step >= 1 && steps[q.Step-1].Deeper {
+			blank[i] = nil
+			continue
+		}
+		blank[i] = q.Answer
+		kept++
+	}
+	if kept == len(l0.Quiz) {
+		t.Fatal("lesson 0 has no question about a deeper step any more: choose another lesson for this test")
+	}
+	code, out = ts.post(t, "/api/quiz", map[string]any{"lesson": 0, "answers": blank})
+	if code != http.StatusOK || out["right"] != float64(kept) || out["total"] != float64(kept) {
+		t.Errorf("lesson 0 with the deeper steps' questions blank: status %d, %v right of %v; want %d of %d", code, out["right"], out["total"], kept, kept)
+	}
 	for _, bad := range [][]any{{0}, {nil, 0, 0}, {-1, 0, 0}, {0, 0, len(l.Quiz[2].Choices)}} {
 		if code, _ := ts.post(t, "/api/quiz", map[string]any{"lesson": 3, "answers": bad}); code != http.StatusBadRequest {
 			t.Errorf("the answers %v: status %d, want 400", bad, code)

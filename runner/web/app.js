@@ -170,8 +170,9 @@ function quizForm(l) {
   const form = el("form", {class: "quiz"}, el("h3", {text: T.quiz}));
   l.quiz.forEach((q, i) => {
     const fs = el("fieldset", {}, el("legend", {text: (i + 1) + ". " + q.ask}));
+    if (q.about) fs.append(el("p", {class: "dim", text: q.about}));
     q.choices.forEach((c, k) => {
-      fs.append(el("label", {}, el("input", {type: "radio", name: "q" + i, value: String(k), required: true}), " " + c));
+      fs.append(el("label", {}, el("input", {type: "radio", name: "q" + i, value: String(k), required: !q.about}), " " + c));
     });
     fs.append(el("div", {class: "verdict", id: "verdict-" + l.number + "-" + i, "aria-live": "polite"}));
     form.append(fs);
@@ -180,12 +181,13 @@ function quizForm(l) {
   form.append(el("button", {type: "submit", class: "primary", text: T.answer}), result);
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
-    const answers = l.quiz.map((q, i) => Number(new FormData(form).get("q" + i)));
+    const data = new FormData(form);
+    const answers = l.quiz.map((q, i) => data.has("q" + i) ? Number(data.get("q" + i)) : null);
     try {
       const r = await api("/api/quiz", {lesson: l.number, answers});
       r.verdicts.forEach((v, i) => {
         const box = document.getElementById("verdict-" + l.number + "-" + i);
-        box.replaceChildren(
+        box.replaceChildren(v.left ? el("span", {class: "verdict dim", text: T.left}) :
           el("span", {class: "verdict " + (v.right ? "right" : "wrong"), text: v.right ? "✔ " + T.right : "✘ " + T.wrong + " « " + v.answer + " »"}),
           el("p", {class: "why", text: v.why}));
       });
