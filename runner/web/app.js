@@ -29,6 +29,11 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// fmt fills a text's %s in turn: the catalogue's texts are formats.
+function fmt(format, ...args) {
+  return format.replace(/%s/g, () => String(args.shift()));
+}
+
 async function api(path, body) {
   const init = body === undefined ? {} : {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
@@ -52,7 +57,7 @@ async function loadList() {
   const ol = document.getElementById("lesson-list");
   ol.replaceChildren(...list.map(l => {
     const a = el("a", {href: "#lesson-" + l.number, class: l.unmet ? "unmet" : null,
-      title: l.unmet ? T.notHere + ": " + l.unmet : l.goal},
+      title: l.unmet ? fmt(T.notHere, l.unmet) : l.goal},
       el("span", {class: "mark", text: l.done ? "✓" : "", "aria-hidden": "true"}),
       l.number + " · " + l.title + (l.score ? " · " + l.score : ""));
     if (l.done) a.setAttribute("aria-label", l.number + " · " + l.title + " (" + T.ok + ")");
@@ -76,7 +81,7 @@ async function openLesson(n) {
     el("h2", {text: l.number + " · " + l.title}),
     el("p", {class: "goal", text: l.goal}),
   ];
-  if (l.unmet) parts.push(el("p", {class: "notice", text: T.notHere + ": " + l.unmet + ". " + (l.howTo || "")}));
+  if (l.unmet) parts.push(el("p", {class: "notice", text: fmt(T.notHere, l.unmet) + ". " + (l.howTo || "")}));
   for (const s of l.steps) parts.push(stepCell(l, s));
   parts.push(el("section", {class: "summary"}, el("h3", {text: T.summary}),
     el("ul", {}, ...l.summary.map(p => el("li", {text: p})))));
@@ -105,7 +110,7 @@ function stepCell(l, s) {
     el("div", {class: "output", id: "out-" + s.cell, "aria-live": "polite"}));
   if (s.unmet) {
     run.disabled = true;
-    actions.append(el("span", {class: "status skipped", text: T.notHere + ": " + s.unmet}));
+    actions.append(el("span", {class: "status skipped", text: fmt(T.notHere, s.unmet)}));
     return cell;
   }
   if (l.canEdit && !s.noEdit) {
@@ -143,7 +148,7 @@ async function runStep(lesson, step, needs) {
 
 function openEditor(l, s, cell, code) {
   if (cell.querySelector("textarea")) return;
-  const area = el("textarea", {class: "editor", spellcheck: "false", "aria-label": T.edit + ": " + s.title});
+  const area = el("textarea", {class: "editor", spellcheck: "false", "aria-label": fmt(T.editStep, s.title)});
   area.value = s.edited || s.source;
   area.rows = Math.min(30, area.value.split("\n").length + 2);
   const runEdit = el("button", {type: "button", class: "primary", text: "▶ " + T.runEdited});
@@ -188,7 +193,7 @@ function quizForm(l) {
       r.verdicts.forEach((v, i) => {
         const box = document.getElementById("verdict-" + l.number + "-" + i);
         box.replaceChildren(v.left ? el("span", {class: "verdict dim", text: T.left}) :
-          el("span", {class: "verdict " + (v.right ? "right" : "wrong"), text: v.right ? "✔ " + T.right : "✘ " + T.wrong + " « " + v.answer + " »"}),
+          el("span", {class: "verdict " + (v.right ? "right" : "wrong"), text: v.right ? "✔ " + T.right : "✘ " + fmt(T.wrong, v.answer)}),
           el("p", {class: "why", text: v.why}));
       });
       result.textContent = r.right + "/" + r.total + " " + T.score;
@@ -220,7 +225,7 @@ function exerciseList(exercises) {
     sec.append(el("div", {class: "exercise", id: "cell-" + x.cell},
       el("h4", {text: x.id + " · " + x.title + (x.passed ? " ✓" : "")}),
       el("p", {text: x.goal}), x.vars ? el("p", {class: "dim", text: x.vars}) : null, el("p", {}, el("code", {text: x.file})),
-      el("div", {class: "actions"}, check, x.unmet ? el("span", {class: "status skipped", text: T.notHere + ": " + x.unmet}) : null,
+      el("div", {class: "actions"}, check, x.unmet ? el("span", {class: "status skipped", text: fmt(T.notHere, x.unmet)}) : null,
         el("span", {class: "status", id: "status-" + x.cell, role: "status"})),
       el("div", {class: "output", id: "out-" + x.cell, "aria-live": "polite"})));
   }
