@@ -17,9 +17,9 @@ func timeLesson() Lesson {
 		Goal:   "See the timestamp every record carries and who sets it, the producer or the broker, and read a partition from a moment instead of an offset.",
 		Summary: []string{
 			"Every record carries a timestamp in milliseconds, kafka.Message.Time: by default (CreateTime) the producer's.",
-			"kafka-go's Writer puts its own clock in a zero Time; set Time yourself when the order happened earlier.",
+			"A record sent with a zero Time gets the Writer's clock as kafka-go encodes it; set Time yourself when the order happened earlier.",
 			"message.timestamp.type=LogAppendTime makes the broker stamp each batch as it appends it; kafka-go's Reader does not read that stamp, franz-go and Java do.",
-			"SetOffsetAt (Java: offsetsForTimes) starts a Reader of one partition at the first record at or after a moment; after the newest, at kafka.LastOffset.",
+			"SetOffsetAt (Java: offsetsForTimes) starts a Reader of one partition at the first record at or after a moment; later than every record, at kafka.LastOffset.",
 			"Time-based retention and Kafka Streams' windows count on these timestamps.",
 		},
 		Quiz: []Question{
@@ -31,7 +31,7 @@ func timeLesson() Lesson {
 					"The time the broker appends it",
 				},
 				Answer: 1,
-				Why:    "kafka-go puts time.Now() in a zero Time as it encodes the batch, and a CreateTime topic keeps the producer's time.",
+				Why:    "kafka-go stamps a record whose Time is zero with time.Now() as it encodes the batch, and a CreateTime topic keeps the producer's time.",
 				Step:   1,
 			},
 			{
@@ -42,7 +42,7 @@ func timeLesson() Lesson {
 					"Zero: the producer's time was dropped",
 				},
 				Answer: 1,
-				Why:    "The broker stamps the batch with its clock and marks it; franz-go, Java and librdkafka read the stamp, kafka-go v0.4.51's Reader does not.",
+				Why:    "The broker leaves the records' own times in the batch, and adds its clock and a LogAppendTime mark; franz-go, Java and librdkafka read the mark, kafka-go v0.4.51's Reader does not.",
 				Step:   2,
 			},
 			{
@@ -59,33 +59,52 @@ func timeLesson() Lesson {
 		},
 		Plan: func() Plan {
 			s := &timeState{}
-			return Plan{Steps: []Step{
+			return Plan{Setup: s.keepEnv, Steps: []Step{
 				{Title: "Every record carries a time", Run: s.stamp},
 				{Title: "The broker's clock: LogAppendTime", Run: s.brokerClock, Requires: Requirement{RealKafka: true}},
 				{Title: "Read from a moment: SetOffsetAt", Run: s.replay, Needs: []int{1}},
-			}}
+			}, Cleanup: s.cleanup}
 		},
 	}
 }
 
-// Pinned by TestKafkaGo_RecordTimeIsTheProducersOrTheBrokers and
-// …SetOffsetAtFindsTheFirstRecordAtOrAfter.
+// Pinned by TestKafkaGo_RecordTimeIsTheProducersOrTheBrokers,
+// …SetOffsetAtFindsTheFirstRecordAtOrAfter and (the broker's)
+// …Kafka4RefusesATimeAnHourAhead.
 type timeState struct {
-	topic string    // CreateTime: the producer's clock
-	sent  time.Time // when step 1 sent its orders
+	env      *Env
+	topic    string    // CreateTime: the producer's clock
+	logTopic string    // LogAppendTime: the broker's
+	sent     time.Time // when step 1 sent its orders
+}
+
+// keepEnv keeps the env, for cleanup.
+func (s *timeState) keepEnv(_ context.Context, env *Env) error {
+	s.env = env
+	return nil
+}
+
+// cleanup deletes the topics of this run: each run makes its own.
+func (s *timeState) cleanup() {
+	if s.env != nil {
+		DeleteTopics(s.env, s.topic, s.logTopic)
+	}
 }
 
 // Every record carries a timestamp beside its key and value:
 // kafka.Message.Time, kept in milliseconds. On a topic left as created
 // (message.timestamp.type=CreateTime) it is the producer's, and it can say
 // when the thing happened: these orders were taken 30, 20 and 10 minutes
-// ago by a till that was offline, and are sent now with those times. The
-// fourth leaves Time zero: kafka-go's Writer puts its own clock there as it
-// encodes the batch. The broker stores the times as given, and the Reader
-// reads them back.
+// ago by a till that was offline, and are sent now with those times, to a
+// topic of this run's own. The fourth leaves Time zero: as kafka-go encodes
+// the batch, it stamps that record with the Writer's clock (the Message,
+// and its delivery report, keep a zero Time). The broker stores the times
+// as given: a past one at any age, but since Kafka 4.0 it refuses one more
+// than an hour ahead of its clock (message.timestamp.after.max.ms). The
+// Reader reads them back.
 func (s *timeState) stamp(ctx context.Context, env *Env) error {
-	s.topic = env.Name("orders-time")
-	err := EnsureTopic(ctx, env, TopicSpec{Name: s.topic, Partitions: 1, ReplicationFactor: env.Replicas()})
+	var err error
+	s.topic, err = FreshTopic(ctx, env, "orders-time", nil)
 	if err != nil {
 		return err
 	}
@@ -135,20 +154,21 @@ func (s *timeState) stamp(ctx context.Context, env *Env) error {
 // A topic can take the broker's clock instead: with
 // message.timestamp.type=LogAppendTime the broker stamps each batch with
 // the time it appends it, whatever the producer said, and marks the batch
-// so. Here the order of 10 minutes ago again, and one with Time zero.
-// franz-go, like the Java client and librdkafka, reads the stamp: both
-// records have the broker's time. kafka-go's Reader (v0.4.51) does not:
-// its Message.Time is still the producer's. kafka-go's Writer gives the
-// broker's time in the delivery report, but only for a Message whose Time
-// was zero. Choose LogAppendTime when what counts is when Kafka got the
-// record, CreateTime when it is when the order happened.
+// so (the records' own times stay in it). Here the order of 10 minutes ago
+// again, and one with Time zero. franz-go, like the Java client and
+// librdkafka, reads the mark: both records have the broker's time.
+// kafka-go's Reader (v0.4.51) does not: its Message.Time is still the
+// producer's. kafka-go's Writer gives the broker's time in the delivery
+// report, but only for a Message whose Time was zero. Choose LogAppendTime
+// when what counts is when Kafka got the record, and read it with a client
+// that reads the mark; CreateTime when it is when the order happened.
 func (s *timeState) brokerClock(ctx context.Context, env *Env) error {
-	topic := env.Name("orders-logtime")
-	err := EnsureTopic(ctx, env, TopicSpec{Name: topic, Partitions: 1, ReplicationFactor: env.Replicas(),
-		Configs: map[string]string{"message.timestamp.type": "LogAppendTime"}})
+	topic, err := FreshTopic(ctx, env, "orders-logtime",
+		map[string]string{"message.timestamp.type": "LogAppendTime"})
 	if err != nil {
 		return err
 	}
+	s.logTopic = topic
 	var reported []kafka.Message
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(env.Brokers...),
@@ -213,8 +233,8 @@ func (s *timeState) brokerClock(ctx context.Context, env *Env) error {
 // offsetsForTimes): the broker answers with the first offset whose record
 // has a timestamp at or after it, and the Reader reads on from there. A
 // quarter of an hour before step 1 sent its orders is offset 2: the order
-// taken 10 minutes before. After the newest record there is no such
-// offset: Kafka answers -1, which is kafka.LastOffset to kafka-go, so the
+// taken 10 minutes before. Later than every record's timestamp there is no
+// such offset: Kafka answers -1, which is kafka.LastOffset to kafka-go, so the
 // Reader waits for the next record. SetOffsetAt moves a Reader of one
 // partition; on a Reader with a GroupID it returns an error. Time-based
 // retention (lesson 12) and Kafka Streams' windows count on these

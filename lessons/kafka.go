@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/protocol/offsetcommit"
 )
@@ -70,6 +71,31 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 		env.Out.Say("(topic %s is ready: %s, created now)", spec.Name, plural(len(t.Partitions), "partition"))
 	}
 	return nil
+}
+
+// FreshTopic creates a topic of one partition whose name is name with a
+// suffix of this run's own, and returns that name: a lesson that finds
+// records by time must not find an earlier run's.
+func FreshTopic(ctx context.Context, env *Env, name string, configs map[string]string) (string, error) {
+	topic := env.Name(name + "-" + uuid.NewString()[:6])
+	return topic, EnsureTopic(ctx, env, TopicSpec{Name: topic, Partitions: 1, ReplicationFactor: env.Replicas(), Configs: configs})
+}
+
+// DeleteTopics deletes topics a run made, within adminTimeout, for a
+// lesson's Cleanup; a failure leaves a topic behind, and says nothing.
+func DeleteTopics(env *Env, topics ...string) {
+	var named []string
+	for _, t := range topics {
+		if t != "" {
+			named = append(named, t)
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	env.Client().DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: named})
 }
 
 // WaitForTopic returns the topic's metadata once every broker of the

@@ -2,6 +2,7 @@ package lessons_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,84 +29,114 @@ func TestKafkaGo_RecordTimeIsTheProducersOrTheBrokers(t *testing.T) {
 	addrs, cluster := testkit.Brokers(t)
 	ctx := kgCtx(t, 60*time.Second)
 	for _, logTime := range []bool{false, true} {
-		if logTime && cluster.Embedded {
-			t.Log("the embedded emulation keeps CreateTime whatever message.timestamp.type says: LogAppendTime is checked on Apache Kafka")
-			continue
-		}
-		configs := map[string]string{}
-		if logTime {
-			configs["message.timestamp.type"] = "LogAppendTime"
-		}
-		topic := kgTopicWith(t, addrs, 1, configs)
-		var reported []kafka.Message
-		w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
-			Completion: func(messages []kafka.Message, err error) {
-				if err == nil {
-					reported = append(reported, messages...)
+		name := map[bool]string{false: "CreateTime", true: "LogAppendTime"}[logTime]
+		t.Run(name, func(t *testing.T) {
+			if logTime && cluster.Embedded {
+				t.Skip("the embedded emulation keeps CreateTime whatever message.timestamp.type says: LogAppendTime is checked on Apache Kafka")
+			}
+			configs := map[string]string{}
+			if logTime {
+				configs["message.timestamp.type"] = "LogAppendTime"
+			}
+			topic := kgTopicWith(t, addrs, 1, configs)
+			var reported []kafka.Message
+			w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
+				Completion: func(messages []kafka.Message, err error) {
+					if err == nil {
+						reported = append(reported, messages...)
+					}
+				}}
+			set := time.Now().Add(-10 * time.Minute).Truncate(time.Millisecond)
+			before := time.Now().Truncate(time.Millisecond)
+			if err := w.WriteMessages(ctx, kafka.Message{Value: []byte("set"), Time: set}, kafka.Message{Value: []byte("zero")}); err != nil {
+				t.Fatal(err)
+			}
+			after := time.Now()
+			w.Close()
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, Partition: 0, MaxWait: 250 * time.Millisecond})
+			var got [2]kafka.Message
+			for i := range got {
+				m, err := r.ReadMessage(ctx)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}}
-		set := time.Now().Add(-10 * time.Minute).Truncate(time.Millisecond)
-		before := time.Now().Truncate(time.Millisecond)
-		if err := w.WriteMessages(ctx, kafka.Message{Value: []byte("set"), Time: set}, kafka.Message{Value: []byte("zero")}); err != nil {
-			t.Fatal(err)
-		}
-		after := time.Now()
-		w.Close()
-		r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, Partition: 0, MaxWait: 250 * time.Millisecond})
-		var got [2]kafka.Message
-		for i := range got {
-			m, err := r.ReadMessage(ctx)
+				got[i] = m
+			}
+			r.Close()
+			within := func(tm time.Time) bool { return !tm.Before(before) && !tm.After(after) }
+			if len(reported) != 2 {
+				t.Fatalf("LogAppendTime %v: %d delivery reports, want 2", logTime, len(reported))
+			}
+			if !logTime {
+				if !got[0].Time.Equal(set) {
+					t.Errorf("CreateTime: a Time set to %v is read back as %v", set, got[0].Time)
+				}
+				if !within(got[1].Time) {
+					t.Errorf("CreateTime: a zero Time is read back as %v, want the Writer's clock, between %v and %v", got[1].Time, before, after)
+				}
+				if !reported[1].Time.IsZero() {
+					t.Errorf("CreateTime: the delivery report of a zero Time says %v, want it left zero", reported[1].Time)
+				}
+				return
+			}
+			// The broker stamped the batch; kafka-go's Reader does not read the
+			// stamp: it returns the producer's times (first timestamp + delta).
+			if !got[0].Time.Equal(set) || !within(got[1].Time) {
+				t.Errorf("LogAppendTime: kafka-go reads back %v and %v, want the producer's: %v and the Writer's clock", got[0].Time, got[1].Time, set)
+			}
+			// franz-go reads the stamp: the broker's time, for both.
+			cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got[i] = m
-		}
-		r.Close()
-		within := func(tm time.Time) bool { return !tm.Before(before) && !tm.After(after) }
-		if len(reported) != 2 {
-			t.Fatalf("LogAppendTime %v: %d delivery reports, want 2", logTime, len(reported))
-		}
-		if !logTime {
-			if !got[0].Time.Equal(set) {
-				t.Errorf("CreateTime: a Time set to %v is read back as %v", set, got[0].Time)
+			var recs []*kgo.Record
+			for len(recs) < 2 && ctx.Err() == nil {
+				recs = append(recs, cl.PollFetches(ctx).Records()...)
 			}
-			if !within(got[1].Time) {
-				t.Errorf("CreateTime: a zero Time is read back as %v, want the Writer's clock, between %v and %v", got[1].Time, before, after)
+			cl.Close()
+			if len(recs) != 2 {
+				t.Fatalf("franz-go read %d records, want 2", len(recs))
 			}
-			if !reported[1].Time.IsZero() {
-				t.Errorf("CreateTime: the delivery report of a zero Time says %v, want it left zero", reported[1].Time)
+			for i, r := range recs {
+				if r.Attrs.TimestampType() != 1 || !within(r.Timestamp) {
+					t.Errorf("LogAppendTime: franz-go reads record %d at %v, type %d; want the broker's time, between %v and %v, type 1", i, r.Timestamp, r.Attrs.TimestampType(), before, after)
+				}
 			}
-			continue
-		}
-		// The broker stamped the batch; kafka-go's Reader does not read the
-		// stamp: it returns the producer's times (first timestamp + delta).
-		if !got[0].Time.Equal(set) || !within(got[1].Time) {
-			t.Errorf("LogAppendTime: kafka-go reads back %v and %v, want the producer's: %v and the Writer's clock", got[0].Time, got[1].Time, set)
-		}
-		// franz-go reads the stamp: the broker's time, for both.
-		cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var recs []*kgo.Record
-		for len(recs) < 2 && ctx.Err() == nil {
-			recs = append(recs, cl.PollFetches(ctx).Records()...)
-		}
-		cl.Close()
-		if len(recs) != 2 {
-			t.Fatalf("franz-go read %d records, want 2", len(recs))
-		}
-		for i, r := range recs {
-			if r.Attrs.TimestampType() != 1 || !within(r.Timestamp) {
-				t.Errorf("LogAppendTime: franz-go reads record %d at %v, type %d; want the broker's time, between %v and %v, type 1", i, r.Timestamp, r.Attrs.TimestampType(), before, after)
+			if !reported[1].Time.Equal(recs[1].Timestamp) {
+				t.Errorf("LogAppendTime: the delivery report of a zero Time says %v, the broker stored %v: want the broker's time", reported[1].Time, recs[1].Timestamp)
 			}
+			if !reported[0].Time.Equal(set) {
+				t.Errorf("LogAppendTime: the delivery report of a Time set to %v says %v, want it kept", set, reported[0].Time)
+			}
+		})
+	}
+}
+
+// Lesson 16, the broker's: "since Kafka 4.0 it refuses a time more than an
+// hour ahead of its clock (message.timestamp.after.max.ms, KIP-1030)"; Kafka
+// 3.x keeps it. A past time is kept at any age (before.max.ms is unlimited).
+func TestKafkaGo_Kafka4RefusesATimeAnHourAhead(t *testing.T) {
+	addrs, cluster := testkit.Brokers(t)
+	if cluster.Embedded {
+		t.Skip("the embedded emulation checks no timestamp: this is Apache Kafka's rule")
+	}
+	ctx := kgCtx(t, 30*time.Second)
+	topic := kgTopic(t, addrs, 1)
+	w := &kafka.Writer{Addr: kafka.TCP(addrs...), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, MaxAttempts: 1}
+	defer w.Close()
+	if err := w.WriteMessages(ctx, kafka.Message{Value: []byte("old"), Time: time.Now().Add(-30 * 24 * time.Hour)}); err != nil {
+		t.Errorf("a time 30 days ago: %v, want it kept", err)
+	}
+	err := w.WriteMessages(ctx, kafka.Message{Value: []byte("ahead"), Time: time.Now().Add(2 * time.Hour)})
+	// KIP-848's protocol came with Kafka 4.0, as KIP-1030's default did.
+	var written kafka.WriteErrors
+	refused := errors.As(err, &written) && len(written) == 1 && errors.Is(written[0], kafka.InvalidTimestamp)
+	if cluster.ConsumerProtocol {
+		if !refused {
+			t.Errorf("Kafka 4: a time two hours ahead: %v, want INVALID_TIMESTAMP", err)
 		}
-		if !reported[1].Time.Equal(recs[1].Timestamp) {
-			t.Errorf("LogAppendTime: the delivery report of a zero Time says %v, the broker stored %v: want the broker's time", reported[1].Time, recs[1].Timestamp)
-		}
-		if !reported[0].Time.Equal(set) {
-			t.Errorf("LogAppendTime: the delivery report of a Time set to %v says %v, want it kept", set, reported[0].Time)
-		}
+	} else if err != nil {
+		t.Errorf("Kafka 3: a time two hours ahead: %v, want it kept", err)
 	}
 }
 
@@ -154,7 +185,7 @@ func TestKafkaGo_SetOffsetAtFindsTheFirstRecordAtOrAfter(t *testing.T) {
 	}
 	g := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: topic, MaxWait: 250 * time.Millisecond})
 	defer g.Close()
-	if err := g.SetOffsetAt(ctx, now); err == nil || errors.Is(err, ctx.Err()) {
-		t.Errorf("SetOffsetAt on a group's Reader: %v, want an error", err)
+	if err := g.SetOffsetAt(ctx, now); err == nil || !strings.Contains(err.Error(), "unavailable when GroupID is set") {
+		t.Errorf("SetOffsetAt on a group's Reader: %v, want kafka-go's 'unavailable when GroupID is set'", err)
 	}
 }

@@ -1,8 +1,12 @@
 package lessons_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 )
@@ -75,5 +79,41 @@ func TestLesson16Time(t *testing.T) {
 	}
 	if d := franz[0].Sub(kgo[0]); d < 10*time.Minute || d > 10*time.Minute+5*time.Second {
 		t.Errorf("kafka-go reads offset 0 %v before the broker's stamp, want the producer's time, 10 minutes before", d)
+	}
+}
+
+// Lesson 16 played twice on one broker, as a learner who runs it again: each
+// run has topics of its own, so the second finds offset 2 a quarter of an
+// hour before sending again (not an order of the first run), and each run's
+// Cleanup deletes its topics.
+func TestLesson16TwiceFindsItsOwnOrders(t *testing.T) {
+	env, rec := testkit.Env(t)
+	logOnFailure(t, rec)
+	play(t, env, lesson(t, 16))
+	play(t, env, lesson(t, 16))
+	if got := rec.Values("offset 15 minutes before sending"); len(got) != 2 || got[0] != int64(2) || got[1] != int64(2) {
+		t.Errorf("SetOffsetAt a quarter of an hour before sending, in two runs: %v, want offset 2 each time", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		md, err := env.Client().Metadata(ctx, &kafka.MetadataRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var left []string
+		for _, tp := range md.Topics {
+			if strings.HasPrefix(tp.Name, env.Prefix+"orders-time-") || strings.HasPrefix(tp.Name, env.Prefix+"orders-logtime-") {
+				left = append(left, tp.Name)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the lesson's topics are still there after its Cleanup: %v", left)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
