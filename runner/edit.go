@@ -178,6 +178,14 @@ func (e *stepEditor) saved(lesson, step int) (string, bool) {
 	return string(b), true
 }
 
+// keep writes body as the learner's edit of lesson's step.
+func (e *stepEditor) keep(lesson, step int, body string) error {
+	if err := os.MkdirAll(e.dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(e.path(lesson, step), []byte(body), 0o644)
+}
+
 // restore forgets the edit of a step.
 func (e *stepEditor) restore(lesson, step int) error {
 	if err := os.Remove(e.path(lesson, step)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -415,11 +423,7 @@ func (r *lessonRun) editStep(ctx context.Context, i int) error {
 	}
 	path := e.path(r.lesson.Number, i+1)
 	if _, ok := e.saved(r.lesson.Number, i+1); !ok {
-		err := os.MkdirAll(e.dir, 0o755)
-		if err == nil {
-			err = os.WriteFile(path, []byte(src.Code+"\n"), 0o644)
-		}
-		if err != nil {
+		if err := e.keep(r.lesson.Number, i+1, src.Code+"\n"); err != nil {
 			r.out.Error("keep the edit of step %d: %v", i+1, err)
 			return nil
 		}

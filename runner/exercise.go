@@ -92,9 +92,8 @@ func (k *coach) show(ex exercise.Exercise) error {
 	file := filepath.Join("exercises", ex.Dir, "main.go")
 	out.Title("Exercise %s · %s", ex.ID, ex.Title)
 	out.Plain("Goal: %s", ex.Goal)
-	if names := goalVars(ex.Goal); len(names) > 0 {
-		out.Aside("%s: environment variables the check sets when it runs your program (os.Getenv(%q) reads one).",
-			strings.Join(names, ", "), strings.TrimPrefix(names[0], "$"))
+	if note := goalVarsNote(out.Catalog(), ex.Goal); note != "" {
+		out.Aside("%s", note)
 	}
 	if r := ex.Requires; r.Brokers > 1 || r.RealKafka {
 		out.Aside("It needs %s.", describeRequirement(out.Catalog(), r))
@@ -370,6 +369,16 @@ func configPath(cfg *clientconfig.Config) (string, error) {
 
 // goalVarRE is a variable of an exercise's goal: $TOPIC, $COUNT.
 var goalVarRE = regexp.MustCompile(`\$[A-Z][A-Z0-9_]*`)
+
+// goalVarsNote says what the $NAMES of a goal are, "" when it has none.
+func goalVarsNote(tr *i18n.Catalog, goal string) string {
+	names := goalVars(goal)
+	if len(names) == 0 {
+		return ""
+	}
+	return tr.F("%s: environment variables the check sets when it runs your program (os.Getenv(%q) reads one).",
+		strings.Join(names, ", "), strings.TrimPrefix(names[0], "$"))
+}
 
 // goalVars are the variables a goal names, once each, in order.
 func goalVars(goal string) []string {

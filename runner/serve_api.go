@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,13 +70,18 @@ type webLessonEntry struct {
 }
 
 func (s *webServer) lessonList(w http.ResponseWriter, _ *http.Request) {
-	p := s.sess.progress
 	var list []webLessonEntry
 	for _, l := range localized(s.tr) {
-		list = append(list, webLessonEntry{Number: l.Number, Title: l.Title, Goal: l.Goal, Done: p.isDone(l.Number),
-			Score: strings.TrimSpace(p.quiz(l.Number)), Unmet: l.Requires.UnmetIn(s.tr, s.env.Cluster)})
+		list = append(list, s.entry(l))
 	}
 	writeJSON(w, http.StatusOK, list)
+}
+
+// entry is lesson l in the list, with the learner's progress.
+func (s *webServer) entry(l lessons.Lesson) webLessonEntry {
+	p := s.sess.progress
+	return webLessonEntry{Number: l.Number, Title: l.Title, Goal: l.Goal, Done: p.isDone(l.Number),
+		Score: strings.TrimSpace(p.quiz(l.Number)), Unmet: l.Requires.UnmetIn(s.tr, s.env.Cluster)}
 }
 
 // webLesson is a lesson as the page lays it out.
@@ -144,10 +148,8 @@ func (s *webServer) lesson(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tr, p := s.tr, s.sess.progress
-	out := webLesson{webLessonEntry: webLessonEntry{Number: l.Number, Title: l.Title, Goal: l.Goal, Done: p.isDone(l.Number),
-		Score: strings.TrimSpace(p.quiz(l.Number)), Unmet: l.Requires.UnmetIn(tr, s.env.Cluster)},
-		Summary: slices.Concat(l.Summary, l.DeeperSummary)}
+	tr := s.tr
+	out := webLesson{webLessonEntry: s.entry(l), Summary: slices.Concat(l.Summary, l.DeeperSummary)}
 	if out.Unmet != "" {
 		out.HowTo = howToMeet(tr, l.Requires)
 	}
@@ -191,10 +193,7 @@ func (s *webServer) webExercises(all []exercise.Exercise) []webExercise {
 		we := webExercise{ID: ex.ID, Title: ex.Title, Goal: ex.Goal,
 			File: "exercises/" + ex.Dir + "/main.go", Cell: exerciseCell(ex.ID), Passed: s.sess.progress.passed(ex.ID),
 			Unmet: ex.Requires.UnmetIn(s.tr, s.env.Cluster)}
-		if names := goalVars(ex.Goal); len(names) > 0 {
-			we.Vars = s.tr.F("%s: environment variables the check sets when it runs your program (os.Getenv(%q) reads one).",
-				strings.Join(names, ", "), strings.TrimPrefix(names[0], "$"))
-		}
+		we.Vars = goalVarsNote(s.tr, ex.Goal)
 		out = append(out, we)
 	}
 	return out
@@ -300,18 +299,13 @@ func (s *webServer) runHandler(w http.ResponseWriter, r *http.Request) {
 func (s *webServer) play(ctx context.Context, r *lessonRun, order []int) {
 	n := r.lesson.Number
 	for k, i := range order {
-		cell := cellID(n, i+1)
-		s.target.set(cell)
-		s.hub.send(event{Type: "start", Cell: cell})
-		status := s.runOne(ctx, r, i)
-		s.hub.send(event{Type: "end", Cell: cell, Status: status})
+		status := s.inCell(cellID(n, i+1), func() string { return s.runOne(ctx, r, i) })
 		if status != "ok" {
-			if k < len(order)-1 && status != "stopped" {
-				last := order[len(order)-1]
-				s.target.set(cellID(n, last+1))
-				s.hub.send(event{Type: "start", Cell: cellID(n, last+1)})
-				s.sess.out.Warn("Step %d needs step %d, which did not succeed: it did not run.", last+1, i+1)
-				s.hub.send(event{Type: "end", Cell: cellID(n, last+1), Status: "skipped"})
+			if last := order[len(order)-1]; k < len(order)-1 && status != "stopped" {
+				s.inCell(cellID(n, last+1), func() string {
+					s.sess.out.Warn("Step %d needs step %d, which did not succeed: it did not run.", last+1, i+1)
+					return "skipped"
+				})
 			}
 			return
 		}
@@ -452,26 +446,21 @@ func (s *webServer) checkHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	cell := exerciseCell(ex.ID)
 	started := s.start(req.Client, cell, nil, nil, func(ctx context.Context, _ *lessonRun) {
-		s.target.set(cell)
-		s.hub.send(event{Type: "start", Cell: cell})
-		status := "ok"
-		switch err := s.coach.check(ctx, s.env, ex); {
-		case err == nil:
-		case ctx.Err() != nil:
-			status = "stopped"
-		case errors.Is(err, errNotYet): // the check said what is missing
-			status = "notyet"
-		default:
-			status = "failed"
-			s.sess.out.Error("%v", err)
-		}
-		s.hub.send(event{Type: "end", Cell: cell, Status: status})
+		s.inCell(cell, func() string {
+			switch err := s.coach.check(ctx, s.env, ex); {
+			case err == nil:
+				return "ok"
+			case ctx.Err() != nil:
+				return "stopped"
+			case errors.Is(err, errNotYet): // the check said what is missing
+				return "notyet"
+			default:
+				s.sess.out.Error("%v", err)
+				return "failed"
+			}
+		})
 	})
-	if !started {
-		refuse(w, http.StatusConflict, s.busyMessage())
-		return
-	}
-	writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
+	s.answerStart(w, started)
 }
 
 // editHandler builds and runs the learner's code in place of a step's, as
@@ -507,25 +496,38 @@ func (s *webServer) editHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The edit is kept before it runs: nothing the learner typed is lost.
-	err = os.MkdirAll(e.dir, 0o755)
-	if err == nil {
-		err = os.WriteFile(e.path(l.Number, req.Step), []byte(body), 0o644)
-	}
-	if err != nil {
+	if err := e.keep(l.Number, req.Step, body); err != nil {
 		refuse(w, http.StatusInternalServerError, s.tr.F("keep the edit of step %d: %v", req.Step, err))
 		return
 	}
 	cell := cellID(l.Number, req.Step)
 	started := s.start(req.Client, cell, &l, nil, func(ctx context.Context, run *lessonRun) {
-		s.target.set(cell)
-		s.hub.send(event{Type: "start", Cell: cell})
-		ok, err := run.runEdit(ctx, req.Step-1, src, body, len(run.plan.Steps), st.Title)
-		status := map[bool]string{true: "ok", false: "failed"}[ok]
-		if err != nil {
-			status = "stopped"
-		}
-		s.hub.send(event{Type: "end", Cell: cell, Status: status})
+		s.inCell(cell, func() string {
+			switch ok, err := run.runEdit(ctx, req.Step-1, src, body, len(run.plan.Steps), st.Title); {
+			case err != nil:
+				return "stopped"
+			case ok:
+				return "ok"
+			}
+			return "failed"
+		})
 	})
+	s.answerStart(w, started)
+}
+
+// inCell runs job with its output in cell, between the events that open and
+// end the cell; job returns how it ended.
+func (s *webServer) inCell(cell string, job func() (status string)) string {
+	s.target.set(cell)
+	s.hub.send(event{Type: "start", Cell: cell})
+	status := job()
+	s.hub.send(event{Type: "end", Cell: cell, Status: status})
+	return status
+}
+
+// answerStart answers a request for a job: started, or refused while
+// another runs.
+func (s *webServer) answerStart(w http.ResponseWriter, started bool) {
 	if !started {
 		refuse(w, http.StatusConflict, s.busyMessage())
 		return
