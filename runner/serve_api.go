@@ -245,29 +245,30 @@ type stepRequest struct {
 	Code   string `json:"code"` // edit: the learner's code
 }
 
-// stepOf finds the lesson and step a request names, and says why not.
-func (s *webServer) stepOf(w http.ResponseWriter, req stepRequest) (lessons.Lesson, bool) {
+// stepOf reads a request about a step and finds its lesson; when it
+// cannot, it has answered why.
+func (s *webServer) stepOf(w http.ResponseWriter, r *http.Request) (stepRequest, lessons.Lesson, bool) {
+	var req stepRequest
+	if !readJSON(w, r, &req) {
+		return req, lessons.Lesson{}, false
+	}
 	l, ok := s.lessonOf(w, req.Lesson)
 	if !ok {
-		return l, false
+		return req, l, false
 	}
 	if n := len(l.Plan().Steps); req.Step < 1 || req.Step > n {
 		refuse(w, http.StatusNotFound, s.tr.F("Lesson %d has steps 1 to %d.", l.Number, n))
-		return l, false
+		return req, l, false
 	}
 	if why := l.Requires.UnmetIn(s.tr, s.env.Cluster); why != "" {
 		refuse(w, http.StatusConflict, s.tr.F("This lesson does not run here: %s.", why)+" "+howToMeet(s.tr, l.Requires))
-		return l, false
+		return req, l, false
 	}
-	return l, true
+	return req, l, true
 }
 
 func (s *webServer) runHandler(w http.ResponseWriter, r *http.Request) {
-	var req stepRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	l, ok := s.stepOf(w, req)
+	req, l, ok := s.stepOf(w, r)
 	if !ok {
 		return
 	}
@@ -466,17 +467,12 @@ func (s *webServer) checkHandler(w http.ResponseWriter, r *http.Request) {
 // editHandler builds and runs the learner's code in place of a step's, as
 // the terminal's "Edit this step and run it" does.
 func (s *webServer) editHandler(w http.ResponseWriter, r *http.Request) {
-	var req stepRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	l, ok := s.stepOf(w, req)
+	req, l, ok := s.stepOf(w, r)
 	if !ok {
 		return
 	}
-	e := s.sess.editor
-	if e == nil {
-		refuse(w, http.StatusConflict, s.tr.F("You cannot edit steps here: %s.", s.tr.T(s.sess.editWhy)))
+	e, ok := s.editorOf(w)
+	if !ok {
 		return
 	}
 	st := l.Plan().Steps[req.Step-1]
@@ -535,20 +531,24 @@ func (s *webServer) answerStart(w http.ResponseWriter, started bool) {
 	writeJSON(w, http.StatusAccepted, map[string]bool{"started": true})
 }
 
-func (s *webServer) restoreHandler(w http.ResponseWriter, r *http.Request) {
-	var req stepRequest
-	if !readJSON(w, r, &req) {
-		return
+// editorOf is the session's step editor; without one, it has answered why.
+func (s *webServer) editorOf(w http.ResponseWriter) (*stepEditor, bool) {
+	if s.sess.editor == nil {
+		refuse(w, http.StatusConflict, s.tr.F("You cannot edit steps here: %s.", s.tr.T(s.sess.editWhy)))
 	}
-	l, ok := s.stepOf(w, req)
+	return s.sess.editor, s.sess.editor != nil
+}
+
+func (s *webServer) restoreHandler(w http.ResponseWriter, r *http.Request) {
+	req, l, ok := s.stepOf(w, r)
 	if !ok {
 		return
 	}
-	if s.sess.editor == nil {
-		refuse(w, http.StatusConflict, s.tr.F("You cannot edit steps here: %s.", s.tr.T(s.sess.editWhy)))
+	e, ok := s.editorOf(w)
+	if !ok {
 		return
 	}
-	if err := s.sess.editor.restore(l.Number, req.Step); err != nil {
+	if err := e.restore(l.Number, req.Step); err != nil {
 		refuse(w, http.StatusInternalServerError, err.Error())
 		return
 	}

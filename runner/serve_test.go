@@ -491,3 +491,45 @@ func TestServeCommandPrintsItsAddressAndEndsOn130(t *testing.T) {
 		t.Errorf("serve was killed by a signal (%v), not ended", ws.Signal())
 	}
 }
+
+// TestServeEditThatDoesNotCompile sends an edit of lesson 8's step 1 that
+// does not compile: the cell ends "failed" and says where, the edit is kept
+// (nothing the learner typed is lost), and restore removes it.
+func TestServeEditThatDoesNotCompile(t *testing.T) {
+	ts := startTestServer(t)
+	var why string
+	if ts.sess.editor, why = newStepBuilder(ts.env.Prefix, ts.env.Brokers, ""); ts.sess.editor == nil {
+		t.Skipf("steps cannot be edited here: %s", why)
+	}
+	l8, _ := lessons.Find(8)
+	src, _ := lessons.SourceOf(l8.Plan().Steps[0])
+	lines := strings.Split(src.Code, "\n")
+	lines[4] = "sent := NewDeliveries(env.Out) + nope"
+	body := strings.Join(lines, "\n")
+	st := ts.open(t)
+	if code, out := ts.post(t, "/api/edit", map[string]any{"lesson": 8, "step": 1, "code": body, "client": st.client}); code != http.StatusAccepted {
+		t.Fatalf("edit: status %d, %v", code, out)
+	}
+	var said []string
+	end := st.next(t, 3*time.Minute, func(e event) bool {
+		if e.Type == "out" {
+			said = append(said, e.HTML)
+		}
+		return e.Type == "end"
+	})
+	if end.Status != "failed" || end.Cell != cellID(8, 1) {
+		t.Errorf("an edit that does not compile ended %s %q, want %s failed", end.Cell, end.Status, cellID(8, 1))
+	}
+	if !strings.Contains(strings.Join(said, "\n"), "undefined: nope") {
+		t.Errorf("the cell does not say what does not compile:\n%s", strings.Join(said, "\n"))
+	}
+	if kept, ok := ts.sess.editor.saved(8, 1); !ok || kept != body {
+		t.Errorf("the edit was not kept as typed (%v)", ok)
+	}
+	if code, out := ts.post(t, "/api/restore", map[string]any{"lesson": 8, "step": 1}); code != http.StatusOK {
+		t.Fatalf("restore: status %d, %v", code, out)
+	}
+	if _, ok := ts.sess.editor.saved(8, 1); ok {
+		t.Error("the edit is still kept after restore")
+	}
+}
