@@ -127,7 +127,9 @@ func (g *guaranteesState) produce(ctx context.Context, env *Env) error {
 // coordinator that the member left, so the restarted one joins at once; a
 // real crash sends no LeaveGroup, and the restarted member waits until the
 // coordinator gives up on the old one (up to 30 s with kafka-go's default
-// SessionTimeout and RebalanceTimeout). The restarted program, a new Reader
+// SessionTimeout and RebalanceTimeout). kafka-go sends that LeaveGroup
+// once: if the coordinator has just moved to another broker, it is lost,
+// and the restart waits as after a real crash. The restarted program, a new Reader
 // with the same GroupID, resumes after the last commit: the third order is
 // gone. kafka-go's ReadMessage does exactly this when the Reader has a
 // GroupID: it commits the offset before it returns the record.
@@ -137,7 +139,7 @@ func (g *guaranteesState) atMostOnce(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Out.Value("group", group)
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second) // the restart may wait 30 s
 	defer cancel()
 	cfg := kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, GroupID: group, Topic: g.topic, MaxWait: FetchWait}
 	r := kafka.NewReader(cfg)
@@ -176,7 +178,7 @@ func (g *guaranteesState) atLeastOnce(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Out.Value("group", group)
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second) // the restart may wait 30 s
 	defer cancel()
 	cfg := kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, GroupID: group, Topic: g.topic, MaxWait: FetchWait}
 	r := kafka.NewReader(cfg)
@@ -218,7 +220,7 @@ func (g *guaranteesState) idempotent(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Out.Value("group", group)
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second) // the restart may wait 30 s
 	defer cancel()
 	handled := map[string]bool{} // order ids: a table in a real service
 	cfg := kafka.ReaderConfig{Brokers: env.Brokers, Dialer: env.Dialer, GroupID: group, Topic: g.topic, MaxWait: FetchWait}

@@ -22,7 +22,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 	produceAPI "github.com/segmentio/kafka-go/protocol/produce"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Lesson 10: "kafka-go's ReadMessage does exactly this ... it commits the
@@ -99,6 +102,49 @@ func TestKafkaGo_ReaderCloseLeavesTheGroup(t *testing.T) {
 	}
 	if g := describe(); g.GroupState != "Empty" || len(g.Members) != 0 {
 		t.Errorf("after Close: state %s, %d members; want Empty, 0 (the member left)", g.GroupState, len(g.Members))
+	}
+}
+
+// Lesson 10: "kafka-go sends that LeaveGroup once: when the coordinator
+// has just moved to another broker, it is lost". Here the emulation answers
+// LeaveGroup with NOT_COORDINATOR, as a broker that is no longer the
+// group's coordinator does: Close asks once, returns no error, and the
+// member stays in the group until its session times out.
+func TestKafkaGo_ReaderCloseSendsLeaveGroupOnceAndIgnoresItsError(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var leaves atomic.Int32
+	c.ControlKey(int16(kmsg.LeaveGroup), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		leaves.Add(1)
+		resp := req.(*kmsg.LeaveGroupRequest).ResponseKind().(*kmsg.LeaveGroupResponse)
+		resp.ErrorCode = kerr.NotCoordinator.Code
+		return resp, nil, true
+	})
+	addrs := c.ListenAddrs()
+	topic := kgTopic(t, addrs, 1)
+	kgProduce(t, addrs, topic, 0, "a")
+	group := "kafkago-" + uuid.NewString()[:8]
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: group, MaxWait: 250 * time.Millisecond})
+	if _, err := r.FetchMessage(kgCtx(t, 30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Errorf("Close: %v; want nil, the LeaveGroup error ignored", err)
+	}
+	if n := leaves.Load(); n != 1 {
+		t.Errorf("Close sent %d LeaveGroup requests; want 1", n)
+	}
+	client := &kafka.Client{Addr: kafka.TCP(addrs...)}
+	resp, err := client.DescribeGroups(kgCtx(t, 10*time.Second), &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil || len(resp.Groups) != 1 || resp.Groups[0].Error != nil {
+		t.Fatalf("describe group %s: %v %+v", group, err, resp)
+	}
+	if g := resp.Groups[0]; len(g.Members) != 1 {
+		t.Errorf("after a lost LeaveGroup: state %s, %d members; want the member still there", g.GroupState, len(g.Members))
 	}
 }
 
