@@ -70,8 +70,9 @@ type Sending struct {
 	Outage *Outage
 }
 
-// Send writes msgs to topic with acks=all and reports each delivery. It
-// returns once every record is acknowledged or has failed.
+// Send writes msgs to topic with acks=all and reports each delivery (a nil
+// report: no reports). It returns once every record is acknowledged or has
+// failed.
 func Send(ctx context.Context, env *Env, topic string, msgs []kafka.Message, report func(Record), how Sending) error {
 	outage := how.Outage
 	w := &kafka.Writer{
@@ -84,7 +85,7 @@ func Send(ctx context.Context, env *Env, topic string, msgs []kafka.Message, rep
 		MaxAttempts:  3,
 		WriteTimeout: 5 * time.Second,
 		Completion: func(messages []kafka.Message, err error) {
-			if err != nil && outage != nil {
+			if (err != nil && outage != nil) || report == nil {
 				return // sent again: the outage line says what is going on
 			}
 			for _, r := range Reported(messages, err) {
