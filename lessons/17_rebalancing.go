@@ -20,7 +20,7 @@ func rebalancingLesson() Lesson {
 		Goal:   "See a rebalance revoke only the partitions that change owner, with franz-go's cooperative-sticky balancer, where the eager protocol (kafka-go's only one) stops every member; and commit on revoke, so that the next owner does not handle an order again.",
 		Summary: []string{
 			"In an eager rebalance every member gives up all its partitions before the group is dealt out anew; kafka-go's Reader and ConsumerGroup know only this protocol.",
-			"A cooperative rebalance (KIP-429) revokes only the partitions that change owner, in a first round, and assigns them in a second; the other partitions are read throughout. franz-go's default balancer is cooperative-sticky.",
+			"A cooperative rebalance (KIP-429) revokes only the partitions that change owner, in a first round, and assigns them in the next; the other partitions are read throughout. franz-go's default balancer is cooperative-sticky.",
 			"A sticky balancer keeps partitions where they were; only an incremental protocol (cooperative, or KIP-848's consumer protocol of lesson 9) also spares the members the stop.",
 			"franz-go calls OnPartitionsAssigned with what a member gains, OnPartitionsRevoked with what it gives up (commit there), and OnPartitionsLost when the group has thrown it out (do not commit: the partitions may be another's).",
 			"BlockRebalanceOnPoll holds a rebalance's callbacks until the program has handled what it polled (AllowRebalance), so a commit in OnPartitionsRevoked covers exactly the handled records; handling must stay well under the rebalance timeout, or the member is thrown out.",
@@ -30,7 +30,7 @@ func rebalancingLesson() Lesson {
 				Ask:     "Six partitions, two cooperative-sticky members holding three each. A third member joins. How many partitions are revoked?",
 				Choices: []string{"All six", "Two", "None: the newcomer waits for a member to leave"},
 				Answer:  1,
-				Why:     "The sticky balancer moves one partition from each member to the newcomer. Only those two are revoked, in the first round, and assigned in the second; the four others are read throughout.",
+				Why:     "The sticky balancer moves one partition from each member to the newcomer. Only those two are revoked, in the first round, and assigned in the next; the four others are read throughout.",
 				Step:    3,
 			},
 			{
@@ -214,10 +214,11 @@ func (s *rebalancingState) twoMembers(ctx context.Context, env *Env) error {
 // one up. A cooperative rebalance never moves a partition straight from one
 // member to another: in this first round, the leader assigns the two that
 // move to nobody. Each of their owners revokes its one (OnPartitionsRevoked
-// commits what it handled) and joins again at once; in a second round, the
-// two free partitions go to member-3: two rounds, two new generations of
-// the group. Two partitions stopped for a moment, and the four others were
-// read throughout.
+// commits what it handled) and joins again at once; in the next round, the
+// freed partitions go to member-3: two rounds in all, or three when the two
+// owners rejoin at different moments, each round a new generation of the
+// group. Two partitions stopped for a moment, and the four others were read
+// throughout.
 func (s *rebalancingState) thirdJoins(ctx context.Context, env *Env) error {
 	first := s.coop.Members["member-1"].Client
 	_, before := first.GroupMetadata() // the generation member-1 is in

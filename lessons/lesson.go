@@ -230,7 +230,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(),
 	}
 }
 

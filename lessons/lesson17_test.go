@@ -100,8 +100,9 @@ func TestLesson17Rebalancing(t *testing.T) {
 	if got := three.Values("partitions revoked"); len(got) != 1 || got[0] != 2 {
 		t.Errorf("step 3 revoked %v partitions, want 2", got)
 	}
-	if got := three.Values("rebalance rounds (generations)"); len(got) != 1 || got[0] != int32(2) {
-		t.Errorf("member-3's join took %v rebalance rounds, want 2: revoke, then assign", got)
+	// Two rounds, revoke then assign; three when the owners rejoin apart.
+	if got := three.Values("rebalance rounds (generations)"); len(got) != 1 || (got[0] != int32(2) && got[0] != int32(3)) {
+		t.Errorf("member-3's join took %v rebalance rounds, want 2 (revoke, then assign) or 3", got)
 	}
 	for member, before := range map[string][]int32{"member-1": m1, "member-2": m2} {
 		now := holds(t, three, member)

@@ -133,7 +133,9 @@ func TestMenuAfterAResizeLeavesNoFragments(t *testing.T) {
 	}
 	cmd := progressEnv + "=" + filepath.Join(t.TempDir(), "progress.json") + " " + binary +
 		" --brokers " + addr + " --topic-prefix " + prefix() + " --no-quiz; sleep 30"
-	tmux("new-session", "-d", "-s", "menu", "-x", "80", "-y", "24", "env", "TERM=xterm-256color", "sh", "-c", cmd)
+	// 30 rows: the whole menu fits (at 24 it is paged, and its last line
+	// is not on the screen to be counted).
+	tmux("new-session", "-d", "-s", "menu", "-x", "80", "-y", "30", "env", "TERM=xterm-256color", "sh", "-c", cmd)
 	path := strings.TrimSpace(tmux("display-message", "-p", "#{socket_path}"))
 	t.Cleanup(func() {
 		exec.Command("tmux", "-L", socket, "kill-server").Run()
