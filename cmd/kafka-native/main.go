@@ -6,6 +6,7 @@
 //	go run ./cmd/kafka-native up                   one broker on localhost:9092 (docker-compose.yml)
 //	go run ./cmd/kafka-native up --version 4.1.1   the same on another Kafka version
 //	go run ./cmd/kafka-native up --nodes 3         three brokers on localhost:9092, :9094, :9096 (docker-compose.cluster.yml)
+//	go run ./cmd/kafka-native up --secure          one broker that also checks ACLs, with SASL_SSL on localhost:9192 (lesson 19)
 //	go run ./cmd/kafka-native stop --node 2        stop one broker, keep its data (never a majority of the controller quorum, unless --force)
 //	go run ./cmd/kafka-native start --node 2       start it again with its data
 //	go run ./cmd/kafka-native status               each node: up or down, pid, address
@@ -41,12 +42,13 @@ type options struct {
 	wait    time.Duration
 	set     map[string]string // up: server properties over the compose file's
 	scram   []string          // up: SCRAM credentials created with the storage
+	secure  bool              // up: a SASL_SSL listener, an authorizer, a super user (secure.go)
 	// perf
 	records, recordSize, roundTrips, rounds int
 }
 
 const usage = `usage:
-  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s] [--set key=value]... [--add-scram CRED]...
+  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s] [--set key=value]... [--add-scram CRED]... [--secure]
   kafka-native stop   --node ID [--force]
   kafka-native start  --node ID [--wait 90s]
   kafka-native status
@@ -103,6 +105,7 @@ func parseFlags(cmd string, args []string) (options, error) {
 		o.scram = append(o.scram, s)
 		return nil
 	})
+	fs.BoolVar(&o.secure, "secure", false, "up: one broker that also listens with SASL_SSL on localhost:9192 (SCRAM-SHA-512, a CA made here), checks ACLs, and has a super user admin; writes <dir>/secure/client.properties for --config (lesson 19)")
 	fs.IntVar(&o.records, "records", 1_000_000, "perf: records per throughput run")
 	fs.IntVar(&o.recordSize, "record-size", 100, "perf: bytes of each random-letter record")
 	fs.IntVar(&o.roundTrips, "round-trips", 0, "perf: round trips per latency run (default: records/20, at least 100, at most 5000)")
@@ -119,6 +122,9 @@ func parseFlags(cmd string, args []string) (options, error) {
 	if o.nodes < 0 {
 		return o, fmt.Errorf("--nodes %d: want 1 or more", o.nodes)
 	}
+	if o.secure && (o.nodes > 1 || o.compose != "") {
+		return o, fmt.Errorf("--secure starts the one broker of docker-compose.yml: leave out --nodes and --compose\n%s", usage)
+	}
 	if o.records < 1 || o.recordSize < 1 || o.rounds < 1 || o.roundTrips < 0 {
 		return o, fmt.Errorf("--records, --record-size and --rounds must be 1 or more\n%s", usage)
 	}
@@ -131,6 +137,9 @@ func parseFlags(cmd string, args []string) (options, error) {
 func run(ctx context.Context, cmd string, o options) error {
 	switch cmd {
 	case "up":
+		if o.secure {
+			return upSecure(ctx, o)
+		}
 		_, err := native.Up(ctx, native.UpOptions{
 			Dir: o.dir, Compose: o.compose, Nodes: o.nodes, Version: o.version, Wait: o.wait, Log: os.Stdout,
 			Set: o.set, AddSCRAM: o.scram,
