@@ -45,6 +45,9 @@ type Cluster struct {
 	// ConsumerProtocol says the brokers speak the consumer group protocol
 	// of KIP-848 (ConsumerGroupHeartbeat v1: Apache Kafka 4.0 and later).
 	ConsumerProtocol bool
+	// ACLs says the brokers check ACLs (they have an authorizer), and the
+	// run logs in with SASL/SCRAM as a user who may manage ACLs and users.
+	ACLs bool
 }
 
 // Env is everything a lesson needs, passed as one value.
@@ -125,6 +128,7 @@ type Requirement struct {
 	Brokers          int  // at least this many brokers
 	RealKafka        bool // Apache Kafka, not the emulation
 	ConsumerProtocol bool // KIP-848's consumer group protocol (Kafka 4.0+)
+	ACLs             bool // an authorizer, and a SCRAM login that may manage it
 }
 
 // Unmet says why c does not meet r, or "" when it does.
@@ -139,6 +143,8 @@ func (r Requirement) UnmetIn(tr *i18n.Catalog, c Cluster) string {
 		return tr.F("it needs %d brokers, and this cluster has %d", r.Brokers, c.Brokers)
 	case r.ConsumerProtocol && !c.ConsumerProtocol:
 		return tr.T("it needs the consumer group protocol of KIP-848 (Apache Kafka 4.0 or later), and this broker does not offer it")
+	case r.ACLs && !c.ACLs:
+		return tr.T("it needs brokers that check ACLs, reached over SASL/SCRAM as a user who may manage ACLs and users (docs/secured-cluster.md starts one)")
 	}
 	return ""
 }
@@ -230,7 +236,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(),
 	}
 }
 

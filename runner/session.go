@@ -104,6 +104,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	if cfg != nil {
 		env.Transport, env.Dialer, env.Franz = cfg.Transport(), cfg.Dialer(), cfg.FranzOpts()
 	}
+	// Lesson 19 makes a SCRAM user and logs in as it.
+	env.Cluster.ACLs = b.Authorizer && strings.HasPrefix(env.SASLName(), "SCRAM-")
 	defer env.Close()
 	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},

@@ -614,6 +614,10 @@ func howToMeet(tr *i18n.Catalog, req lessons.Requirement) string {
 			"--brokers localhost:9092,localhost:9094,localhost:9096; or try the emulation of one: " +
 			"go run ./runner --embedded --nodes 3.")
 	}
+	if req.ACLs {
+		return tr.T("Start a broker that checks ACLs (without Docker: go run ./cmd/kafka-native up --secure), " +
+			"then run this again with --config .kafka-native/secure/client.properties.")
+	}
 	if req.ConsumerProtocol {
 		return tr.T("Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
 			"then run this again; or try the embedded emulation, which speaks it: " +

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -56,7 +57,10 @@ type Broker struct {
 	// ConsumerProtocol says the brokers speak KIP-848's consumer group
 	// protocol (see Info).
 	ConsumerProtocol bool
-	cluster          *kfake.Cluster
+	// Authorizer says the brokers check ACLs and the run's user may read
+	// them (see Info).
+	Authorizer bool
+	cluster    *kfake.Cluster
 }
 
 // Emulation returns the embedded cluster this process hosts, or nil.
@@ -147,13 +151,17 @@ type Info struct {
 	// the consumer group protocol of KIP-848 (Apache Kafka 4.0 and later;
 	// 3.7 to 3.9 offer only v0, an early access that clients do not use).
 	ConsumerProtocol bool
+	// Authorizer says the brokers answered DescribeACLs (without an
+	// authorizer Apache Kafka answers SECURITY_DISABLED), and the user the
+	// probe logged in as may alter the cluster (manage users and ACLs).
+	Authorizer bool
 }
 
 // consumerGroupHeartbeat is the API key of KIP-848's heartbeat.
 const consumerGroupHeartbeat = 68
 
 func (i Info) broker(addrs []string) *Broker {
-	return &Broker{Addrs: addrs, Embedded: i.Embedded(), Nodes: i.Brokers, ConsumerProtocol: i.ConsumerProtocol}
+	return &Broker{Addrs: addrs, Embedded: i.Embedded(), Nodes: i.Brokers, ConsumerProtocol: i.ConsumerProtocol, Authorizer: i.Authorizer}
 }
 
 // Embedded says the cluster is the walkthrough's embedded emulation.
@@ -192,6 +200,11 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 					info.ConsumerProtocol = info.ConsumerProtocol || (k.ApiKey == consumerGroupHeartbeat && k.MaxVersion >= 1)
 				}
 			}
+			acls, aerr := client.DescribeACLs(pctx, &kafka.DescribeACLsRequest{Filter: kafka.ACLFilter{
+				ResourceTypeFilter: kafka.ResourceTypeAny, ResourcePatternTypeFilter: kafka.PatternTypeAny,
+				Operation: kafka.ACLOperationTypeAny, PermissionType: kafka.ACLPermissionTypeAny,
+			}})
+			info.Authorizer = aerr == nil && acls.Error == nil && mayAlterCluster(pctx, client)
 		}
 		cancel()
 		tr.CloseIdleConnections()
@@ -201,6 +214,17 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 		errs = append(errs, err)
 	}
 	return Info{}, fmt.Errorf("%w at %s: %w", ErrUnreachable, strings.Join(addrs, ","), errors.Join(errs...))
+}
+
+// mayAlterCluster says whether the client's user may alter the cluster
+// (ALTER on it: create users and ACLs). It asks to delete the SCRAM
+// credential of a user no one has (a random name): RESOURCE_NOT_FOUND says
+// it may, CLUSTER_AUTHORIZATION_FAILED that it may not.
+func mayAlterCluster(ctx context.Context, client *kafka.Client) bool {
+	resp, err := client.AlterUserScramCredentials(ctx, &kafka.AlterUserScramCredentialsRequest{
+		Deletions: []kafka.UserScramCredentialsDeletion{{Name: "no-one-" + uuid.NewString(), Mechanism: kafka.ScramMechanismSha512}},
+	})
+	return err == nil && len(resp.Results) == 1 && !errors.Is(resp.Results[0].Error, kafka.ClusterAuthorizationFailed)
 }
 
 // CleanerEverySecond makes the emulation compact and apply retention every
