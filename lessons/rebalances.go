@@ -102,10 +102,20 @@ func (r *Rebalances) Holds(member string) []int32 {
 }
 
 // settled says whether members, and only they, hold every one of the
-// topic's partitions, each partition once, each member some.
+// topic's partitions, each partition once, each member some, and as evenly
+// as they can (one more at most): a sticky balancer's assignment once a
+// rebalance is over. Before, a member may still hold a partition that
+// another will get (three rounds, when its owners rejoin apart).
 func (r *Rebalances) settled(members []string, partitions int) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	fewest, most := partitions, 0
+	for _, m := range members {
+		fewest, most = min(fewest, len(r.holds[m])), max(most, len(r.holds[m]))
+	}
+	if most-fewest > 1 {
+		return false
+	}
 	seen := map[int32]bool{}
 	for m, held := range r.holds {
 		if !slices.Contains(members, m) && len(held) > 0 {
@@ -127,7 +137,8 @@ func (r *Rebalances) settled(members []string, partitions int) bool {
 }
 
 // Settle waits until the members named share the topic's partitions
-// among them, and have handled records records in all (0: any number).
+// evenly among them, and have handled records records in all (0: any
+// number).
 func (r *Rebalances) Settle(ctx context.Context, members []string, partitions, records int) error {
 	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
 	defer cancel()
