@@ -183,7 +183,7 @@ func (s *rebalancingState) twoMembers(ctx context.Context, env *Env) error {
 					}
 				})
 				fetches.EachRecord(func(r *kgo.Record) {
-					log.Handled(name, r) // handle the order
+					log.Handled(r) // handle the order
 				})
 				cl.AllowRebalance() // handled: a rebalance may go on
 			}

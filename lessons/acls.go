@@ -101,19 +101,12 @@ func KafkaErrorName(err error) string {
 // ACL a moment after the controller has it, and a group's coordinator may
 // be loading: the first attempts may be refused.
 func Eventually(ctx context.Context, try func(context.Context) error, retryOn ...kafka.Error) error {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	for {
-		err := try(ctx)
-		if err == nil || !isOneOf(err, retryOn) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("still refused after 15 s: %w", err)
-		case <-time.After(200 * time.Millisecond):
-		}
+	refused := func(err error) bool { return isOneOf(err, retryOn) }
+	err := retryWhile(ctx, 15*time.Second, try, refused)
+	if err != nil && refused(err) {
+		return fmt.Errorf("still refused after 15 s: %w", err)
 	}
+	return err
 }
 
 // isOneOf says whether err carries one of the Kafka errors of codes.

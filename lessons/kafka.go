@@ -308,12 +308,20 @@ func commitRetrying(ctx context.Context, client *kafka.Client, req *kafka.Offset
 // temporary kafka.Error (such as "not coordinator" while a fresh broker
 // sets up its offsets topic), every 200 ms, for at most limit.
 func RetryTemporary(ctx context.Context, limit time.Duration, fn func(context.Context) error) error {
+	return retryWhile(ctx, limit, fn, func(err error) bool {
+		var kerr kafka.Error
+		return errors.As(err, &kerr) && kerr.Temporary()
+	})
+}
+
+// retryWhile calls fn every 200 ms, for at most limit, until it returns
+// nil or an error again does not accept; it returns fn's last error.
+func retryWhile(ctx context.Context, limit time.Duration, fn func(context.Context) error, again func(error) bool) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	for {
 		err := fn(ctx)
-		var kerr kafka.Error
-		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() {
+		if err == nil || !again(err) {
 			return err
 		}
 		select {

@@ -79,13 +79,7 @@ func kgCommitted(t *testing.T, addrs []string, group, topic string) int64 {
 // does not wait for the old one.
 func TestKafkaGo_ReaderCloseLeavesTheGroup(t *testing.T) {
 	addrs := kgBroker(t)
-	topic := kgTopic(t, addrs, 1)
-	kgProduce(t, addrs, topic, 0, "a")
-	group := "kafkago-" + uuid.NewString()[:8]
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: group, MaxWait: 250 * time.Millisecond})
-	if _, err := r.FetchMessage(kgCtx(t, 30*time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	group, r := kgGroupMember(t, addrs)
 	describe := func() kafka.DescribeGroupsResponseGroup {
 		client := &kafka.Client{Addr: kafka.TCP(addrs...)}
 		resp, err := client.DescribeGroups(kgCtx(t, 10*time.Second), &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
@@ -125,13 +119,7 @@ func TestKafkaGo_ReaderCloseSendsLeaveGroupOnceAndIgnoresItsError(t *testing.T) 
 		return resp, nil, true
 	})
 	addrs := c.ListenAddrs()
-	topic := kgTopic(t, addrs, 1)
-	kgProduce(t, addrs, topic, 0, "a")
-	group := "kafkago-" + uuid.NewString()[:8]
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: group, MaxWait: 250 * time.Millisecond})
-	if _, err := r.FetchMessage(kgCtx(t, 30*time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	group, r := kgGroupMember(t, addrs)
 	if err := r.Close(); err != nil {
 		t.Errorf("Close: %v; want nil, the LeaveGroup error ignored", err)
 	}
@@ -146,6 +134,20 @@ func TestKafkaGo_ReaderCloseSendsLeaveGroupOnceAndIgnoresItsError(t *testing.T) 
 	if g := resp.Groups[0]; len(g.Members) != 1 {
 		t.Errorf("after a lost LeaveGroup: state %s, %d members; want the member still there", g.GroupState, len(g.Members))
 	}
+}
+
+// kgGroupMember is a Reader in a new group on a new one-partition topic
+// holding one record, which it has read: a member of the group.
+func kgGroupMember(t *testing.T, addrs []string) (group string, r *kafka.Reader) {
+	t.Helper()
+	topic := kgTopic(t, addrs, 1)
+	kgProduce(t, addrs, topic, 0, "a")
+	group = "kafkago-" + uuid.NewString()[:8]
+	r = kafka.NewReader(kafka.ReaderConfig{Brokers: addrs, Topic: topic, GroupID: group, MaxWait: 250 * time.Millisecond})
+	if _, err := r.FetchMessage(kgCtx(t, 30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	return group, r
 }
 
 // Lesson 10: "up to 30 s with kafka-go's default SessionTimeout and

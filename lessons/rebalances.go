@@ -24,7 +24,6 @@ type Rebalances struct {
 	shown   int                // events already printed
 	holds   map[string][]int32 // member → the partitions it holds now
 	handled map[string]int     // "partition@offset" → how many times handled
-	by      map[string]int     // member → records it handled
 	failed  []string           // a commit or a poll that failed, with its member
 }
 
@@ -38,7 +37,7 @@ type RebalanceEvent struct {
 
 // NewRebalances returns an empty log.
 func NewRebalances() *Rebalances {
-	return &Rebalances{holds: map[string][]int32{}, handled: map[string]int{}, by: map[string]int{}}
+	return &Rebalances{holds: map[string][]int32{}, handled: map[string]int{}}
 }
 
 // Assigned notes that member now also holds partitions. franz-go calls
@@ -79,12 +78,11 @@ func (r *Rebalances) note(member, what string, partitions []int32) {
 	r.holds[member] = slices.Compact(held)
 }
 
-// Handled notes that member handled a record.
-func (r *Rebalances) Handled(member string, rec *kgo.Record) {
+// Handled notes that a member handled a record.
+func (r *Rebalances) Handled(rec *kgo.Record) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.handled[fmt.Sprintf("%d@%d", rec.Partition, rec.Offset)]++
-	r.by[member]++
 }
 
 // Failed notes a commit or a poll that failed: Report prints it.

@@ -154,6 +154,7 @@ type Info struct {
 	// Authorizer says the brokers answered DescribeACLs (without an
 	// authorizer Apache Kafka answers SECURITY_DISABLED), and the user the
 	// probe logged in as may alter the cluster (manage users and ACLs).
+	// Only ProbeWith asks: without a login, it stays false.
 	Authorizer bool
 }
 
@@ -200,11 +201,15 @@ func probe(ctx context.Context, addrs []string, timeout time.Duration, transport
 					info.ConsumerProtocol = info.ConsumerProtocol || (k.ApiKey == consumerGroupHeartbeat && k.MaxVersion >= 1)
 				}
 			}
-			acls, aerr := client.DescribeACLs(pctx, &kafka.DescribeACLsRequest{Filter: kafka.ACLFilter{
-				ResourceTypeFilter: kafka.ResourceTypeAny, ResourcePatternTypeFilter: kafka.PatternTypeAny,
-				Operation: kafka.ACLOperationTypeAny, PermissionType: kafka.ACLPermissionTypeAny,
-			}})
-			info.Authorizer = aerr == nil && acls.Error == nil && mayAlterCluster(pctx, client)
+			// Only a login (a configured transport) can manage users and
+			// ACLs: a plain probe spares the broker two requests.
+			if transport != nil {
+				acls, aerr := client.DescribeACLs(pctx, &kafka.DescribeACLsRequest{Filter: kafka.ACLFilter{
+					ResourceTypeFilter: kafka.ResourceTypeAny, ResourcePatternTypeFilter: kafka.PatternTypeAny,
+					Operation: kafka.ACLOperationTypeAny, PermissionType: kafka.ACLPermissionTypeAny,
+				}})
+				info.Authorizer = aerr == nil && acls.Error == nil && mayAlterCluster(pctx, client)
+			}
 		}
 		cancel()
 		tr.CloseIdleConnections()
