@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 )
 
 // Printer is how a lesson reports what happened. The runner decides how it
@@ -48,6 +49,9 @@ type Cluster struct {
 	// ACLs says the brokers check ACLs (they have an authorizer), and the
 	// run logs in with SASL/SCRAM as a user who may manage ACLs and users.
 	ACLs bool
+	// JVM says Java programs can run next to the brokers (Env.JVM): a JDK
+	// is installed, and the brokers are reached without TLS or SASL.
+	JVM bool
 }
 
 // Env is everything a lesson needs, passed as one value.
@@ -66,6 +70,9 @@ type Env struct {
 	// Franz is the same connection settings for a franz-go client (TLS,
 	// SASL), for what kafka-go cannot do (transactions).
 	Franz []kgo.Opt
+	// JVM starts the Kafka Streams application of lesson 20; nil where
+	// Cluster.JVM is false.
+	JVM *native.JVM
 }
 
 // NewEnv returns the environment for the brokers of cluster, with names
@@ -129,6 +136,7 @@ type Requirement struct {
 	RealKafka        bool // Apache Kafka, not the emulation
 	ConsumerProtocol bool // KIP-848's consumer group protocol (Kafka 4.0+)
 	ACLs             bool // an authorizer, and a SCRAM login that may manage it
+	JVM              bool // Java programs next to the brokers (Kafka Streams)
 }
 
 // Unmet says why c does not meet r, or "" when it does.
@@ -145,6 +153,8 @@ func (r Requirement) UnmetIn(tr *i18n.Catalog, c Cluster) string {
 		return tr.T("it needs the consumer group protocol of KIP-848 (Apache Kafka 4.0 or later), and this broker does not offer it")
 	case r.ACLs && !c.ACLs:
 		return tr.T("it needs brokers that check ACLs, reached over SASL/SCRAM as a user who may manage ACLs and users (docs/secured-cluster.md starts one)")
+	case r.JVM && !c.JVM:
+		return tr.T("it runs a Java program next to the broker, and needs a JDK (Java 11 or later, with its compiler) and Maven on this machine, and a broker reached without TLS or SASL")
 	}
 	return ""
 }
@@ -236,7 +246,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(), streamsLesson(),
 	}
 }
 

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/cluster"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/i18n"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/output"
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
@@ -106,6 +109,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	// Lesson 19 makes a SCRAM user and logs in as it.
 	env.Cluster.ACLs = b.Authorizer && strings.HasPrefix(env.SASLName(), "SCRAM-")
+	env.JVM = findJVM(ctx, b.Embedded || env.Transport.TLS != nil || env.Transport.SASL != nil)
+	env.Cluster.JVM = env.JVM != nil
 	defer env.Close()
 	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},
@@ -490,4 +495,29 @@ func shellWord(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// findJVM returns what runs lesson 20's Kafka Streams application next to
+// the brokers, or nil where it cannot run: on the emulation, over TLS or
+// SASL (the application connects in plaintext), without a JDK or Maven.
+// Its jars are kept in kafka-native's work folder, else the user's cache.
+func findJVM(ctx context.Context, notHere bool) *native.JVM {
+	if notHere {
+		return nil
+	}
+	dir, err := native.WorkDir()
+	if err != nil {
+		cache, cacheErr := os.UserCacheDir()
+		if cacheErr != nil {
+			return nil
+		}
+		dir = filepath.Join(cache, "kafka-go-lessons")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	jvm, err := native.FindJVM(ctx, dir)
+	if err != nil {
+		return nil
+	}
+	return jvm
 }

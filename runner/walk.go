@@ -618,6 +618,11 @@ func howToMeet(tr *i18n.Catalog, req lessons.Requirement) string {
 		return tr.T("Start a broker that checks ACLs (without Docker: go run ./cmd/kafka-native up --secure), " +
 			"then run this again with --config .kafka-native/secure/client.properties.")
 	}
+	if req.JVM {
+		return tr.T("Install a JDK and Maven (apt-get install openjdk-17-jdk-headless maven, or brew install openjdk@17 maven), " +
+			"then run this again against a real broker reached without TLS or SASL (docker compose up -d, " +
+			"or without Docker: go run ./cmd/kafka-native up).")
+	}
 	if req.ConsumerProtocol {
 		return tr.T("Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
 			"then run this again; or try the embedded emulation, which speaks it: " +

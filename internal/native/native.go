@@ -74,19 +74,30 @@ type Cluster struct {
 // walking up from the working directory. The error wraps ErrNoCluster when
 // there is none.
 func Find() (*Cluster, error) {
+	dir, err := WorkDir()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoCluster, err)
+	}
+	return Open(dir)
+}
+
+// WorkDir is kafka-native's work folder: $KAFKA_NATIVE_DIR if set,
+// otherwise the .kafka-native folder beside the go.mod found by walking up
+// from the working directory.
+func WorkDir() (string, error) {
 	if dir := os.Getenv(EnvDir); dir != "" {
-		return Open(dir)
+		return dir, nil
 	}
 	wd, err := os.Getwd()
 	if err != nil {
-		return nil, fmt.Errorf("find the native cluster: %w", err)
+		return "", fmt.Errorf("find the work folder: %w", err)
 	}
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return Open(filepath.Join(d, DefaultDir))
+			return filepath.Join(d, DefaultDir), nil
 		}
 		if filepath.Dir(d) == d {
-			return nil, fmt.Errorf("%w: no go.mod in %s or above it, and $%s is not set", ErrNoCluster, wd, EnvDir)
+			return "", fmt.Errorf("no go.mod in %s or above it, and $%s is not set", wd, EnvDir)
 		}
 	}
 }

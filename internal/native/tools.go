@@ -2,7 +2,6 @@ package native
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,9 +20,17 @@ type Tools struct {
 
 // FetchTools returns Kafka's tools of version, fetching kafka-tools and its
 // runtime dependencies with Maven on first use into <dir>/<version>/tools
-// (Maven's ~/.m2 caches them too). Like the broker's jars, the folder only
-// appears complete.
+// (Maven's ~/.m2 caches them too).
 func FetchTools(ctx context.Context, dir, version string, logf func(string, ...any)) (*Tools, error) {
+	return fetchJars(ctx, dir, version, "tools", artifact{"org.apache.kafka", "kafka-tools", version}, nil, logf)
+}
+
+// fetchJars returns the jars of main (and extra) with their runtime
+// dependencies in <dir>/<version>/<folder>, fetching them with Maven on
+// first use. Like the broker's jars, the folder only appears complete: Maven
+// fills a temp folder of this call's own, renamed at the end, so two
+// processes fetching at once (test packages) do not clear each other's.
+func fetchJars(ctx context.Context, dir, version, folder string, main artifact, extra []artifact, logf func(string, ...any)) (*Tools, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -36,37 +43,45 @@ func FetchTools(ctx context.Context, dir, version string, logf func(string, ...a
 		return nil, fmt.Errorf("work folder %s: %w", dir, err)
 	}
 	base := filepath.Join(abs, version)
-	libs := filepath.Join(base, "tools")
+	libs := filepath.Join(base, folder)
 	t := &Tools{Java: java, Version: version, Libs: libs, Dir: base}
 	if _, err := os.Stat(libs); err == nil {
 		return t, nil
 	}
 	mvn, err := exec.LookPath("mvn")
 	if err != nil {
-		return nil, errors.New("mvn (Maven) is not installed: it fetches Kafka's tools (apt-get install maven)")
+		return nil, fmt.Errorf("mvn (Maven) is not installed: it fetches %s (apt-get install maven)", main.name)
 	}
-	tmp := libs + ".tmp"
-	if err := os.RemoveAll(tmp); err != nil {
-		return nil, fmt.Errorf("clear %s: %w", tmp, err)
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", base, err)
 	}
-	logf("Fetching org.apache.kafka:kafka-tools:%s and its runtime dependencies with Maven...\n", version)
-	pom := filepath.Join(base, "tools-pom.xml")
-	main := artifact{"org.apache.kafka", "kafka-tools", version}
-	if err := copyArtifact(ctx, mvn, pom, tmp, main, nil); err != nil {
+	tmp, err := os.MkdirTemp(base, folder+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("create a temp folder in %s: %w", base, err)
+	}
+	defer os.RemoveAll(tmp) // gone once renamed; left only by a failure
+	logf("Fetching %s:%s:%s and its runtime dependencies with Maven...\n", main.group, main.name, main.version)
+	pom := filepath.Join(tmp, "pom.xml")
+	out := filepath.Join(tmp, "libs")
+	deps := append([]artifact{}, extra...)
+	if err := copyArtifact(ctx, mvn, pom, out, main, deps); err != nil {
 		return nil, err
 	}
-	if extra := loggingBackend(tmp, version); extra != nil {
-		if err := os.RemoveAll(tmp); err != nil {
-			return nil, fmt.Errorf("clear %s: %w", tmp, err)
+	if backend := loggingBackend(out, version); backend != nil {
+		if err := os.RemoveAll(out); err != nil {
+			return nil, fmt.Errorf("clear %s: %w", out, err)
 		}
-		if err := copyArtifact(ctx, mvn, pom, tmp, main, extra); err != nil {
+		if err := copyArtifact(ctx, mvn, pom, out, main, append(deps, backend...)); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := os.Stat(filepath.Join(tmp, "kafka-tools-"+version+".jar")); err != nil {
-		return nil, fmt.Errorf("kafka-tools-%s.jar is missing after the Maven download", version)
+	if _, err := os.Stat(filepath.Join(out, main.name+"-"+main.version+".jar")); err != nil {
+		return nil, fmt.Errorf("%s-%s.jar is missing after the Maven download", main.name, main.version)
 	}
-	if err := os.Rename(tmp, libs); err != nil {
+	if err := os.Rename(out, libs); err != nil {
+		if _, statErr := os.Stat(libs); statErr == nil {
+			return t, nil // another process finished first: use its jars
+		}
 		return nil, fmt.Errorf("keep jars: %w", err)
 	}
 	return t, nil

@@ -1,0 +1,238 @@
+package native
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+)
+
+// OrderCountsSource is the Java source of lesson 20's Kafka Streams
+// application, which Java 11 and later compile as they start it.
+//
+//go:embed java/OrderCounts.java
+var OrderCountsSource string
+
+// StreamsVersion is the Kafka Streams release the application runs on: the
+// Apache Kafka release docker-compose.yml's broker ships.
+const StreamsVersion = "3.8.1"
+
+// jacksonVersion is the Jackson Kafka 3.8 builds with; the application
+// reads orders' JSON with it.
+const jacksonVersion = "2.16.2"
+
+// JVM runs Java programs next to the brokers: instances of lesson 20's
+// Kafka Streams application.
+type JVM struct {
+	Java string // the java command
+	Dir  string // the work folder: jars under <Dir>/<StreamsVersion>/streams
+}
+
+// FindJVM returns a JVM that can run the application: Java 11 or later with
+// its compiler (a JDK: the application is compiled as it starts), and the
+// jars, already fetched into dir or fetched on first use with Maven. The
+// error says what is missing and how to install it.
+func FindJVM(ctx context.Context, dir string) (*JVM, error) {
+	java, err := findJava()
+	if err != nil {
+		return nil, errors.New("java is not installed: install a JDK 17 (apt-get install openjdk-17-jdk-headless, brew install openjdk@17)")
+	}
+	out, err := exec.CommandContext(ctx, java, "--list-modules").CombinedOutput()
+	if err != nil {
+		// Java 8 has no --list-modules, and cannot compile a source file as it starts it.
+		return nil, fmt.Errorf("%s is older than Java 11: install a JDK 17 (apt-get install openjdk-17-jdk-headless, brew install openjdk@17)", java)
+	}
+	if !bytes.Contains(out, []byte("jdk.compiler")) {
+		return nil, fmt.Errorf("%s is a Java runtime without its compiler: install a JDK (apt-get install openjdk-17-jdk-headless, brew install openjdk@17)", java)
+	}
+	j := &JVM{Java: java, Dir: dir}
+	if _, err := os.Stat(j.libs()); err != nil {
+		if _, err := exec.LookPath("mvn"); err != nil {
+			return nil, errors.New("mvn (Maven) is not installed: it fetches Kafka Streams' jars once (apt-get install maven, brew install maven)")
+		}
+	}
+	return j, nil
+}
+
+func (j *JVM) libs() string { return filepath.Join(j.Dir, StreamsVersion, "streams") }
+
+// StreamsJars returns the folder of Kafka Streams' jars (kafka-streams,
+// Jackson and their dependencies), fetching them with Maven on first use.
+func (j *JVM) StreamsJars(ctx context.Context, logf func(string, ...any)) (string, error) {
+	t, err := fetchJars(ctx, j.Dir, StreamsVersion, "streams", artifact{"org.apache.kafka", "kafka-streams", StreamsVersion},
+		[]artifact{{"com.fasterxml.jackson.core", "jackson-databind", jacksonVersion}}, logf)
+	if err != nil {
+		return "", err
+	}
+	return t.Libs, nil
+}
+
+// App is a running instance of a Java program.
+type App struct {
+	Name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	out  *tailBuffer
+	err  error // how it ended, once done is closed
+}
+
+// StartStreams starts an instance of OrderCounts with props (written to a
+// properties file in folder, which also holds its state.dir unless props
+// name one) and args. It returns once the JVM runs; the application joins
+// its group a few seconds later. ctx bounds only the start: Stop ends it.
+func (j *JVM) StartStreams(ctx context.Context, name, folder string, props map[string]string, args ...string) (*App, error) {
+	libs, err := j.StreamsJars(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", folder, err)
+	}
+	all := map[string]string{"state.dir": filepath.Join(folder, "state")}
+	for k, v := range props {
+		all[k] = v
+	}
+	propsFile := filepath.Join(folder, "app.properties")
+	if err := os.WriteFile(propsFile, []byte(properties(all)), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", propsFile, err)
+	}
+	source := filepath.Join(folder, "OrderCounts.java")
+	if err := os.WriteFile(source, []byte(OrderCountsSource), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", source, err)
+	}
+	t := &Tools{Java: j.Java, Version: StreamsVersion, Libs: libs, Dir: folder}
+	logFlag, err := t.quietLogging()
+	if err != nil {
+		return nil, err
+	}
+	// Not CommandContext: the instance outlives the start; Stop ends it.
+	cmd := exec.Command(j.Java, append([]string{"-Xmx256M", logFlag, "-cp", filepath.Join(libs, "*"), source, propsFile}, args...)...)
+	out := &tailBuffer{max: 8 << 10}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	a := &App{Name: name, cmd: cmd, done: make(chan struct{}), out: out}
+	go func() {
+		a.err = cmd.Wait()
+		close(a.done)
+	}()
+	return a, nil
+}
+
+// Exited is closed once the instance's JVM has ended.
+func (a *App) Exited() <-chan struct{} { return a.done }
+
+// Failure says why an instance that ended by itself ended, with the end of
+// what it printed.
+func (a *App) Failure() error {
+	select {
+	case <-a.done:
+	default:
+		return nil
+	}
+	return fmt.Errorf("%s ended (%v):\n%s", a.Name, a.err, tail(a.out.String(), 15))
+}
+
+// Stop asks the instance to shut down as Ctrl-C would (SIGTERM: its
+// shutdown hook closes KafkaStreams), and kills it if it has not ended
+// when ctx is done. Stopping an instance that has ended returns nil.
+func (a *App) Stop(ctx context.Context) error {
+	select {
+	case <-a.done:
+		return nil
+	default:
+	}
+	terminate(a.cmd.Process.Pid)
+	select {
+	case <-a.done:
+		return nil
+	case <-ctx.Done():
+		_ = a.cmd.Process.Kill()
+		<-a.done
+		return fmt.Errorf("%s did not stop in time and was killed: %w", a.Name, ctx.Err())
+	}
+}
+
+// Kill ends the instance at once, as a crash would, and waits for its end.
+func (a *App) Kill() {
+	select {
+	case <-a.done:
+	default:
+		_ = a.cmd.Process.Kill()
+		select {
+		case <-a.done:
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+// properties writes props as a Java properties file, sorted, escaping
+// what Properties.load would read otherwise.
+func properties(props map[string]string) string {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", escapeProperty(k), escapeProperty(props[k]))
+	}
+	return b.String()
+}
+
+func escapeProperty(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '=', ':', '#', '!', ' ':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			if r < 0x20 || r > 0x7e { // \uXXXX, in UTF-16 as Java reads it
+				for _, u := range utf16.Encode([]rune{r}) {
+					fmt.Fprintf(&b, `\u%04x`, u)
+				}
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// tailBuffer keeps the last max bytes written to it: a JVM's output,
+// for an error message.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = t.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}

@@ -1,0 +1,68 @@
+package native
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Lesson 20's application compiles against the Kafka Streams jars
+// FindJVM's JVM fetches: what a learner's first run fetches and starts.
+// It needs a JDK and Maven, so it runs when KAFKA_NATIVE_IT is set (CI
+// sets it, and so fetches the jars once before the tests that run the
+// application in parallel).
+func TestOrderCountsCompilesAgainstTheStreamsJars(t *testing.T) {
+	if os.Getenv("KAFKA_NATIVE_IT") == "" {
+		t.Skip("KAFKA_NATIVE_IT is not set: this test fetches Kafka Streams' jars (a JDK and mvn)")
+	}
+	dir, err := WorkDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	jvm, err := FindJVM(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	libs, err := jvm.StreamsJars(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, jar := range []string{"kafka-streams-" + StreamsVersion + ".jar", "jackson-databind-" + jacksonVersion + ".jar", "rocksdbjni-"} {
+		if m, _ := filepath.Glob(filepath.Join(libs, jar+"*")); len(m) == 0 {
+			t.Errorf("no %s in %s", jar, libs)
+		}
+	}
+	javac := filepath.Join(filepath.Dir(jvm.Java), "javac")
+	if _, err := os.Stat(javac); err != nil {
+		if javac, err = exec.LookPath("javac"); err != nil {
+			t.Skip("no javac beside java: FindJVM found jdk.compiler, which is what java File.java uses")
+		}
+	}
+	src := filepath.Join(t.TempDir(), "OrderCounts.java")
+	if err := os.WriteFile(src, []byte(OrderCountsSource), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(ctx, javac, "-Xlint:all", "-Werror", "-cp", filepath.Join(libs, "*"),
+		"-d", t.TempDir(), src).CombinedOutput()
+	if err != nil {
+		t.Fatalf("javac OrderCounts.java: %v\n%s", err, out)
+	}
+	if s := strings.TrimSpace(string(out)); s != "" {
+		t.Logf("javac said: %s", s)
+	}
+}
+
+// properties escapes what java.util.Properties would read otherwise.
+func TestPropertiesEscapes(t *testing.T) {
+	got := properties(map[string]string{"state.dir": `C:\tmp\état dir`, "a=b": "x:y#z"})
+	want := "a\\=b=x\\:y\\#z\nstate.dir=C\\:\\\\tmp\\\\\\u00e9tat\\ dir\n"
+	if got != want {
+		t.Errorf("properties:\n%q\nwant\n%q", got, want)
+	}
+}

@@ -1,0 +1,329 @@
+package lessons
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
+)
+
+// StreamsApp is lesson 20's Kafka Streams application (OrderCounts.java)
+// as a run uses it: its topics, and the instances the run started.
+type StreamsApp struct {
+	env       *Env
+	ID        string // application.id: the group's name, and its own topics' prefix
+	Orders    string // what it reads
+	Counts    string // what it writes
+	folder    string // each instance's properties file and state.dir
+	instances map[string]*native.App
+}
+
+// NewStreamsApp returns the application of id, reading orders and writing
+// counts, with Kafka Streams' jars at hand (fetched with Maven on the first
+// run, which says so). Nothing runs until Start.
+func NewStreamsApp(ctx context.Context, env *Env, id, orders, counts string) (*StreamsApp, error) {
+	if env.JVM == nil {
+		return nil, errors.New("no JVM to run Kafka Streams here")
+	}
+	if _, err := env.JVM.StreamsJars(ctx, func(format string, args ...any) {
+		env.Out.Say("%s", strings.TrimSpace(fmt.Sprintf(format, args...)))
+	}); err != nil {
+		return nil, err
+	}
+	folder, err := os.MkdirTemp("", "order-counts-")
+	if err != nil {
+		return nil, fmt.Errorf("a folder for the application's state: %w", err)
+	}
+	return &StreamsApp{env: env, ID: id, Orders: orders, Counts: counts, folder: folder, instances: map[string]*native.App{}}, nil
+}
+
+// Repartition and Changelog are the topics Kafka Streams makes for the
+// topology's groupBy ("by-item") and count ("counts").
+func (a *StreamsApp) Repartition() string { return a.ID + "-by-item-repartition" }
+func (a *StreamsApp) Changelog() string   { return a.ID + "-counts-changelog" }
+
+// SessionTimeout is the instances' session.timeout.ms: 10 s where Kafka's
+// default is 45 s, so that a stopped instance's tasks move within a step.
+const SessionTimeout = 10 * time.Second
+
+// Start starts an instance of the application, with a state.dir of its
+// own, and returns once its JVM runs.
+func (a *StreamsApp) Start(ctx context.Context, name string) error {
+	props := map[string]string{
+		"application.id":    a.ID,
+		"bootstrap.servers": strings.Join(a.env.Brokers, ","),
+		// Each count goes out as it changes, not once per commit (30 s).
+		"statestore.cache.max.bytes": "0",
+		"session.timeout.ms":         fmt.Sprint(SessionTimeout.Milliseconds()),
+		"client.id":                  a.ID + "-" + name,
+	}
+	app, err := a.env.JVM.StartStreams(ctx, name, filepath.Join(a.folder, name), props, a.Orders, a.Counts)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	a.instances[name] = app
+	return nil
+}
+
+// Stop stops an instance as Ctrl-C would, within 30 s, and returns once
+// its JVM has ended.
+func (a *StreamsApp) Stop(ctx context.Context, name string) error {
+	app, ok := a.instances[name]
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	delete(a.instances, name)
+	return app.Stop(ctx)
+}
+
+// StopAll stops every instance still running, and deletes their folder.
+func (a *StreamsApp) StopAll() {
+	for name := range a.instances {
+		_ = a.Stop(context.Background(), name)
+	}
+	_ = os.RemoveAll(a.folder)
+}
+
+// failed says why an instance that should run has ended.
+func (a *StreamsApp) failed() error {
+	for _, app := range a.instances {
+		if err := app.Failure(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StreamsMember is one member of the application's group: a stream thread
+// of an instance, and the partitions it was assigned.
+type StreamsMember struct {
+	ClientID   string
+	Partitions map[string][]int32 // topic: partitions
+}
+
+// Tasks names the member's tasks from its partitions: task 0_p reads
+// partition p of the orders (sub-topology 0), task 1_p partition p of the
+// repartition topic (sub-topology 1).
+func (a *StreamsApp) Tasks(m StreamsMember) []string {
+	var tasks []string
+	for i, topic := range []string{a.Orders, a.Repartition()} {
+		for _, p := range m.Partitions[topic] {
+			tasks = append(tasks, fmt.Sprintf("%d_%d", i, p))
+		}
+	}
+	sort.Strings(tasks)
+	return tasks
+}
+
+// StreamsGroup is the application's group as DescribeGroups tells it.
+type StreamsGroup struct {
+	State        string // Stable, PreparingRebalance, CompletingRebalance, Empty, Dead
+	ProtocolType string // "consumer": the classic group protocol
+	Protocol     string // the assignor the members chose: "stream"
+	Members      []StreamsMember
+}
+
+// DescribeStreamsGroup asks the group's coordinator about the application's
+// group with franz-go's kmsg, which reads the member metadata Java clients
+// send (kafka-go's DescribeGroups does not: see step 4).
+func (a *StreamsApp) DescribeStreamsGroup(ctx context.Context) (StreamsGroup, error) {
+	cl, err := a.env.FranzClient()
+	if err != nil {
+		return StreamsGroup{}, fmt.Errorf("franz-go client: %w", err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{a.ID}
+	resp, err := req.RequestWith(ctx, cl)
+	if err == nil && len(resp.Groups) != 1 {
+		err = fmt.Errorf("%d groups in the answer", len(resp.Groups))
+	}
+	if err == nil {
+		err = kerr.ErrorForCode(resp.Groups[0].ErrorCode)
+	}
+	if err != nil {
+		return StreamsGroup{}, fmt.Errorf("describe group %s: %w", a.ID, err)
+	}
+	g := resp.Groups[0]
+	out := StreamsGroup{State: g.State, ProtocolType: g.ProtocolType, Protocol: g.Protocol}
+	for _, m := range g.Members {
+		member := StreamsMember{ClientID: m.ClientID, Partitions: map[string][]int32{}}
+		var assigned kmsg.ConsumerMemberAssignment
+		if len(m.MemberAssignment) > 0 {
+			if err := assigned.ReadFrom(m.MemberAssignment); err != nil {
+				return StreamsGroup{}, fmt.Errorf("the assignment of %s: %w", m.ClientID, err)
+			}
+		}
+		for _, t := range assigned.Topics {
+			ps := slices.Clone(t.Partitions)
+			slices.Sort(ps)
+			member.Partitions[t.Topic] = ps
+		}
+		out.Members = append(out.Members, member)
+	}
+	sort.Slice(out.Members, func(i, j int) bool { return out.Members[i].ClientID < out.Members[j].ClientID })
+	return out, nil
+}
+
+// WaitForTasks waits until the group is stable with members members and
+// each of the six tasks is some member's, once: the instances are running.
+// It fails at once if an instance's JVM ends, with what it printed.
+func (a *StreamsApp) WaitForTasks(ctx context.Context, members int, within time.Duration) (StreamsGroup, error) {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	var last StreamsGroup
+	var lastErr error
+	for {
+		if err := a.failed(); err != nil {
+			return last, err
+		}
+		g, err := a.DescribeStreamsGroup(ctx)
+		if err == nil {
+			last = g
+			if a.settled(g, members) {
+				return g, nil
+			}
+		} else {
+			lastErr = err
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("the group %s did not settle on %d member(s) holding the 6 tasks within %v (last seen: %s, %v)",
+				a.ID, members, within, a.describe(last), lastErr)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+// settled: stable, members members, every task held once, none without.
+func (a *StreamsApp) settled(g StreamsGroup, members int) bool {
+	if g.State != "Stable" || len(g.Members) != members {
+		return false
+	}
+	var all []string
+	for _, m := range g.Members {
+		tasks := a.Tasks(m)
+		if len(tasks) == 0 {
+			return false
+		}
+		all = append(all, tasks...)
+	}
+	slices.Sort(all)
+	return slices.Equal(all, []string{"0_0", "0_1", "0_2", "1_0", "1_1", "1_2"})
+}
+
+func (a *StreamsApp) describe(g StreamsGroup) string {
+	parts := []string{g.State}
+	for _, m := range g.Members {
+		parts = append(parts, fmt.Sprintf("%s %v", m.ClientID, a.Tasks(m)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Counts reads a topic of counts (keys are items, values 8-byte big-endian
+// numbers, as Kafka Streams' Long serde writes them) and returns each
+// item's last count and how many records it read.
+func Counts(ctx context.Context, env *Env, topic string, partitions int) (map[string]int64, int, error) {
+	last := map[string]int64{}
+	n := 0
+	for p := range partitions {
+		msgs, err := ReadPartition(ctx, env, topic, p)
+		if err != nil {
+			return nil, n, err
+		}
+		for _, m := range msgs {
+			if len(m.Value) != 8 {
+				return nil, n, fmt.Errorf("%s [%d] @ %d: a value of %d bytes, not a count", topic, p, m.Offset, len(m.Value))
+			}
+			last[string(m.Key)] = int64(binary.BigEndian.Uint64(m.Value))
+			n++
+		}
+	}
+	return last, n, nil
+}
+
+// WaitForCounts waits until the last count of each item in topic is want's.
+func WaitForCounts(ctx context.Context, env *Env, topic string, want map[string]int64) (map[string]int64, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		got, n, err := Counts(ctx, env, topic, 3)
+		if err == nil && maps.Equal(got, want) {
+			return got, n, nil
+		}
+		select {
+		case <-ctx.Done():
+			return got, n, fmt.Errorf("the counts in %s are %v, and %v were expected within 30 s (%v)", topic, got, want, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// OrderCountsSource is the Java source of the application.
+func OrderCountsSource() string { return native.OrderCountsSource }
+
+// Topology is the part of OrderCounts.java that builds the topology,
+// without its indentation.
+func Topology() string {
+	src := OrderCountsSource()
+	start := strings.Index(src, "StreamsBuilder builder")
+	end := strings.Index(src, "KafkaStreams streams")
+	if start < 0 || end < start {
+		return src
+	}
+	lines := strings.Split(strings.TrimRight(src[start:end], "\n "), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, "        ") // the body's two levels
+	}
+	return strings.Join(lines, "\n")
+}
+
+// DescribeMadeTopic returns the partition count and settings of a topic
+// another client made, through a transport of its own: the env's shared
+// one answers metadata from what it read up to 6 s ago, before the topic.
+func DescribeMadeTopic(ctx context.Context, env *Env, topic string, settings ...string) (int, map[string]string, error) {
+	env = freshEnv(env)
+	defer env.Close()
+	t, err := DescribeTopic(ctx, env, topic)
+	if err != nil {
+		return 0, nil, err
+	}
+	values, err := TopicSettings(ctx, env, topic, settings...)
+	return len(t.Partitions), values, err
+}
+
+// TopicSettings returns the live values of a topic's settings, as
+// DescribeConfigs reports them.
+func TopicSettings(ctx context.Context, env *Env, topic string, names ...string) (map[string]string, error) {
+	resp, err := env.Client().DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: names}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe the settings of %s: %w", topic, err)
+	}
+	out := map[string]string{}
+	for _, r := range resp.Resources {
+		if r.Error != nil {
+			return nil, fmt.Errorf("describe the settings of %s: %w", topic, r.Error)
+		}
+		for _, c := range r.ConfigEntries {
+			out[c.ConfigName] = c.ConfigValue
+		}
+	}
+	return out, nil
+}
