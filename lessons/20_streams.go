@@ -22,9 +22,10 @@ func streamsLesson() Lesson {
 		Summary: []string{
 			"Kafka Streams is a Java library, not a server: an application is a program you run in as many instances as you like, and they share the work as the members of one consumer group, named after application.id.",
 			"A topology splits into sub-topologies, and each runs as one task per input partition (task 0_2: sub-topology 0 on partition 2). Tasks, not partitions, are what the group's members share.",
-			"Re-keying (groupBy) goes through a repartition topic; each state store (count) is kept in RocksDB and backed by a compacted changelog topic, from which another instance rebuilds it. Streams makes both topics, named after application.id; the input and output topics are yours to make.",
+			"Re-keying (groupBy) goes through a repartition topic; each state store (count) is kept in RocksDB by default and backed by a compacted changelog topic, from which another instance rebuilds it. Streams makes both topics, named after application.id; the input and output topics are yours to make.",
 			"A Streams instance that closes does not leave its group: its tasks move once session.timeout.ms (45 s by default) has passed without a heartbeat.",
-			"Lesson 15's pipeline did by hand what Streams does for you: re-keying, state rebuilt from a changelog, exactly once (processing.guarantee=exactly_once_v2), work shared and moved. ksqlDB runs Streams applications written in SQL; Go has no Kafka Streams, so a Go service writes the pipeline itself (lesson 15) or runs its logic in a Streams or ksqlDB application.",
+			"Lesson 15's pipeline did by hand part of what Streams does for you: state rebuilt from a changelog, exactly once (processing.guarantee=exactly_once_v2), work shared in a group. Streams adds re-keying through a repartition topic, and moves tasks with their state.",
+			"ksqlDB, Confluent's SQL server for Kafka (not part of Apache Kafka), turns SQL queries into Streams topologies and runs them. Kafka Streams runs only on the JVM; Go has libraries in its spirit (goka), but no port of it.",
 		},
 		Quiz: []Question{
 			{
@@ -46,7 +47,7 @@ func streamsLesson() Lesson {
 					"Never: its tasks wait for it to come back",
 				},
 				Answer: 1,
-				Why:    "Streams sets its consumers' internal.leave.group.on.close to false, so that an instance that restarts soon gets its tasks back without a rebalance. The coordinator removes it when its session expires: 45 s by default, 10 s in this lesson.",
+				Why:    "Streams sets its consumers' internal.leave.group.on.close to false, so that an instance that restarts soon causes one rebalance, not two, and its tasks do not move away meanwhile. The coordinator removes it when its session expires: 45 s by default, 10 s in this lesson.",
 				Step:   6,
 			},
 			{
@@ -120,15 +121,16 @@ func (s *streamsState) send(ctx context.Context, env *Env, from, n int) error {
 }
 
 // Kafka Streams is a Java library for programs that read topics, compute,
-// and write topics. Go has none, so this lesson runs one in Java, beside the
-// broker, and looks at it from Go: OrderCounts (its source is in
-// internal/native/java), which counts the orders of each item. Its topology
-// is below: read orders, keep the item, group by item, count, write each
-// new count out. An application is a program, started here as a JVM
+// and write topics. It runs only on the JVM, so this lesson runs one in
+// Java, beside the broker, and looks at it from Go: OrderCounts (its source
+// is in internal/native/java), which counts the orders of each item. Its
+// topology is below: read orders, keep the item, group by item, count,
+// write the counts out. An application is a program, started here as a JVM
 // instance (java OrderCounts.java): it connects to the broker as a client,
 // and runs until it is stopped. Its settings name it: application.id.
 // Ten orders go in, two of each item, then one instance starts; it is
-// running once the broker's group coordinator has given it the work.
+// running once its group has given it the work: the assignor in one member
+// deals the work out, and the coordinator passes it on.
 func (s *streamsState) start(ctx context.Context, env *Env) error {
 	env.Out.Block(Topology())
 	if err := s.send(ctx, env, 0, 10); err != nil {
@@ -152,11 +154,14 @@ func (s *streamsState) start(ctx context.Context, env *Env) error {
 // record by item; so that all the orders of an item meet in one place,
 // Streams writes them, keyed by item, to a repartition topic, and reads
 // them back. cleanup.policy=delete with retention.ms=-1: kept until
-// Streams itself deletes what it has read (DeleteRecords). count() keeps a
-// count per item in a state store, on the instance's disk (RocksDB); every
-// change also goes to a changelog topic, compacted, as lesson 12's order
-// statuses were: the last count of each item stays, from which the store
-// can be rebuilt. Both have as many partitions as the input topic.
+// Streams deletes what it has read and committed (DeleteRecords, every
+// 30 s by default). count() keeps a count per item in a state store, on
+// the instance's disk (RocksDB); every change also goes to a changelog
+// topic, compacted, as lesson 12's order statuses were: the last count of
+// each item stays, from which the store can be rebuilt. Its retention.ms
+// is the broker's default; with compact alone, it deletes nothing. Streams
+// sized the repartition topic like its input, and the changelog with one
+// partition per task.
 func (s *streamsState) internalTopics(ctx context.Context, env *Env) error {
 	for _, topic := range []string{s.app.Repartition(), s.app.Changelog()} {
 		partitions, settings, err := DescribeMadeTopic(ctx, env, topic, "cleanup.policy", "retention.ms")
@@ -171,10 +176,11 @@ func (s *streamsState) internalTopics(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// The output topic gets each new count as it changes (statestore.cache.max
-// .bytes=0 here; by default Streams caches and sends the latest count at
-// each commit, every 30 s): key the item, value a number of 8 bytes, which
-// Kafka Streams' Long serde writes big-endian. Read with kafka-go, each
+// The output topic gets each new count as it changes: the cache is off
+// here (statestore.cache.max.bytes=0). By default Streams caches counts,
+// and sends each item's latest one when it commits, every 30 s, or sooner
+// when the cache (10 MB) is full. Key the item, value a number of 8 bytes,
+// which Kafka Streams' Long serde writes big-endian. Read with kafka-go, each
 // item's last count is the number of its orders. The changelog holds the
 // same counts: it is what the state store would be rebuilt from.
 func (s *streamsState) counts(ctx context.Context, env *Env) error {
@@ -196,14 +202,17 @@ func (s *streamsState) counts(ctx context.Context, env *Env) error {
 
 // A Streams application's instances are the members of one consumer
 // group, whose name is the application.id. kafka-go cannot describe it:
-// Java clients send version 3 of the consumer protocol's member metadata,
-// and kafka-go reads versions 0 and 1 only. franz-go's kmsg reads it: the
-// group uses the classic protocol (type consumer), with Streams' own
-// assignor, "stream". The member is instance-1's stream thread. Streams
-// cuts the topology where it goes through a topic: sub-topology 0 reads
-// orders and writes the repartition topic, sub-topology 1 reads it and
-// counts. Each runs as one task per partition (0_0, 0_1, 0_2, 1_0...): the
-// assignor deals out tasks, and a member's partitions are its tasks'.
+// recent Java clients (3.8 here) send version 3 of the consumer protocol's
+// member metadata, and kafka-go reads versions 0 and 1 only. franz-go's
+// kmsg reads it: the group uses the classic protocol (type consumer), with
+// Streams' own assignor, "stream". The member is instance-1's stream
+// thread. Streams cuts the topology where it goes through a topic:
+// sub-topology 0 reads orders and writes the repartition topic,
+// sub-topology 1 reads it, counts, and writes each count out. Each runs as
+// one task per partition (0_0, 0_1, 0_2, 1_0...): the assignor deals out
+// tasks, and a member's partitions are its tasks'. The lesson names each
+// member's tasks from its partitions; Streams writes the task ids in the
+// assignment's user data, in a format of its own.
 func (s *streamsState) group(ctx context.Context, env *Env) error {
 	resp, err := env.Client().DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{s.app.ID}})
 	if err != nil {
@@ -230,10 +239,11 @@ func (s *streamsState) group(ctx context.Context, env *Env) error {
 // A second instance of the same application starts: same application.id,
 // so it joins the same group. Streams rebalances cooperatively: the first
 // instance keeps reading what it keeps, and gives up the tasks that move.
-// A stateful task (1_p, a count) goes to an instance with no state for it
-// only if the changelog has at most acceptable.recovery.lag records
-// (10,000) that it lacks; else it warms up there first. Here it moves at
-// once: instance-2 rebuilds those counts from the changelog. Five more
+// A stateful task (1_p, a count) moves to an instance with no state for
+// it only if that instance lacks at most acceptable.recovery.lag (10,000)
+// offsets of its changelog, or no instance is closer; else the task stays
+// where it is while a warm-up copy is built on the new instance. Here it
+// moves at once: instance-2 rebuilds those counts from the changelog. Five more
 // orders go in: the counts go on from where they were, whoever holds them.
 func (s *streamsState) secondInstance(ctx context.Context, env *Env) error {
 	if err := s.app.Start(ctx, "instance-2"); err != nil {
@@ -259,13 +269,15 @@ func (s *streamsState) secondInstance(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// instance-1 is stopped as Ctrl-C would stop it: its shutdown hook closes
-// KafkaStreams, which commits and ends. It does not leave the group:
-// Streams keeps its consumers from sending LeaveGroup on close, so that an
-// instance that restarts at once finds its tasks unmoved. The coordinator
-// removes it only when its session expires, session.timeout.ms after its
-// last heartbeat (10 s here, 45 s by default); then instance-2 gets every
-// task. A crash (kill -9) looks the same to the group.
+// instance-1 is stopped as Ctrl-C would stop it: it closes KafkaStreams,
+// which commits and ends. It does not leave the group: Streams keeps its
+// consumers from sending LeaveGroup on close, so that an instance that
+// restarts soon causes one rebalance, not two. The coordinator removes it
+// only when its session expires, session.timeout.ms after its last
+// heartbeat (10 s here, 45 s by default); then instance-2 gets every task.
+// A crash (kill -9) looks the same to the group. What differs: nothing was
+// committed, so the next owner redoes the work since the last commit, and
+// under at_least_once some counts go out twice.
 func (s *streamsState) instanceStops(ctx context.Context, env *Env) error {
 	if err := s.app.Stop(ctx, "instance-1"); err != nil {
 		return err

@@ -95,7 +95,7 @@ func TestLesson20Streams(t *testing.T) {
 
 	// Step 4: kafka-go cannot read the group; franz-go sees Streams' assignor.
 	if got := one(4, "kafka-go's DescribeGroups"); !strings.Contains(got.(string), "member metadata") {
-		t.Errorf("step 4: kafka-go described a group of Java 3.x consumers: the narration says it cannot")
+		t.Errorf("step 4: kafka-go described a group of Java 3.8 consumers: the narration says it cannot")
 	}
 	if got := one(4, "protocol type"); got != "consumer" {
 		t.Errorf("step 4: protocol type %v, want consumer", got)

@@ -60,12 +60,17 @@ func (a *StreamsApp) Changelog() string   { return a.ID + "-counts-changelog" }
 const SessionTimeout = 10 * time.Second
 
 // Start starts an instance of the application, with a state.dir of its
-// own, and returns once its JVM runs.
+// own, and returns once its JVM runs. An instance of that name that runs
+// already is kept (a step run again starts no second JVM).
 func (a *StreamsApp) Start(ctx context.Context, name string) error {
+	if app, ok := a.instances[name]; ok && app.Failure() == nil {
+		return nil
+	}
 	props := map[string]string{
 		"application.id":    a.ID,
 		"bootstrap.servers": strings.Join(a.env.Brokers, ","),
-		// Each count goes out as it changes, not once per commit (30 s).
+		// Each count goes out as it changes, not when Streams commits
+		// (every 30 s) or its cache (10 MB) is full.
 		"statestore.cache.max.bytes": "0",
 		"session.timeout.ms":         fmt.Sprint(SessionTimeout.Milliseconds()),
 		"client.id":                  a.ID + "-" + name,
@@ -91,8 +96,12 @@ func (a *StreamsApp) Stop(ctx context.Context, name string) error {
 	return app.Stop(ctx)
 }
 
-// StopAll stops every instance still running, and deletes their folder.
+// StopAll stops every instance still running, all at once, and deletes
+// their folder.
 func (a *StreamsApp) StopAll() {
+	for _, app := range a.instances {
+		app.Close()
+	}
 	for name := range a.instances {
 		_ = a.Stop(context.Background(), name)
 	}
@@ -189,8 +198,10 @@ func (a *StreamsApp) WaitForTasks(ctx context.Context, members int, within time.
 	var last StreamsGroup
 	var lastErr error
 	for {
-		if err := a.failed(); err != nil {
-			return last, err
+		if ctx.Err() == nil { // else Ctrl-C, which stops the instances too
+			if err := a.failed(); err != nil {
+				return last, err
+			}
 		}
 		g, err := a.DescribeStreamsGroup(ctx)
 		if err == nil {

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,11 +79,12 @@ func (j *JVM) StreamsJars(ctx context.Context, logf func(string, ...any)) (strin
 
 // App is a running instance of a Java program.
 type App struct {
-	Name string
-	cmd  *exec.Cmd
-	done chan struct{}
-	out  *tailBuffer
-	err  error // how it ended, once done is closed
+	Name  string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	done  chan struct{}
+	out   *tailBuffer
+	err   error // how it ended, once done is closed
 }
 
 // StartStreams starts an instance of OrderCounts with props (written to a
@@ -118,10 +120,17 @@ func (j *JVM) StartStreams(ctx context.Context, name, folder string, props map[s
 	cmd := exec.Command(j.Java, append([]string{"-Xmx256M", logFlag, "-cp", filepath.Join(libs, "*"), source, propsFile}, args...)...)
 	out := &tailBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
+	// The application ends when its standard input closes: when Stop
+	// closes it, and when this process ends, however it ends (no JVM left
+	// behind in the group).
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	a := &App{Name: name, cmd: cmd, done: make(chan struct{}), out: out}
+	a := &App{Name: name, cmd: cmd, stdin: stdin, done: make(chan struct{}), out: out}
 	go func() {
 		a.err = cmd.Wait()
 		close(a.done)
@@ -143,16 +152,19 @@ func (a *App) Failure() error {
 	return fmt.Errorf("%s ended (%v):\n%s", a.Name, a.err, tail(a.out.String(), 15))
 }
 
-// Stop asks the instance to shut down as Ctrl-C would (SIGTERM: its
-// shutdown hook closes KafkaStreams), and kills it if it has not ended
-// when ctx is done. Stopping an instance that has ended returns nil.
+// Close asks the instance to shut down (it closes KafkaStreams, which
+// commits what it processed, and exits), without waiting.
+func (a *App) Close() { _ = a.stdin.Close() }
+
+// Stop asks the instance to shut down (Close), and kills it if it has not
+// ended when ctx is done. Stopping an instance that has ended returns nil.
 func (a *App) Stop(ctx context.Context) error {
 	select {
 	case <-a.done:
 		return nil
 	default:
 	}
-	terminate(a.cmd.Process.Pid)
+	a.Close()
 	select {
 	case <-a.done:
 		return nil

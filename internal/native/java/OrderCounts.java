@@ -2,9 +2,12 @@
 // item. Lesson 20 runs it next to the course's broker, in instances started
 // and stopped by the lesson, and looks from Go at what it made. Run it as
 //   java -cp 'JARS/*' OrderCounts.java app.properties ORDERS COUNTS
-// (Java 11 and later compile a one-file program as they start it).
+// (Java 11 and later compile a one-file program as they start it). It runs
+// until its standard input closes, or SIGTERM.
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileInputStream;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -27,29 +30,48 @@ public class OrderCounts {
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(orders, Consumed.with(Serdes.String(), Serdes.String()))
-            // The item of each order, {"item": "pizza", ...}; what is not an order is skipped.
+            // The item of each order: {"item": "Pad Thai", ...}.
             .flatMapValues(order -> {
                 try {
                     return List.of(json.readTree(order).get("item").asText());
                 } catch (Exception notAnOrder) {
-                    return List.<String>of();
+                    return List.<String>of(); // skipped
                 }
             })
-            // Keyed by item from now on: the records go through the topic <application.id>-by-item-repartition.
-            .groupBy((user, item) -> item, Grouped.with("by-item", Serdes.String(), Serdes.String()))
-            // A count per item, kept in the state store "counts" and its topic <application.id>-counts-changelog.
+            // Keyed by item: through the topic <app id>-by-item-repartition.
+            .groupBy((key, item) -> item,
+                Grouped.with("by-item", Serdes.String(), Serdes.String()))
+            // A count per item: in the state store "counts", backed by the
+            // topic <app id>-counts-changelog.
             .count(Materialized.as("counts"))
-            // Every new count, to the output topic: item -> count (8 bytes, big-endian).
+            // Counts to the output topic, item -> count (a long): each new
+            // one when the cache is off (statestore.cache.max.bytes=0).
             .toStream()
             .to(counts, Produced.with(Serdes.String(), Serdes.Long()));
 
         KafkaStreams streams = new KafkaStreams(builder.build(), props);
-        CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> { // SIGTERM, Ctrl-C
-            streams.close();
-            closed.countDown();
-        }));
+        CountDownLatch stop = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR) { // e.g. a topic is missing
+                stop.countDown();
+            }
+        });
+        // SIGTERM and Ctrl-C: close, which commits what was processed.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> streams.close(Duration.ofSeconds(20))));
+        // The lesson that started this instance holds its standard input:
+        // when the lesson ends, however it ends, so does the instance.
+        Thread parent = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                }
+            } catch (IOException ignored) {
+            }
+            stop.countDown();
+        });
+        parent.setDaemon(true);
+        parent.start();
         streams.start();
-        closed.await();
+        stop.await();
+        System.exit(streams.state() == KafkaStreams.State.ERROR ? 1 : 0);
     }
 }
