@@ -619,9 +619,9 @@ func howToMeet(tr *i18n.Catalog, req lessons.Requirement) string {
 			"then run this again with --config .kafka-native/secure/client.properties.")
 	}
 	if req.JVM {
-		return tr.T("Install a JDK and Maven (apt-get install openjdk-17-jdk-headless maven, or brew install openjdk@17 maven), " +
-			"then run this again against a real broker reached without TLS or SASL (docker compose up -d, " +
-			"or without Docker: go run ./cmd/kafka-native up).")
+		return tr.T("Run this against Apache Kafka reached without TLS or SASL (docker compose up -d, " +
+			"or without Docker: go run ./cmd/kafka-native up), on a machine with a JDK and Maven " +
+			"(apt-get install openjdk-17-jdk-headless maven, or brew install openjdk@17 maven).")
 	}
 	if req.ConsumerProtocol {
 		return tr.T("Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
