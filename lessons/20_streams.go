@@ -141,7 +141,7 @@ func (s *streamsState) start(ctx context.Context, env *Env) error {
 	if err := s.app.Start(ctx, "instance-1"); err != nil {
 		return err
 	}
-	if _, err := s.app.WaitForTasks(ctx, 1, 60*time.Second); err != nil {
+	if _, err := s.app.WaitForTasks(ctx, 60*time.Second); err != nil {
 		return err
 	}
 	env.Out.Event("instance-1 runs: it joined its group and was given the work, %v after its JVM started",
@@ -192,7 +192,7 @@ func (s *streamsState) counts(ctx context.Context, env *Env) error {
 		env.Out.Value(item, out[item])
 	}
 	env.Out.Value("count updates in "+s.app.Counts, updates)
-	changelog, _, err := Counts(ctx, env, s.app.Changelog(), 3)
+	changelog, _, err := WaitForCounts(ctx, env, s.app.Changelog(), s.sent)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (s *streamsState) counts(ctx context.Context, env *Env) error {
 func (s *streamsState) group(ctx context.Context, env *Env) error {
 	resp, err := env.Client().DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{s.app.ID}})
 	if err != nil {
-		return err
+		return fmt.Errorf("describe group %s: %w", s.app.ID, err)
 	}
 	for _, g := range resp.Groups { // the error is the group's
 		env.Out.Value("kafka-go's DescribeGroups", fmt.Sprint(g.Error))
@@ -249,7 +249,7 @@ func (s *streamsState) secondInstance(ctx context.Context, env *Env) error {
 	if err := s.app.Start(ctx, "instance-2"); err != nil {
 		return err
 	}
-	g, err := s.app.WaitForTasks(ctx, 2, 60*time.Second)
+	g, err := s.app.WaitForTasks(ctx, 45*time.Second)
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func (s *streamsState) instanceStops(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.Out.Value("members right after instance-1 ended", len(g.Members))
-	g, err = s.app.WaitForTasks(ctx, 1, SessionTimeout+30*time.Second)
+	g, err = s.app.WaitForTasks(ctx, SessionTimeout+30*time.Second)
 	if err != nil {
 		return err
 	}

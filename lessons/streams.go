@@ -15,6 +15,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
@@ -29,6 +30,7 @@ type StreamsApp struct {
 	Counts    string // what it writes
 	folder    string // each instance's properties file and state.dir
 	instances map[string]*native.App
+	admin     *kgo.Client // for DescribeGroups, made on first use
 }
 
 // NewStreamsApp returns the application of id, reading orders and writing
@@ -38,9 +40,22 @@ func NewStreamsApp(ctx context.Context, env *Env, id, orders, counts string) (*S
 	if env.JVM == nil {
 		return nil, errors.New("no JVM to run Kafka Streams here")
 	}
-	if _, err := env.JVM.StreamsJars(ctx, func(format string, args ...any) {
+	// A first fetch (77 MB) may outlast a step's time limit: it gets ten
+	// minutes of its own, and still stops at Ctrl-C.
+	fetch, cancel := context.WithTimeout(context.WithoutCancel(ctx), jarsTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancel()
+		}
+	})
+	defer stop()
+	if _, err := env.JVM.StreamsJars(fetch, func(format string, args ...any) {
 		env.Out.Say("%s", strings.TrimSpace(fmt.Sprintf(format, args...)))
 	}); err != nil {
+		if errors.Is(fetch.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("the jars of Kafka Streams were not fetched within %v: run the lesson again, Maven goes on from what it has (%w)", jarsTimeout, err)
+		}
 		return nil, err
 	}
 	folder, err := os.MkdirTemp("", "order-counts-")
@@ -54,6 +69,9 @@ func NewStreamsApp(ctx context.Context, env *Env, id, orders, counts string) (*S
 // topology's groupBy ("by-item") and count ("counts").
 func (a *StreamsApp) Repartition() string { return a.ID + "-by-item-repartition" }
 func (a *StreamsApp) Changelog() string   { return a.ID + "-counts-changelog" }
+
+// jarsTimeout bounds the first fetch of Kafka Streams' jars.
+const jarsTimeout = 10 * time.Minute
 
 // SessionTimeout is the instances' session.timeout.ms: 10 s where Kafka's
 // default is 45 s, so that a stopped instance's tasks move within a step.
@@ -77,7 +95,7 @@ func (a *StreamsApp) Start(ctx context.Context, name string) error {
 	}
 	app, err := a.env.JVM.StartStreams(ctx, name, filepath.Join(a.folder, name), props, a.Orders, a.Counts)
 	if err != nil {
-		return fmt.Errorf("start %s: %w", name, err)
+		return err
 	}
 	a.instances[name] = app
 	return nil
@@ -104,6 +122,10 @@ func (a *StreamsApp) StopAll() {
 	}
 	for name := range a.instances {
 		_ = a.Stop(context.Background(), name)
+	}
+	if a.admin != nil {
+		a.admin.Close()
+		a.admin = nil
 	}
 	_ = os.RemoveAll(a.folder)
 }
@@ -151,11 +173,14 @@ type StreamsGroup struct {
 // group with franz-go's kmsg, which reads the member metadata Java clients
 // send (kafka-go's DescribeGroups does not: see step 4).
 func (a *StreamsApp) DescribeStreamsGroup(ctx context.Context) (StreamsGroup, error) {
-	cl, err := a.env.FranzClient()
-	if err != nil {
-		return StreamsGroup{}, fmt.Errorf("franz-go client: %w", err)
+	if a.admin == nil {
+		cl, err := a.env.FranzClient()
+		if err != nil {
+			return StreamsGroup{}, fmt.Errorf("franz-go client: %w", err)
+		}
+		a.admin = cl
 	}
-	defer cl.Close()
+	cl := a.admin
 	req := kmsg.NewPtrDescribeGroupsRequest()
 	req.Groups = []string{a.ID}
 	resp, err := req.RequestWith(ctx, cl)
@@ -189,10 +214,12 @@ func (a *StreamsApp) DescribeStreamsGroup(ctx context.Context) (StreamsGroup, er
 	return out, nil
 }
 
-// WaitForTasks waits until the group is stable with members members and
-// each of the six tasks is some member's, once: the instances are running.
-// It fails at once if an instance's JVM ends, with what it printed.
-func (a *StreamsApp) WaitForTasks(ctx context.Context, members int, within time.Duration) (StreamsGroup, error) {
+// WaitForTasks waits until the group is stable with one member per
+// running instance, and each of the six tasks is some member's, once: the
+// instances are running. It fails at once if an instance's JVM ends, with
+// what it printed.
+func (a *StreamsApp) WaitForTasks(ctx context.Context, within time.Duration) (StreamsGroup, error) {
+	members := len(a.instances)
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	var last StreamsGroup

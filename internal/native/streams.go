@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,22 @@ const StreamsVersion = "3.8.1"
 // reads orders' JSON with it.
 const jacksonVersion = "2.16.2"
 
+// installJDK says how to get what FindJVM looks for.
+const installJDK = "install a JDK 17 (apt-get install openjdk-17-jdk-headless, or brew install openjdk@17), " +
+	"or point JAVA_HOME at one"
+
+// macJDK fails when macOS has no JDK: there /usr/bin/java is a stub that
+// may open a dialog each time it runs, so it is not run without one.
+func macJDK(ctx context.Context) error {
+	if runtime.GOOS != "darwin" || os.Getenv("JAVA_HOME") != "" {
+		return nil
+	}
+	if err := exec.CommandContext(ctx, "/usr/libexec/java_home").Run(); err != nil {
+		return errors.New("no JDK found by /usr/libexec/java_home: " + installJDK)
+	}
+	return nil
+}
+
 // JVM runs Java programs next to the brokers: instances of lesson 20's
 // Kafka Streams application.
 type JVM struct {
@@ -43,22 +60,29 @@ type JVM struct {
 // jars, already fetched into dir or fetched on first use with Maven. The
 // error says what is missing and how to install it.
 func FindJVM(ctx context.Context, dir string) (*JVM, error) {
+	if err := macJDK(ctx); err != nil {
+		return nil, err
+	}
 	java, err := findJava()
 	if err != nil {
-		return nil, errors.New("java is not installed: install a JDK 17 (apt-get install openjdk-17-jdk-headless, brew install openjdk@17)")
+		return nil, errors.New("java is not installed: " + installJDK)
 	}
 	out, err := exec.CommandContext(ctx, java, "--list-modules").CombinedOutput()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s --list-modules did not answer: %w", java, ctx.Err())
+	}
 	if err != nil {
 		// Java 8 has no --list-modules, and cannot compile a source file as it starts it.
-		return nil, fmt.Errorf("%s is older than Java 11: install a JDK 17 (apt-get install openjdk-17-jdk-headless, brew install openjdk@17)", java)
+		return nil, fmt.Errorf("%s --list-modules failed (%v; Java 8 has no such option): %s; %s",
+			java, err, strings.TrimSpace(tail(string(out), 3)), installJDK)
 	}
 	if !bytes.Contains(out, []byte("jdk.compiler")) {
-		return nil, fmt.Errorf("%s is a Java runtime without its compiler: install a JDK (apt-get install openjdk-17-jdk-headless, brew install openjdk@17)", java)
+		return nil, fmt.Errorf("%s is a Java runtime without its compiler: %s", java, installJDK)
 	}
 	j := &JVM{Java: java, Dir: dir}
 	if _, err := os.Stat(j.libs()); err != nil {
 		if _, err := exec.LookPath("mvn"); err != nil {
-			return nil, errors.New("mvn (Maven) is not installed: it fetches Kafka Streams' jars once (apt-get install maven, brew install maven)")
+			return nil, errors.New("mvn (Maven) is not installed: it fetches Kafka Streams' jars once (apt-get install maven, or brew install maven)")
 		}
 	}
 	return j, nil
@@ -123,6 +147,7 @@ func (j *JVM) StartStreams(ctx context.Context, name, folder string, props map[s
 	// The application ends when its standard input closes: when Stop
 	// closes it, and when this process ends, however it ends (no JVM left
 	// behind in the group).
+	cmd.WaitDelay = 5 * time.Second // Wait returns, even if a pipe stays open
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -137,9 +162,6 @@ func (j *JVM) StartStreams(ctx context.Context, name, folder string, props map[s
 	}()
 	return a, nil
 }
-
-// Exited is closed once the instance's JVM has ended.
-func (a *App) Exited() <-chan struct{} { return a.done }
 
 // Failure says why an instance that ended by itself ended, with the end of
 // what it printed.
@@ -172,19 +194,6 @@ func (a *App) Stop(ctx context.Context) error {
 		_ = a.cmd.Process.Kill()
 		<-a.done
 		return fmt.Errorf("%s did not stop in time and was killed: %w", a.Name, ctx.Err())
-	}
-}
-
-// Kill ends the instance at once, as a crash would, and waits for its end.
-func (a *App) Kill() {
-	select {
-	case <-a.done:
-	default:
-		_ = a.cmd.Process.Kill()
-		select {
-		case <-a.done:
-		case <-time.After(10 * time.Second):
-		}
 	}
 }
 

@@ -50,7 +50,7 @@ func fetchJars(ctx context.Context, dir, version, folder string, main artifact, 
 	}
 	mvn, err := exec.LookPath("mvn")
 	if err != nil {
-		return nil, fmt.Errorf("mvn (Maven) is not installed: it fetches %s (apt-get install maven)", main.name)
+		return nil, fmt.Errorf("mvn (Maven) is not installed: it fetches %s (apt-get install maven, or brew install maven)", main.name)
 	}
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", base, err)
