@@ -191,7 +191,7 @@ func (s *streamsState) counts(ctx context.Context, env *Env) error {
 	for _, item := range sortedKeys(out) {
 		env.Out.Value(item, out[item])
 	}
-	env.Out.Value("count updates in "+s.app.Counts, updates)
+	env.Out.Value(fmt.Sprintf("count updates in %s", s.app.Counts), updates)
 	changelog, _, err := WaitForCounts(ctx, env, s.app.Changelog(), s.sent)
 	if err != nil {
 		return err

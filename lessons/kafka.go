@@ -98,6 +98,15 @@ func DeleteTopics(env *Env, topics ...string) {
 	env.Client().DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: named})
 }
 
+// DeleteGroups deletes groups a run made, within adminTimeout, for a
+// lesson's Cleanup; a group that still has members, or a failure, is left
+// behind, and says nothing.
+func DeleteGroups(env *Env, groups ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	env.Client().DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: groups})
+}
+
 // WaitForTopic returns the topic's metadata once every broker of the
 // cluster knows it and every partition has a leader that answers
 // ListOffsets. CreateTopics returns once the controller has the topic; each

@@ -246,7 +246,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(), streamsLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(), streamsLesson(), connectLesson(),
 	}
 }
 

@@ -40,22 +40,7 @@ func NewStreamsApp(ctx context.Context, env *Env, id, orders, counts string) (*S
 	if env.JVM == nil {
 		return nil, errors.New("no JVM to run Kafka Streams here")
 	}
-	// A first fetch (77 MB) may outlast a step's time limit: it gets ten
-	// minutes of its own, and still stops at Ctrl-C.
-	fetch, cancel := context.WithTimeout(context.WithoutCancel(ctx), jarsTimeout)
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			cancel()
-		}
-	})
-	defer stop()
-	if _, err := env.JVM.StreamsJars(fetch, func(format string, args ...any) {
-		env.Out.Say("%s", strings.TrimSpace(fmt.Sprintf(format, args...)))
-	}); err != nil {
-		if errors.Is(fetch.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("the jars of Kafka Streams were not fetched within %v: run the lesson again, Maven goes on from what it has (%w)", jarsTimeout, err)
-		}
+	if err := fetchJars(ctx, env, env.JVM.StreamsJars); err != nil {
 		return nil, err
 	}
 	folder, err := os.MkdirTemp("", "order-counts-")

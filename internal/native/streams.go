@@ -120,33 +120,40 @@ func (j *JVM) StartStreams(ctx context.Context, name, folder string, props map[s
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(folder, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", folder, err)
-	}
 	all := map[string]string{"state.dir": filepath.Join(folder, "state")}
 	for k, v := range props {
 		all[k] = v
 	}
-	propsFile := filepath.Join(folder, "app.properties")
-	if err := os.WriteFile(propsFile, []byte(properties(all)), 0o600); err != nil {
+	return j.start(name, folder, libs, "OrderCounts.java", OrderCountsSource, nil, all, args...)
+}
+
+// start runs the one-file Java program source (named file) with the jars
+// of libs and the JVM options jvm, a properties file of props in folder as
+// its first argument, and args. The program ends when its standard input closes: when Stop closes
+// it, and when this process ends, however it ends (no JVM left behind).
+func (j *JVM) start(name, folder, libs, file, source string, jvm []string, props map[string]string, args ...string) (*App, error) {
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", folder, err)
+	}
+	propsFile := filepath.Join(folder, strings.TrimSuffix(file, ".java")+".properties")
+	if err := os.WriteFile(propsFile, []byte(properties(props)), 0o600); err != nil {
 		return nil, fmt.Errorf("write %s: %w", propsFile, err)
 	}
-	source := filepath.Join(folder, "OrderCounts.java")
-	if err := os.WriteFile(source, []byte(OrderCountsSource), 0o644); err != nil {
-		return nil, fmt.Errorf("write %s: %w", source, err)
+	sourceFile := filepath.Join(folder, file)
+	if err := os.WriteFile(sourceFile, []byte(source), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", sourceFile, err)
 	}
 	t := &Tools{Java: j.Java, Version: StreamsVersion, Libs: libs, Dir: folder}
 	logFlag, err := t.quietLogging()
 	if err != nil {
 		return nil, err
 	}
-	// Not CommandContext: the instance outlives the start; Stop ends it.
-	cmd := exec.Command(j.Java, append([]string{"-Xmx256M", logFlag, "-cp", filepath.Join(libs, "*"), source, propsFile}, args...)...)
+	// Not CommandContext: the program outlives the start; Stop ends it.
+	argv := append([]string{"-Xmx256M", logFlag}, jvm...)
+	argv = append(argv, "-cp", filepath.Join(libs, "*"), sourceFile, propsFile)
+	cmd := exec.Command(j.Java, append(argv, args...)...)
 	out := &tailBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
-	// The application ends when its standard input closes: when Stop
-	// closes it, and when this process ends, however it ends (no JVM left
-	// behind in the group).
 	cmd.WaitDelay = 5 * time.Second // Wait returns, even if a pipe stays open
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// Lesson 20's application compiles against the Kafka Streams jars
+// Lesson 20's application and lesson 21's Connect worker launcher compile against the Kafka Streams jars
 // FindJVM's JVM fetches: what a learner's first run fetches and starts.
 // It needs a JDK and Maven, so it runs when KAFKA_NATIVE_IT is set (CI
 // sets it, and so fetches the jars once before the tests that run the
 // application in parallel).
-func TestOrderCountsCompilesAgainstTheStreamsJars(t *testing.T) {
+func TestLessonJavaProgramsCompile(t *testing.T) {
 	if os.Getenv("KAFKA_NATIVE_IT") == "" {
 		t.Skip("KAFKA_NATIVE_IT is not set: this test fetches Kafka Streams' jars (a JDK and mvn)")
 	}
@@ -44,17 +44,35 @@ func TestOrderCountsCompilesAgainstTheStreamsJars(t *testing.T) {
 			t.Skip("no javac beside java: FindJVM found jdk.compiler, which is what java File.java uses")
 		}
 	}
-	src := filepath.Join(t.TempDir(), "OrderCounts.java")
-	if err := os.WriteFile(src, []byte(OrderCountsSource), 0o644); err != nil {
+	compile(ctx, t, javac, libs, "OrderCounts.java", OrderCountsSource)
+	// Lesson 21's Connect worker launcher, against Kafka Connect's jars.
+	connect, err := jvm.ConnectJars(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, jar := range []string{"connect-runtime-", "connect-file-", "connect-json-", "connect-transforms-"} {
+		if m, _ := filepath.Glob(filepath.Join(connect, jar+StreamsVersion+".jar")); len(m) == 0 {
+			t.Errorf("no %s%s.jar in %s", jar, StreamsVersion, connect)
+		}
+	}
+	compile(ctx, t, javac, connect, "ConnectWorker.java", ConnectWorkerSource)
+}
+
+// compile compiles a one-file program against the jars of libs, warnings
+// as errors.
+func compile(ctx context.Context, t *testing.T, javac, libs, file, source string) {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), file)
+	if err := os.WriteFile(src, []byte(source), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.CommandContext(ctx, javac, "-Xlint:all", "-Werror", "-cp", filepath.Join(libs, "*"),
 		"-d", t.TempDir(), src).CombinedOutput()
 	if err != nil {
-		t.Fatalf("javac OrderCounts.java: %v\n%s", err, out)
+		t.Fatalf("javac %s: %v\n%s", file, err, out)
 	}
 	if s := strings.TrimSpace(string(out)); s != "" {
-		t.Logf("javac said: %s", s)
+		t.Logf("javac %s said: %s", file, s)
 	}
 }
 

@@ -46,7 +46,13 @@ func fetchJars(ctx context.Context, dir, version, folder string, main artifact, 
 	libs := filepath.Join(base, folder)
 	t := &Tools{Java: java, Version: version, Libs: libs, Dir: base}
 	if _, err := os.Stat(libs); err == nil {
-		return t, nil
+		if hasJars(libs, append([]artifact{main}, extra...)) {
+			return t, nil
+		}
+		// Fetched before an artifact was added to the list: fetch anew.
+		if err := os.RemoveAll(libs); err != nil {
+			return nil, fmt.Errorf("clear %s: %w", libs, err)
+		}
 	}
 	mvn, err := exec.LookPath("mvn")
 	if err != nil {
@@ -125,4 +131,14 @@ func (t *Tools) quietLogging() (string, error) {
 		return "", fmt.Errorf("write log config: %w", err)
 	}
 	return "-Dlog4j.configuration=file:" + path, nil
+}
+
+// hasJars says whether libs holds the jar of every artifact.
+func hasJars(libs string, artifacts []artifact) bool {
+	for _, a := range artifacts {
+		if _, err := os.Stat(filepath.Join(libs, a.name+"-"+a.version+".jar")); err != nil {
+			return false
+		}
+	}
+	return true
 }

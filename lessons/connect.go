@@ -1,0 +1,370 @@
+package lessons
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
+)
+
+// ConnectWorker is lesson 21's Kafka Connect worker as a run uses it: one
+// worker of a Connect cluster of its own, and its REST API on loopback.
+type ConnectWorker struct {
+	env    *Env
+	URL    string // its REST API, http://127.0.0.1:PORT
+	Group  string // group.id: the Connect cluster's name, and its topics' prefix
+	Folder string // the worker's files, and the files the connectors read and write
+	app    *native.App
+	client *http.Client
+	user   string // HTTP basic authentication: the API is this run's alone
+	secret string
+}
+
+// Configs, Offsets and Status are the worker's internal topics.
+func (w *ConnectWorker) Configs() string { return w.Group + "-configs" }
+func (w *ConnectWorker) Offsets() string { return w.Group + "-offsets" }
+func (w *ConnectWorker) Status() string  { return w.Group + "-status" }
+
+// StartConnectWorker starts a Connect worker in distributed mode, whose
+// cluster is named group, and returns once its REST API answers. Kafka
+// Connect's jars are fetched with Maven on the first run, which says so.
+func StartConnectWorker(ctx context.Context, env *Env, group string) (*ConnectWorker, error) {
+	if env.JVM == nil {
+		return nil, errors.New("no JVM to run Kafka Connect here")
+	}
+	if err := fetchJars(ctx, env, env.JVM.ConnectJars); err != nil {
+		return nil, err
+	}
+	folder, err := os.MkdirTemp("", "connect-")
+	if err != nil {
+		return nil, fmt.Errorf("a folder for the worker: %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		os.RemoveAll(folder)
+		return nil, err
+	}
+	w := &ConnectWorker{env: env, URL: "http://127.0.0.1:" + port, Group: group, Folder: folder,
+		client: &http.Client{Timeout: 10 * time.Second}, user: "lesson", secret: NewPassword()}
+	replicas := fmt.Sprint(env.Replicas())
+	props := map[string]string{
+		"bootstrap.servers":                 strings.Join(env.Brokers, ","),
+		"group.id":                          group,
+		"config.storage.topic":              w.Configs(),
+		"offset.storage.topic":              w.Offsets(),
+		"status.storage.topic":              w.Status(),
+		"config.storage.replication.factor": replicas,
+		"offset.storage.replication.factor": replicas,
+		"status.storage.replication.factor": replicas,
+		"key.converter":                     "org.apache.kafka.connect.json.JsonConverter",
+		"value.converter":                   "org.apache.kafka.connect.json.JsonConverter",
+		"key.converter.schemas.enable":      "false",
+		"value.converter.schemas.enable":    "false",
+		"offset.flush.interval.ms":          "1000", // source positions saved and sink offsets committed every second, not every minute
+		"listeners":                         w.URL,  // loopback only: nobody else reaches it
+		"rest.advertised.host.name":         "127.0.0.1",
+		"rest.advertised.port":              port,
+		"admin.listeners":                   "",             // no /admin endpoints: the lesson uses none
+		"plugin.discovery":                  "service_load", // every plugin here has a ServiceLoader manifest: no classpath scan
+	}
+	app, err := env.JVM.StartConnect(ctx, "the Connect worker", filepath.Join(folder, "worker"), w.user, w.secret, props)
+	if err != nil {
+		os.RemoveAll(folder)
+		return nil, err
+	}
+	w.app = app
+	if err := w.waitForREST(ctx, 60*time.Second); err != nil {
+		w.Stop()
+		return nil, err
+	}
+	return w, nil
+}
+
+// fetchJars fetches a component's jars, saying so. A first fetch may
+// outlast a step's time limit: it gets jarsTimeout of its own, and still
+// stops at Ctrl-C.
+func fetchJars(ctx context.Context, env *Env, fetch func(context.Context, func(string, ...any)) (string, error)) error {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jarsTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancel()
+		}
+	})
+	defer stop()
+	_, err := fetch(fctx, func(format string, args ...any) {
+		env.Out.Say("%s", strings.TrimSpace(fmt.Sprintf(format, args...)))
+	})
+	if err != nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the jars were not fetched within %v: run the lesson again, Maven goes on from what it has (%w)", jarsTimeout, err)
+	}
+	if err == nil && ctx.Err() != nil {
+		return errors.New("the jars are fetched now, and that took the step's time: run it again")
+	}
+	return err
+}
+
+// waitLimit bounds each wait for Connect: three of them fit in a step.
+const waitLimit = 20 * time.Second
+
+// freePort returns a loopback port that nothing listens on now.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}
+
+// waitForREST waits until GET / answers 200: Connect 3.8 opens its REST
+// resources once the worker has started.
+func (w *ConnectWorker) waitForREST(ctx context.Context, within time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		if err := w.app.Failure(); err != nil {
+			return err
+		}
+		var info map[string]any
+		if code, err := w.Do(ctx, http.MethodGet, "/", nil, &info); err == nil && code == http.StatusOK {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the Connect worker did not answer on %s within %v", w.URL, within)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+// Running says the worker's JVM has not ended.
+func (w *ConnectWorker) Running() bool { return w.app != nil && w.app.Failure() == nil }
+
+// Stop stops the worker (it ends when its standard input closes), within
+// 30 s, and deletes its files.
+func (w *ConnectWorker) Stop() {
+	if w.app != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = w.app.Stop(ctx)
+		w.app = nil
+	}
+	os.RemoveAll(w.Folder)
+}
+
+// Do sends a request to the worker's REST API with body as JSON (nil: no
+// body), decodes the answer into out (nil: not read) and returns its status.
+func (w *ConnectWorker) Do(ctx context.Context, method, path string, body, out any) (int, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, w.URL+path, r)
+	if err != nil {
+		return 0, err
+	}
+	req.SetBasicAuth(w.user, w.secret)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		return resp.StatusCode, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(data)))
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// ConnectorState is what GET /connectors/NAME/status says: the
+// connector's state and each task's (RUNNING, FAILED, PAUSED, UNASSIGNED).
+type ConnectorState struct {
+	Connector struct {
+		State string `json:"state"`
+	} `json:"connector"`
+	Tasks []struct {
+		ID    int    `json:"id"`
+		State string `json:"state"`
+		Trace string `json:"trace"`
+	} `json:"tasks"`
+}
+
+// TaskStates lists the tasks' states, in task order.
+func (s ConnectorState) TaskStates() []string {
+	var states []string
+	for _, t := range s.Tasks {
+		states = append(states, t.State)
+	}
+	return states
+}
+
+// WaitForTasks waits until the connector has tasks and every one is in
+// state (RUNNING, FAILED): creating a connector only records its config;
+// the workers start it and its tasks a moment later.
+func (w *ConnectWorker) WaitForTasks(ctx context.Context, name, state string) (ConnectorState, error) {
+	ctx, cancel := context.WithTimeout(ctx, waitLimit)
+	defer cancel()
+	var last ConnectorState
+	for {
+		var s ConnectorState
+		if _, err := w.Do(ctx, http.MethodGet, "/connectors/"+name+"/status", nil, &s); err == nil {
+			last = s
+			done := len(s.Tasks) > 0
+			for _, t := range s.Tasks {
+				done = done && t.State == state
+			}
+			if done {
+				return s, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("the tasks of connector %s are %v, not all %s, after %v", name, last.TaskStates(), state, waitLimit)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// WaitForLines waits until the file has n lines, and returns them.
+func WaitForLines(ctx context.Context, path string, n int) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, waitLimit)
+	defer cancel()
+	var lines []string
+	for {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			lines = nil
+			sc := bufio.NewScanner(bytes.NewReader(data)) // \n or \r\n (Java's println on Windows)
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+			if len(lines) >= n {
+				return lines, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return lines, fmt.Errorf("%s has %d line(s) after %v, and %d were expected", path, len(lines), waitLimit, n)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// WaitForRecords reads every partition of topic until it holds n records,
+// and returns them, partition by partition.
+func WaitForRecords(ctx context.Context, env *Env, topic string, partitions, n int) ([]kafka.Message, error) {
+	ctx, cancel := context.WithTimeout(ctx, waitLimit)
+	defer cancel()
+	var all []kafka.Message
+	for {
+		all = all[:0]
+		var err error
+		for p := range partitions {
+			msgs, perr := ReadPartition(ctx, env, topic, p)
+			if perr != nil {
+				err = perr
+				break
+			}
+			all = append(all, msgs...)
+		}
+		if err == nil && len(all) >= n {
+			return all, nil
+		}
+		select {
+		case <-ctx.Done():
+			return all, fmt.Errorf("%s holds %d record(s) after %v, and %d were expected (%v)", topic, len(all), waitLimit, n, err)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+// WaitForSourcePosition reads the worker's offsets topic until the last
+// position saved for connector's file is want, and returns it. Keys are
+// JSON: ["NAME",{"filename":"..."}]; values {"position":N}, N characters
+// read (bytes, for ASCII text).
+func WaitForSourcePosition(ctx context.Context, env *Env, topic, connector string, want int64) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, waitLimit)
+	defer cancel()
+	partitions, _, err := DescribeMadeTopic(ctx, env, topic)
+	if err != nil {
+		return 0, err
+	}
+	var last int64 = -1
+	for {
+		for p := range partitions {
+			msgs, _ := ReadPartition(ctx, env, topic, p) // an error: looked at again next time
+			for _, m := range msgs {
+				var key []json.RawMessage
+				var value struct {
+					Position int64 `json:"position"`
+				}
+				if json.Unmarshal(m.Key, &key) != nil || len(key) != 2 || string(key[0]) != strconv.Quote(connector) {
+					continue
+				}
+				if json.Unmarshal(m.Value, &value) == nil {
+					last = value.Position
+				}
+			}
+		}
+		if last == want {
+			return last, nil
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("the position of %s in %s is %d after %v, and %d was expected", connector, topic, last, waitLimit, want)
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// WaitForCommitted waits until group has committed offset want on
+// partition 0 of topic, and returns it.
+func WaitForCommitted(ctx context.Context, env *Env, group, topic string, want int64) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, waitLimit)
+	defer cancel()
+	var last int64 = -1
+	for {
+		offsets, err := CommittedOffsets(ctx, env, group, topic, 1)
+		if err == nil {
+			last = offsets[0]
+			if last == want {
+				return last, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("group %s committed offset %d on %s after %v, and %d was expected (%v)", group, last, topic, waitLimit, want, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
