@@ -317,17 +317,33 @@ func Topology() string {
 }
 
 // DescribeMadeTopic returns the partition count and settings of a topic
-// another client made, through a transport of its own: the env's shared
-// one answers metadata from what it read up to 6 s ago, before the topic.
+// another client made, once every broker knows it (within 15 s). Each look
+// goes through a transport of its own: a pooled one answers metadata from
+// what it read up to 6 s ago, maybe before the topic, and in a cluster the
+// broker asked may learn of a new topic a moment after another.
 func DescribeMadeTopic(ctx context.Context, env *Env, topic string, settings ...string) (int, map[string]string, error) {
-	env = freshEnv(env)
-	defer env.Close()
-	t, err := DescribeTopic(ctx, env, topic)
-	if err != nil {
-		return 0, nil, err
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for {
+		fresh := freshEnv(env)
+		t, err := DescribeTopic(ctx, fresh, topic)
+		if err == nil {
+			err = knownEverywhere(ctx, fresh, t)
+		}
+		var values map[string]string
+		if err == nil {
+			values, err = TopicSettings(ctx, fresh, topic, settings...)
+		}
+		fresh.Close()
+		if err == nil {
+			return len(t.Partitions), values, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, nil, fmt.Errorf("topic %s: %w", topic, err)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	values, err := TopicSettings(ctx, env, topic, settings...)
-	return len(t.Partitions), values, err
 }
 
 // TopicSettings returns the live values of a topic's settings, as
