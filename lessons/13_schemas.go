@@ -240,9 +240,9 @@ func (s *schemasState) breakingChange(ctx context.Context, env *Env) error {
 // quantity to qty without one: the producer's serializer cannot register
 // it and fails, and the record never reaches the topic. By default,
 // Confluent's serializers also frame each value: a magic byte 0, the
-// schema's id in 4 bytes (big-endian), then the encoded data. No registry
-// runs here: this frames an order by hand with a made-up id, 42, and shows
-// what a consumer that expects plain JSON makes of it.
+// schema's id in 4 bytes (big-endian), then the encoded data. This frames
+// an order by hand with a made-up id, 42, and shows what a consumer that
+// expects plain JSON makes of it; lesson 22 runs a real registry.
 func (s *schemasState) registryFrame(ctx context.Context, env *Env) error {
 	order, _ := SampleOrder(4).MarshalValue()
 	framed := []byte{0}                                // the magic byte

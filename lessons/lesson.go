@@ -52,6 +52,9 @@ type Cluster struct {
 	// JVM says Java programs can run next to the brokers (Env.JVM): a JDK
 	// is installed, and the brokers are reached without TLS or SASL.
 	JVM bool
+	// Registry says lesson 22 has a schema registry: one answers at
+	// Env.RegistryURL, or Env.JVM can start one (it needs no broker).
+	Registry bool
 }
 
 // Env is everything a lesson needs, passed as one value.
@@ -70,9 +73,12 @@ type Env struct {
 	// Franz is the same connection settings for a franz-go client (TLS,
 	// SASL), for what kafka-go cannot do (transactions).
 	Franz []kgo.Opt
-	// JVM starts the Kafka Streams application of lesson 20; nil where
-	// Cluster.JVM is false.
+	// JVM starts the Java programs of lessons 20 to 22; nil without a
+	// JDK. Those that connect to the brokers run only where Cluster.JVM.
 	JVM *native.JVM
+	// RegistryURL is a schema registry already running (its Confluent
+	// API's base URL), or "": lesson 22 then starts one with JVM.
+	RegistryURL string
 }
 
 // NewEnv returns the environment for the brokers of cluster, with names
@@ -137,6 +143,7 @@ type Requirement struct {
 	ConsumerProtocol bool // KIP-848's consumer group protocol (Kafka 4.0+)
 	ACLs             bool // an authorizer, and a SCRAM login that may manage it
 	JVM              bool // Java programs next to the brokers (Kafka Streams)
+	Registry         bool // a schema registry, running or started by the lesson
 }
 
 // Unmet says why c does not meet r, or "" when it does.
@@ -155,6 +162,8 @@ func (r Requirement) UnmetIn(tr *i18n.Catalog, c Cluster) string {
 		return tr.T("it needs brokers that check ACLs, reached over SASL/SCRAM as a user who may manage ACLs and users (docs/secured-cluster.md starts one)")
 	case r.JVM && !c.JVM:
 		return tr.T("it runs a Java program next to the broker, and needs a JDK (Java 11 or later, with its compiler) and Maven on this machine, and a broker reached without TLS or SASL")
+	case r.Registry && !c.Registry:
+		return tr.T("it needs a schema registry: none answers at localhost:8081, and starting one takes a JDK (Java 11 or later, with its compiler) and Maven on this machine")
 	}
 	return ""
 }
@@ -246,7 +255,7 @@ func All() []Lesson {
 		brokerLesson(), topicLesson(), serializationLesson(), produceLesson(),
 		assignLesson(), pollLoopLesson(), closeLesson(), poisonPillLesson(),
 		keysLesson(), groupsLesson(), guaranteesLesson(), replicationLesson(),
-		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(), streamsLesson(), connectLesson(),
+		retentionLesson(), schemasLesson(), throughputLesson(), pipelineLesson(), timeLesson(), rebalancingLesson(), defaultsLesson(), aclsLesson(), streamsLesson(), connectLesson(), registryLesson(),
 	}
 }
 

@@ -19,14 +19,7 @@ import (
 func TestLesson21Connect(t *testing.T) {
 	env, _ := jvmEnv(t)
 	recs := playEach(t, env, numbered(t, 21))
-	one := func(step int, label string) any {
-		t.Helper()
-		vs := recs[step-1].Values(label)
-		if len(vs) != 1 {
-			t.Fatalf("step %d: %q reported %v, want one value", step, label, vs)
-		}
-		return vs[0]
-	}
+	one := func(step int, label string) any { t.Helper(); return oneValue(t, recs, step, label) }
 	var plugins []string
 	compacted := 0
 	for _, e := range recs[0].Entries() {

@@ -20,7 +20,7 @@ import (
 //go:embed [0-9][0-9]_*.go
 //go:embed aside.go chart.go cleaner.go delivery.go groups.go isolation.go kafka.go keys.go
 //go:embed lesson.go logdirs.go lossy.go measure.go messages.go nodes.go order.go order_v2.go
-//go:embed outage.go pipeline.go poll.go produce.go rebalances.go defaults.go acls.go streams.go connect.go record.go replication.go source.go helpers.go glossary.go texts.go
+//go:embed outage.go pipeline.go poll.go produce.go rebalances.go defaults.go acls.go streams.go connect.go schemaregistry.go record.go replication.go source.go helpers.go glossary.go texts.go
 var sources embed.FS
 
 // Source is the narration and code of one step, read from the lesson sources.

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,8 +111,12 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	// Lesson 19 makes a SCRAM user and logs in as it.
 	env.Cluster.ACLs = b.Authorizer && strings.HasPrefix(env.SASLName(), "SCRAM-")
-	env.JVM = findJVM(ctx, b.Embedded || env.Transport.TLS != nil || env.Transport.SASL != nil)
-	env.Cluster.JVM = env.JVM != nil
+	env.JVM = findJVM(ctx)
+	// Streams and Connect connect to the brokers in plaintext; the
+	// registry of lesson 22 needs no broker.
+	env.Cluster.JVM = env.JVM != nil && !b.Embedded && env.Transport.TLS == nil && env.Transport.SASL == nil
+	env.RegistryURL = findRegistry(ctx, cfg)
+	env.Cluster.Registry = env.RegistryURL != "" || env.JVM != nil
 	defer env.Close()
 	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},
@@ -497,14 +503,10 @@ func shellWord(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }
 
-// findJVM returns what runs lesson 20's Kafka Streams application next to
-// the brokers, or nil where it cannot run: on the emulation, over TLS or
-// SASL (the application connects in plaintext), without a JDK or Maven.
-// Its jars are kept in kafka-native's work folder, else the user's cache.
-func findJVM(ctx context.Context, notHere bool) *native.JVM {
-	if notHere {
-		return nil
-	}
+// findJVM returns what runs the Java programs of lessons 20 to 22, or nil
+// without a JDK or Maven. Their jars are kept in kafka-native's work
+// folder, else the user's cache.
+func findJVM(ctx context.Context) *native.JVM {
 	dir, err := native.WorkDir()
 	if err != nil {
 		cache, cacheErr := os.UserCacheDir()
@@ -520,4 +522,33 @@ func findJVM(ctx context.Context, notHere bool) *native.JVM {
 		return nil
 	}
 	return jvm
+}
+
+// composeRegistry is where docker-compose.yml's schema registry answers.
+const composeRegistry = "http://localhost:8081"
+
+// findRegistry returns the schema registry lesson 22 uses: the --config
+// file's schema.registry.url, else docker-compose.yml's if it answers as
+// a registry does (GET /subjects: a JSON list), else "" (the lesson then
+// starts one).
+func findRegistry(ctx context.Context, cfg *clientconfig.Config) string {
+	if cfg != nil && cfg.Registry != nil {
+		return cfg.Registry.String()
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, composeRegistry+"/subjects", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var subjects []string
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&subjects) != nil {
+		return ""
+	}
+	return composeRegistry
 }

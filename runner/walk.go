@@ -623,6 +623,12 @@ func howToMeet(tr *i18n.Catalog, req lessons.Requirement) string {
 			"or without Docker: go run ./cmd/kafka-native up), on a machine with a JDK and Maven " +
 			"(apt-get install openjdk-17-jdk-headless maven, or brew install openjdk@17 maven).")
 	}
+	if req.Registry {
+		return tr.T("Start a schema registry (docker compose up -d runs Confluent's on localhost:8081, " +
+			"or name yours with schema.registry.url in a --config file), or install a JDK and Maven " +
+			"(apt-get install openjdk-17-jdk-headless maven, or brew install openjdk@17 maven) " +
+			"and the lesson starts Apicurio Registry itself.")
+	}
 	if req.ConsumerProtocol {
 		return tr.T("Start Apache Kafka 4.0 or later (without Docker: go run ./cmd/kafka-native up --version 4.1.1), " +
 			"then run this again; or try the embedded emulation, which speaks it: " +

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -76,6 +77,10 @@ type Config struct {
 	// VerifyHost is false when ssl.endpoint.identification.algorithm is
 	// empty: the certificate chain is still verified, its host name is not.
 	VerifyHost bool
+	// Registry is schema.registry.url: a schema registry's base URL, for
+	// lesson 22; empty if the file has none. It may hold a password
+	// (https://user:password@host): print it Redacted.
+	Registry *url.URL
 	// Unknown lists the keys this package does not use, in file order, for
 	// one warning. Their values are never kept: some hold secrets.
 	Unknown []string
@@ -239,9 +244,10 @@ const (
 	keyCert      = "ssl.certificate.location"
 	keyKey       = "ssl.key.location"
 	keyEndpoint  = "ssl.endpoint.identification.algorithm"
+	keyRegistry  = "schema.registry.url" // Confluent's serializers' key
 )
 
-var knownKeys = []string{keyBootstrap, keyProtocol, keyMechanism, keyMechs, keyUsername, keyPassword, keyJAAS, keyCA, keyCert, keyKey, keyEndpoint}
+var knownKeys = []string{keyBootstrap, keyProtocol, keyMechanism, keyMechs, keyUsername, keyPassword, keyJAAS, keyCA, keyCert, keyKey, keyEndpoint, keyRegistry}
 
 // build checks the properties and makes the Config. The checks follow the
 // order a reader of the file would fix things in.
@@ -274,6 +280,15 @@ func build(name string, props []property) (*Config, error) {
 		if !slices.Contains([]string{Plaintext, SSL, SASLPlaintext, SASLSSL}, c.Protocol) {
 			return nil, fail(p, "%q is not a security protocol: use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", p.value)
 		}
+	}
+
+	if p, ok := got[keyRegistry]; ok {
+		u, err := url.Parse(strings.TrimSpace(p.value))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			// The value is not quoted: it may hold a password.
+			return nil, fail(p, "is not a schema registry's URL: give one like http://localhost:8081")
+		}
+		c.Registry = u
 	}
 
 	if err := c.buildSASL(got, fail); err != nil {

@@ -145,6 +145,8 @@ func TestValueErrors(t *testing.T) {
 		{"key of another certificate", "security.protocol=SSL\nssl.certificate.location=" + certFile + "\nssl.key.location=" + otherKey, 2, keyCert, "do not make a certificate and its key"},
 		{"TLS files without TLS", "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.username=u\nsasl.password=p\nssl.ca.location=" + notPEM, 5, keyCA, "does not use TLS"},
 		{"unknown host check", "security.protocol=SSL\nssl.endpoint.identification.algorithm=dns", 2, keyEndpoint, "use https"},
+		{"registry without scheme", "schema.registry.url=" + secretPW + "@localhost:8081", 1, keyRegistry, "like http://localhost:8081"},
+		{"registry not http", "schema.registry.url=ftp://u:" + secretPW + "@localhost:8081", 1, keyRegistry, "not a schema registry's URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parse(t, tc.text)
@@ -160,6 +162,21 @@ func TestValueErrors(t *testing.T) {
 				t.Errorf("the error shows the password: %q", err)
 			}
 		})
+	}
+}
+
+// schema.registry.url, the key of Confluent's serializers, names lesson
+// 22's registry; its password stays out of what is printed.
+func TestRegistryURL(t *testing.T) {
+	c, err := parse(t, "bootstrap.servers=localhost:9092\nschema.registry.url=https://u:"+secretPW+"@registry.example:8081/api\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Registry == nil || c.Registry.Host != "registry.example:8081" || c.Registry.Path != "/api" {
+		t.Fatalf("Registry %v, want https://registry.example:8081/api", c.Registry)
+	}
+	if strings.Contains(c.Registry.Redacted(), secretPW) || len(c.Unknown) != 0 {
+		t.Errorf("Redacted %q, unknown %v", c.Registry.Redacted(), c.Unknown)
 	}
 }
 
