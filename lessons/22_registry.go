@@ -156,7 +156,7 @@ func (s *registryState) open(ctx context.Context, env *Env) error {
 	}
 	r := s.registry
 	if r.Started != "" {
-		env.Out.Value("started for this lesson", r.Started)
+		env.Out.Value("started for this lesson, data in memory", r.Started)
 	}
 	env.Out.Value("registry", r.Address())
 	subjects, err := r.Client.Subjects(ctx)
@@ -216,29 +216,33 @@ func (s *registryState) registerV1(ctx context.Context, env *Env) error {
 // registry, with every version (Apicurio 2.1 still with the latest only).
 func (s *registryState) evolve(ctx context.Context, env *Env) error {
 	client := s.registry.Client
-	for _, candidate := range []struct{ name, schema string }{
-		{"version 2 (price_cents, default 0)", OrderV2Avro},
-		{"quantity renamed to qty", OrderQtyAvro},
-	} {
-		schema := sr.Schema{Schema: candidate.schema, Type: sr.TypeAvro}
+	// try asks whether a schema is compatible, then registers it.
+	try := func(text string) (compatible bool, registered sr.SubjectSchema, err error) {
+		schema := sr.Schema{Schema: text, Type: sr.TypeAvro}
 		check, err := client.CheckCompatibility(ctx, s.subject, -1, schema) // -1: the latest version
 		if err != nil {
-			return fmt.Errorf("check %s: %w", candidate.name, err)
+			return false, registered, fmt.Errorf("check: %w", err)
 		}
-		env.Out.Value(fmt.Sprintf("%s: compatible", candidate.name), check.Is)
-		registered, err := client.CreateSchema(ctx, s.subject, schema)
-		switch {
-		case Incompatible(err):
-			env.Out.Warn("%s: refused: %v", candidate.name, err)
-			env.Out.Value(fmt.Sprintf("%s: registered", candidate.name), false)
-		case err != nil:
-			return fmt.Errorf("register %s: %w", candidate.name, err)
-		default:
-			env.Out.Value(fmt.Sprintf("%s: registered", candidate.name), true)
-			env.Out.Value(fmt.Sprintf("%s: id", candidate.name), registered.ID)
-			env.Out.Value(fmt.Sprintf("%s: version", candidate.name), registered.Version)
-			s.v2 = registered
-		}
+		registered, err = client.CreateSchema(ctx, s.subject, schema)
+		return check.Is, registered, err
+	}
+	compatible, v2, err := try(OrderV2Avro)
+	if err != nil {
+		return fmt.Errorf("register version 2: %w", err)
+	}
+	env.Out.Value("version 2 (price_cents, default 0), compatible", Verdict(compatible))
+	env.Out.Value("version 2 registered as version", v2.Version)
+	env.Out.Value("version 2's id", v2.ID)
+	s.v2 = v2
+	compatible, _, err = try(OrderQtyAvro)
+	env.Out.Value("quantity renamed to qty, compatible", Verdict(compatible))
+	switch {
+	case Incompatible(err):
+		env.Out.Warn("quantity renamed to qty, refused: %v", err)
+	case err != nil:
+		return fmt.Errorf("register quantity renamed to qty: %w", err)
+	default:
+		env.Out.Warn("quantity renamed to qty was registered: is this subject BACKWARD?")
 	}
 	versions, err := client.SubjectVersions(ctx, s.subject)
 	if err != nil {
@@ -258,34 +262,30 @@ func (s *registryState) evolve(ctx context.Context, env *Env) error {
 // are checked, none registered; the subject goes back to BACKWARD.
 func (s *registryState) levels(ctx context.Context, env *Env) error {
 	client := s.registry.Client
-	changes := []struct{ name, schema string }{
-		{"add coupon, default \"\"", withField(OrderV2Avro, `{"name": "coupon", "type": "string", "default": ""}`)},
-		{"add coupon, no default", withField(OrderV2Avro, `{"name": "coupon", "type": "string"}`)},
-		{"remove user", strings.Replace(OrderV2Avro, "\n  {\"name\": \"user\", \"type\": \"string\"},", "", 1)},
-		{"rename quantity to qty", OrderQtyAvro},
+	changes := []string{ // four changes to version 2
+		withField(OrderV2Avro, `{"name": "coupon", "type": "string", "default": ""}`),
+		withField(OrderV2Avro, `{"name": "coupon", "type": "string"}`),
+		strings.Replace(OrderV2Avro, "\n  {\"name\": \"user\", \"type\": \"string\"},", "", 1),
+		OrderQtyAvro,
 	}
-	levels := []sr.CompatibilityLevel{sr.CompatBackward, sr.CompatForward, sr.CompatFull}
-	accepted := map[string]bool{} // by change and level
-	for _, level := range levels {
+	verdicts := make([]string, len(changes)) // "BACKWARD ✓  FORWARD ✗  FULL ✗"
+	for _, level := range []sr.CompatibilityLevel{sr.CompatBackward, sr.CompatForward, sr.CompatFull} {
 		set := client.SetCompatibility(ctx, sr.SetCompatibility{Level: level}, s.subject)[0]
 		if set.Err != nil {
 			return fmt.Errorf("set the subject to %s: %w", level, set.Err)
 		}
-		for _, change := range changes {
-			check, err := client.CheckCompatibility(ctx, s.subject, -1,
-				sr.Schema{Schema: change.schema, Type: sr.TypeAvro})
+		for i, change := range changes {
+			check, err := client.CheckCompatibility(ctx, s.subject, -1, sr.Schema{Schema: change, Type: sr.TypeAvro})
 			if err != nil {
-				return fmt.Errorf("check %q under %s: %w", change.name, level, err)
+				return fmt.Errorf("check change %d under %s: %w", i+1, level, err)
 			}
-			accepted[fmt.Sprintf("%s under %s", change.name, level)] = check.Is
+			verdicts[i] = strings.TrimSpace(fmt.Sprintf("%s  %s %s", verdicts[i], level, Verdict(check.Is)))
 		}
 	}
-	for _, change := range changes { // a table: one change a row
-		for _, level := range levels {
-			label := fmt.Sprintf("%s under %s", change.name, level)
-			env.Out.Value(label, accepted[label])
-		}
-	}
+	env.Out.Value(`add coupon, with a default ("")`, verdicts[0])
+	env.Out.Value("add coupon, without a default", verdicts[1])
+	env.Out.Value("remove user (it has no default)", verdicts[2])
+	env.Out.Value("rename quantity to qty", verdicts[3])
 	set := client.SetCompatibility(ctx, sr.SetCompatibility{Level: sr.CompatBackward}, s.subject)[0]
 	return set.Err
 }

@@ -62,7 +62,7 @@ func OpenRegistry(ctx context.Context, env *Env) (*SchemaRegistry, error) {
 		return nil, err
 	}
 	r := &SchemaRegistry{URL: "http://127.0.0.1:" + port + native.RegistryAPI,
-		Started: "Apicurio Registry " + native.RegistryVersion + ", in memory", app: app, folder: folder}
+		Started: "Apicurio Registry " + native.RegistryVersion, app: app, folder: folder}
 	if r.Client, err = sr.NewClient(sr.URLs(r.URL)); err != nil {
 		r.Stop()
 		return nil, fmt.Errorf("schema registry %s: %w", r.URL, err)
@@ -136,13 +136,21 @@ func AvroUnmarshal(reader, writer avro.Schema, data []byte, v any) error {
 	return avroJSON.Unmarshal(resolved, data, v)
 }
 
-// framedRecords reports delivered records with the frame's first five
-// bytes in hex and its size: Avro is binary.
+// framedRecords reports delivered records with the frame's first bytes in
+// hex: Avro is binary.
 func framedRecords(out Printer) func(Record) {
 	return func(r Record) {
-		if len(r.Value) >= 5 {
-			r.Value = fmt.Appendf(nil, "% x … (%d bytes)", r.Value[:5], len(r.Value))
+		if len(r.Value) > 8 {
+			r.Value = fmt.Appendf(nil, "% x …", r.Value[:8])
 		}
 		out.Record(r)
 	}
+}
+
+// Verdict is ✓ for true and ✗ for false: a registry's answer, in any language.
+func Verdict(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
 }
