@@ -148,6 +148,7 @@ func All() []Exercise {
 		compactedExercise(),
 		headersExercise(),
 		throughputExercise(),
+		sinceExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),

@@ -123,6 +123,10 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"14", "14_async_without_close", "orders on ", "Close sends what is pending"},
 		// BatchTimeout 1 ms, one call per order: its timer alone waits 1 ms each.
 		{"14", "14_batch_timeout_1ms", "time the program took", "per order stored"},
+		// From the first offset; After, not at or after; one partition's Reader.
+		{"16", "16_from_first_offset", "orders of ", "every order was copied"},
+		{"16", "16_after_not_at", "orders of ", "at or after, not after"},
+		{"16", "16_one_partition", "orders of ", "one partition only"},
 		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
 		{"p1", "p1_async_without_close", "orders on", "0"},
 		// The order in flight committed before it was handled.
