@@ -36,6 +36,10 @@ type Exercise struct {
 	Requires lessons.Requirement
 	// Limit is how long the program may run; 0 is DefaultLimit.
 	Limit time.Duration
+	// Open, when set, starts what one check needs beside the cluster (a
+	// schema registry), records it in env (a copy of the caller's, with
+	// its printer), and returns what stops it once the check is done.
+	Open func(ctx context.Context, env *lessons.Env) (stop func(), err error)
 	// Prepare makes fresh names and data for one check (a random suffix, a
 	// random count) and what the program starts from, and returns the
 	// variables the program reads.
@@ -149,6 +153,7 @@ func All() []Exercise {
 		headersExercise(),
 		throughputExercise(),
 		sinceExercise(),
+		registryExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),
 		asyncErrorsPitfall(),

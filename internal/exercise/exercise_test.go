@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/exercise"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
+	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
 // verify checks the program in dir (relative to the repository) against
@@ -21,6 +23,9 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 		t.Fatal(err)
 	}
 	env, _ := testkit.ClusterEnv(t, 1)
+	if ex.Requires.Registry {
+		withJVM(t, env)
+	}
 	if why := ex.Requires.Unmet(env.Cluster); why != "" {
 		t.Skipf("exercise %s does not run here: %s", ex.ID, why)
 	}
@@ -37,6 +42,29 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 		t.Logf("problem: %s", res.Problem)
 	}
 	return res
+}
+
+// withJVM gives env the JVM that starts a schema registry (exercise 22),
+// or skips the test without one, unless REQUIRE_JVM is set.
+func withJVM(t *testing.T, env *lessons.Env) {
+	t.Helper()
+	dir, err := native.WorkDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	jvm, err := native.FindJVM(ctx, dir)
+	if err != nil {
+		if os.Getenv("REQUIRE_JVM") == "" {
+			t.Skipf("no JVM for a schema registry: %v", err)
+		}
+		t.Fatal(err)
+	}
+	if _, err := jvm.RegistryJars(ctx, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	env.JVM, env.Cluster.Registry = jvm, true
 }
 
 // Every reference solution passes its check, on whatever broker the tests
@@ -127,6 +155,10 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"16", "16_from_first_offset", "orders of ", "every order was copied"},
 		{"16", "16_after_not_at", "orders of ", "at or after, not after"},
 		{"16", "16_one_partition", "orders of ", "one partition only"},
+		// JSON after the frame; no magic byte; the subject named after the topic.
+		{"22", "22_json_payload", "records whose data", "in Avro"},
+		{"22", "22_no_magic_byte", "records framed", "magic byte, 0"},
+		{"22", "22_subject_of_the_topic_name", "records whose schema id", "another subject"},
 		{"p1", "p1_batch_timeout_500ms", "time the program took", "per write"},
 		{"p1", "p1_async_without_close", "orders on", "0"},
 		// The order in flight committed before it was handled.

@@ -74,9 +74,19 @@ func Verify(ctx context.Context, env *lessons.Env, ex Exercise, root, dir, confi
 		return Result{Problem: problem}, err
 	}
 	defer os.RemoveAll(filepath.Dir(bin))
+	// What the check needs beside the cluster, on a copy of env: with the
+	// caller's printer, so that a first build (a registry's) says so.
+	opened := *env
+	if ex.Open != nil {
+		stop, err := ex.Open(ctx, &opened)
+		if err != nil {
+			return Result{}, fmt.Errorf("exercise %s: %w", ex.ID, err)
+		}
+		defer stop()
+	}
 	// Quietly, and on a transport of its own: the check must see what the
 	// program did, not metadata cached before it ran.
-	quiet := *env
+	quiet := opened
 	quiet.Out, quiet.Transport = discard{}, env.NewTransport()
 	defer quiet.Close()
 	env = &quiet
