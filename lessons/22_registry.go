@@ -147,14 +147,11 @@ func (s *registryState) cleanup() {
 // A registry has a global compatibility level, which a subject can
 // override: BACKWARD in Confluent's, NONE (no check) in Apicurio's.
 func (s *registryState) open(ctx context.Context, env *Env) error {
-	if s.registry == nil || !s.registry.Running() { // a step run again keeps its registry
-		registry, err := OpenRegistry(ctx, env)
-		if err != nil {
-			return err
-		}
-		s.registry = registry
+	r, err := KeepRegistry(ctx, env, s.registry) // a step run again keeps its registry
+	if err != nil {
+		return err
 	}
-	r := s.registry
+	s.registry = r
 	if r.Started != "" {
 		env.Out.Value("started for this lesson, data in memory", r.Started)
 	}

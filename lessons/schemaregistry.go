@@ -35,9 +35,9 @@ const registryStart = time.Minute
 // returns once it answers.
 func OpenRegistry(ctx context.Context, env *Env) (*SchemaRegistry, error) {
 	if env.RegistryURL != "" {
-		client, err := sr.NewClient(sr.URLs(env.RegistryURL))
+		client, err := RegistryClient(env.RegistryURL)
 		if err != nil {
-			return nil, fmt.Errorf("schema registry %s: %w", env.RegistryURL, err)
+			return nil, err
 		}
 		return &SchemaRegistry{URL: env.RegistryURL, Client: client}, nil
 	}
@@ -63,9 +63,9 @@ func OpenRegistry(ctx context.Context, env *Env) (*SchemaRegistry, error) {
 	}
 	r := &SchemaRegistry{URL: "http://127.0.0.1:" + port + native.RegistryAPI,
 		Started: "Apicurio Registry " + native.RegistryVersion, app: app, folder: folder}
-	if r.Client, err = sr.NewClient(sr.URLs(r.URL)); err != nil {
+	if r.Client, err = RegistryClient(r.URL); err != nil {
 		r.Stop()
-		return nil, fmt.Errorf("schema registry %s: %w", r.URL, err)
+		return nil, err
 	}
 	err = retryWhile(ctx, registryStart, func(ctx context.Context) error {
 		if err := app.Failure(); err != nil {
@@ -76,9 +76,48 @@ func OpenRegistry(ctx context.Context, env *Env) (*SchemaRegistry, error) {
 	}, func(error) bool { return app.Failure() == nil })
 	if err != nil {
 		r.Stop()
+		switch {
+		case app.Failure() != nil:
+			return nil, app.Failure() // it ended: what it printed says why
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("the registry did not answer on %s within %v: %w", r.URL, registryStart, err)
 	}
 	return r, nil
+}
+
+// KeepRegistry returns r while it can be used, else (nil, or a registry
+// this run started that has ended) a registry opened anew.
+func KeepRegistry(ctx context.Context, env *Env, r *SchemaRegistry) (*SchemaRegistry, error) {
+	if r != nil && r.Running() {
+		return r, nil
+	}
+	if r != nil {
+		r.Stop() // it ended: its files go
+	}
+	return OpenRegistry(ctx, env)
+}
+
+// RegistryClient returns a client of the registry at rawURL. A user and
+// password in the URL (https://user:password@host) go to HTTP basic
+// authentication, not into the URLs the client prints in its errors.
+func RegistryClient(rawURL string) (*sr.Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("the schema registry's URL does not parse: give one like http://localhost:8081")
+	}
+	var opts []sr.ClientOpt
+	if u.User != nil {
+		password, _ := u.User.Password()
+		opts = append(opts, sr.BasicAuth(u.User.Username(), password))
+		u.User = nil
+	}
+	client, err := sr.NewClient(append(opts, sr.URLs(u.String()))...)
+	if err != nil {
+		return nil, fmt.Errorf("schema registry %s: %w", u.Redacted(), err)
+	}
+	return client, nil
 }
 
 // Address is URL without a password it may hold.
@@ -91,8 +130,13 @@ func (r *SchemaRegistry) Address() string {
 }
 
 // Running says the registry can still be used: one this run started has
-// not ended.
-func (r *SchemaRegistry) Running() bool { return r.app == nil || r.app.Failure() == nil }
+// not ended, nor been stopped.
+func (r *SchemaRegistry) Running() bool {
+	if r.Started == "" {
+		return true
+	}
+	return r.app != nil && r.app.Failure() == nil
+}
 
 // Stop stops a registry this run started, within 30 s, and deletes its
 // files; a registry already running is left alone.

@@ -115,8 +115,8 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	// Streams and Connect connect to the brokers in plaintext; the
 	// registry of lesson 22 needs no broker.
 	env.Cluster.JVM = env.JVM != nil && !b.Embedded && env.Transport.TLS == nil && env.Transport.SASL == nil
-	env.RegistryURL = findRegistry(ctx, cfg)
-	env.Cluster.Registry = env.RegistryURL != "" || env.JVM != nil
+	env.RegistryURL = findRegistry(ctx, cfg, composeRegistry)
+	env.Cluster.Registry = env.RegistryURL != "" || (env.JVM != nil && env.JVM.CanStartRegistry())
 	defer env.Close()
 	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},
@@ -524,20 +524,21 @@ func findJVM(ctx context.Context) *native.JVM {
 	return jvm
 }
 
-// composeRegistry is where docker-compose.yml's schema registry answers.
-const composeRegistry = "http://localhost:8081"
+// composeRegistry is where docker-compose.yml's schema registry answers:
+// it publishes port 8081 on 127.0.0.1 only.
+const composeRegistry = "http://127.0.0.1:8081"
 
 // findRegistry returns the schema registry lesson 22 uses: the --config
-// file's schema.registry.url, else docker-compose.yml's if it answers as
-// a registry does (GET /subjects: a JSON list), else "" (the lesson then
+// file's schema.registry.url, else the one at probe if it answers as a
+// registry does (GET /subjects: a JSON list), else "" (the lesson then
 // starts one).
-func findRegistry(ctx context.Context, cfg *clientconfig.Config) string {
+func findRegistry(ctx context.Context, cfg *clientconfig.Config, probe string) string {
 	if cfg != nil && cfg.Registry != nil {
 		return cfg.Registry.String()
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, composeRegistry+"/subjects", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, probe+"/subjects", nil)
 	if err != nil {
 		return ""
 	}
@@ -550,5 +551,5 @@ func findRegistry(ctx context.Context, cfg *clientconfig.Config) string {
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&subjects) != nil {
 		return ""
 	}
-	return composeRegistry
+	return probe
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 )
@@ -56,6 +58,27 @@ func config() *clientconfig.Config {
 		Fail(fmt.Errorf("$%s: %w", ConfigVar, err))
 	}
 	return cfg
+}
+
+// RegistryVar names the schema registry's URL, for exercise 22.
+const RegistryVar = "REGISTRY"
+
+// Registry returns the settings of a client of the schema registry the
+// runner names (sr.NewClient(kit.Registry()...)): its URL, and HTTP basic
+// authentication when the URL holds a user and password, which then stay
+// out of the URL the client prints in its errors.
+func Registry() []sr.ClientOpt {
+	u, err := url.Parse(Env(RegistryVar))
+	if err != nil || u.Host == "" {
+		Fail(fmt.Errorf("$%s is not a URL", RegistryVar))
+	}
+	var opts []sr.ClientOpt
+	if u.User != nil {
+		password, _ := u.User.Password()
+		opts = append(opts, sr.BasicAuth(u.User.Username(), password))
+		u.User = nil
+	}
+	return append(opts, sr.URLs(u.String()))
 }
 
 // Env returns the variable name, and stops the program with a clear message

@@ -245,9 +245,14 @@ const (
 	keyKey       = "ssl.key.location"
 	keyEndpoint  = "ssl.endpoint.identification.algorithm"
 	keyRegistry  = "schema.registry.url" // Confluent's serializers' key
+	// The registry's HTTP basic authentication, as Confluent Cloud's
+	// client.properties gives it: USER_INFO, then key:secret.
+	keyRegistrySource   = "basic.auth.credentials.source"
+	keyRegistryUser     = "basic.auth.user.info"
+	keyRegistryUserLong = "schema.registry.basic.auth.user.info"
 )
 
-var knownKeys = []string{keyBootstrap, keyProtocol, keyMechanism, keyMechs, keyUsername, keyPassword, keyJAAS, keyCA, keyCert, keyKey, keyEndpoint, keyRegistry}
+var knownKeys = []string{keyBootstrap, keyProtocol, keyMechanism, keyMechs, keyUsername, keyPassword, keyJAAS, keyCA, keyCert, keyKey, keyEndpoint, keyRegistry, keyRegistrySource, keyRegistryUser, keyRegistryUserLong}
 
 // build checks the properties and makes the Config. The checks follow the
 // order a reader of the file would fix things in.
@@ -282,13 +287,8 @@ func build(name string, props []property) (*Config, error) {
 		}
 	}
 
-	if p, ok := got[keyRegistry]; ok {
-		u, err := url.Parse(strings.TrimSpace(p.value))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			// The value is not quoted: it may hold a password.
-			return nil, fail(p, "is not a schema registry's URL: give one like http://localhost:8081")
-		}
-		c.Registry = u
+	if err := c.buildRegistry(got, fail); err != nil {
+		return nil, err
 	}
 
 	if err := c.buildSASL(got, fail); err != nil {
@@ -301,6 +301,54 @@ func build(name string, props []property) (*Config, error) {
 }
 
 type failFunc func(p property, format string, args ...any) error
+
+// buildRegistry reads schema.registry.url and its basic authentication,
+// which goes into the URL's user info (never printed: see Registry).
+func (c *Config) buildRegistry(got map[string]property, fail failFunc) error {
+	p, ok := got[keyRegistry]
+	if ok {
+		value := strings.TrimSpace(p.value)
+		if strings.Contains(value, ",") {
+			return fail(p, "names several registries: give one URL, like http://localhost:8081")
+		}
+		u, err := url.Parse(value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			// The value is not quoted: it may hold a password.
+			return fail(p, "is not a schema registry's URL: give one like http://localhost:8081")
+		}
+		c.Registry = u
+	}
+	if c.Registry == nil {
+		// Confluent Cloud's snippets carry the registry's key without its
+		// URL: unused here, as before lesson 22 read them.
+		for _, k := range []string{keyRegistrySource, keyRegistryUser, keyRegistryUserLong} {
+			if _, ok := got[k]; ok {
+				c.Unknown = append(c.Unknown, k)
+			}
+		}
+		return nil
+	}
+	if src, ok := got[keyRegistrySource]; ok {
+		switch strings.ToUpper(strings.TrimSpace(src.value)) {
+		case "USER_INFO", "URL":
+		default:
+			return fail(src, "%q is not supported here: use USER_INFO with basic.auth.user.info=KEY:SECRET, or put them in the URL", src.value)
+		}
+	}
+	info, ok := got[keyRegistryUser]
+	if long, has := got[keyRegistryUserLong]; has && (!ok || long.line > info.line) {
+		info, ok = long, true
+	}
+	if !ok {
+		return nil
+	}
+	user, password, found := strings.Cut(info.value, ":")
+	if !found || user == "" {
+		return fail(info, "is not KEY:SECRET")
+	}
+	c.Registry.User = url.UserPassword(user, password)
+	return nil
+}
 
 func (c *Config) buildSASL(got map[string]property, fail failFunc) error {
 	mp, hasMech := got[keyMechanism]

@@ -147,6 +147,9 @@ func TestValueErrors(t *testing.T) {
 		{"unknown host check", "security.protocol=SSL\nssl.endpoint.identification.algorithm=dns", 2, keyEndpoint, "use https"},
 		{"registry without scheme", "schema.registry.url=" + secretPW + "@localhost:8081", 1, keyRegistry, "like http://localhost:8081"},
 		{"registry not http", "schema.registry.url=ftp://u:" + secretPW + "@localhost:8081", 1, keyRegistry, "not a schema registry's URL"},
+		{"registries listed", "schema.registry.url=http://a:8081,http://b:8081", 1, keyRegistry, "give one URL"},
+		{"registry user info without a colon", "schema.registry.url=http://a:8081\nbasic.auth.user.info=" + secretPW, 2, keyRegistryUser, "not KEY:SECRET"},
+		{"registry credentials from SASL", "schema.registry.url=http://a:8081\nbasic.auth.credentials.source=SASL_INHERIT", 2, keyRegistrySource, "not supported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parse(t, tc.text)
@@ -177,6 +180,14 @@ func TestRegistryURL(t *testing.T) {
 	}
 	if strings.Contains(c.Registry.Redacted(), secretPW) || len(c.Unknown) != 0 {
 		t.Errorf("Redacted %q, unknown %v", c.Registry.Redacted(), c.Unknown)
+	}
+	// Confluent Cloud's way: USER_INFO, then key:secret.
+	c, err = parse(t, "schema.registry.url=https://psrc.example\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=KEY:"+secretPW+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.Registry.User.Password(); c.Registry.User.Username() != "KEY" || p != secretPW || strings.Contains(c.Registry.Redacted(), secretPW) {
+		t.Errorf("user info: %q, redacted %q", c.Registry.User.Username(), c.Registry.Redacted())
 	}
 }
 

@@ -5,7 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
@@ -25,7 +28,7 @@ func registryExercise() Exercise {
 	return Exercise{
 		ID: "22", Dir: "22_registry", Lesson: 22,
 		Title:    "Orders a registry's consumers can read",
-		Goal:     "$COUNT orders are on $TOPIC, each value framed for the schema registry at $REGISTRY: the magic byte 0, then in 4 bytes the id the registry gave the order's schema (lessons.OrderV1Avro) under $SUBJECT, the subject of $TOPIC's values, then the order in Avro, which that schema decodes.",
+		Goal:     "$COUNT orders are on $TOPIC, each value framed for the schema registry (kit.Registry()): the magic byte 0, then in 4 bytes the id the registry gave the order's schema (lessons.OrderV1Avro) under $SUBJECT, the subject of $TOPIC's values, then the order in Avro, which that schema decodes.",
 		Requires: lessons.Requirement{Registry: true},
 		Hints: []string{
 			"A consumer that reads through a registry (Confluent's deserializers, lesson 22 step 6) takes byte 0 as the magic byte, bytes 1 to 4 as a schema id, and asks the registry for that schema to decode the rest. The id must be one the registry gave: register the schema, and use the id it answers.",
@@ -38,14 +41,35 @@ func registryExercise() Exercise {
 	}
 }
 
-// openRegistry makes sure a registry answers for this check.
+// openRegistry makes sure a registry answers for this check. Its stop
+// deletes the subjects the check and the program made in a registry that
+// was running (a learner's, a class's): those new since it opened, with
+// this run's names.
 func openRegistry(ctx context.Context, env *lessons.Env) (func(), error) {
 	r, err := lessons.OpenRegistry(ctx, env)
 	if err != nil {
 		return nil, err
 	}
 	env.RegistryURL = r.URL
-	return r.Stop, nil
+	if r.Started != "" {
+		return r.Stop, nil // in memory: gone with it
+	}
+	before, err := r.Client.Subjects(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the registry's subjects: %w", err)
+	}
+	prefix := env.Name("ex22-")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		after, _ := r.Client.Subjects(ctx)
+		for _, subject := range after {
+			if strings.HasPrefix(subject, prefix) && !slices.Contains(before, subject) {
+				_, _ = r.Client.DeleteSubject(ctx, subject, sr.SoftDelete)
+				_, _ = r.Client.DeleteSubject(ctx, subject, sr.HardDelete)
+			}
+		}
+	}, nil
 }
 
 func prepareRegistry(ctx context.Context, env *lessons.Env) (Vars, error) {
@@ -53,7 +77,7 @@ func prepareRegistry(ctx context.Context, env *lessons.Env) (Vars, error) {
 	if err := lessons.EnsureTopic(ctx, env, lessons.TopicSpec{Name: topic, Partitions: 3, ReplicationFactor: env.Replicas()}); err != nil {
 		return nil, err
 	}
-	client, err := sr.NewClient(sr.URLs(env.RegistryURL))
+	client, err := lessons.RegistryClient(env.RegistryURL)
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +85,18 @@ func prepareRegistry(ctx context.Context, env *lessons.Env) (Vars, error) {
 	for i := range between(1, 3) {
 		other := fmt.Sprintf(`{"type": "record", "name": "Other%d%s", "fields": [{"name": "n", "type": "int"}]}`, i, suffix())
 		if _, err := client.RegisterSchema(ctx, env.Name("ex22-other-"+suffix())+"-value", sr.Schema{Schema: other, Type: sr.TypeAvro}, -1, -1); err != nil {
-			return nil, fmt.Errorf("register another schema in %s: %w", env.RegistryURL, err)
+			return nil, fmt.Errorf("register another schema: %w", err)
 		}
 	}
 	return Vars{"TOPIC": topic, "SUBJECT": topic + "-value", "REGISTRY": env.RegistryURL,
 		"COUNT": strconv.Itoa(between(3, 7))}, nil
 }
+
+// What a record whose id the check refuses shows.
+const (
+	idUnknown   = "an id the registry never gave"
+	idElsewhere = "an id that is not one of the subject's"
+)
 
 // What a record whose frame the check refuses shows.
 const (
@@ -81,7 +111,7 @@ func checkRegistry(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line
 	if err != nil {
 		return nil, err
 	}
-	client, err := sr.NewClient(sr.URLs(v["REGISTRY"]))
+	client, err := lessons.RegistryClient(v["REGISTRY"])
 	if err != nil {
 		return nil, err
 	}
@@ -114,12 +144,16 @@ func checkRegistry(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line
 		framed++
 		id := int(binary.BigEndian.Uint32(m.Value[1:5]))
 		schema, err := client.SchemaByID(ctx, id)
-		if err != nil {
-			badIDs["an id the registry never gave"]++
+		var re *sr.ResponseError
+		switch {
+		case errors.As(err, &re) && re.StatusCode == 404:
+			badIDs[idUnknown]++
 			continue
+		case err != nil:
+			return nil, fmt.Errorf("ask the registry for schema %d: %w", id, err)
 		}
 		if !registered[id] {
-			badIDs["an id of another subject"]++
+			badIDs[idElsewhere]++
 		} else {
 			fromSubject++
 		}
@@ -154,10 +188,10 @@ func checkRegistry(ctx context.Context, env *lessons.Env, v Vars, _ Run) ([]Line
 		Want: strconv.Itoa(len(stored)), Got: badIDs.got(fromSubject), OK: fromSubject == len(stored)}
 	if seen, one := badIDs.only(); !ids.OK && one {
 		switch seen {
-		case "an id the registry never gave":
+		case idUnknown:
 			ids.Why = "an id the registry never gave, as lesson 13's made-up 42: register the schema and use the id the registry answers"
-		case "an id of another subject":
-			ids.Why = fmt.Sprintf("the schema was registered under another subject: the subject of %s's values is %s", topic, subject)
+		case idElsewhere:
+			ids.Why = fmt.Sprintf("an id the registry gave, but to no version of %s, the subject of %s's values: register the schema under it, and use the id it answers", subject, topic)
 		}
 	}
 	data := Line{What: "records whose data that id's schema decodes into an order",

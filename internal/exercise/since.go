@@ -40,7 +40,9 @@ const sincePartitions = 3
 func prepareSince(ctx context.Context, env *lessons.Env) (Vars, error) {
 	topic, out := env.Name("ex16-orders-"+suffix()), env.Name("ex16-since-"+suffix())
 	for _, spec := range []lessons.TopicSpec{
-		{Name: topic, Partitions: sincePartitions, ReplicationFactor: env.Replicas()},
+		// CreateTime, whatever the broker's default: the times are the orders'.
+		{Name: topic, Partitions: sincePartitions, ReplicationFactor: env.Replicas(),
+			Configs: map[string]string{"message.timestamp.type": "CreateTime"}},
 		{Name: out, Partitions: 1, ReplicationFactor: env.Replicas()},
 	} {
 		if err := lessons.EnsureTopic(ctx, env, spec); err != nil {

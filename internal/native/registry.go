@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 )
 
 // SchemaRegistrySource is the Java source of the launcher of lesson 22's
@@ -132,6 +133,27 @@ func (j *JVM) RegistryJars(ctx context.Context, logf func(string, ...any)) (stri
 		return "", fmt.Errorf("write the registry's application.properties: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, mvn, "-q", "-B", "-f", filepath.Join(tmp, "pom.xml"), "package")
+	if os.Getenv("JAVA_HOME") == "" { // Maven builds with the JDK found here, not another on PATH
+		if java, err := filepath.EvalSymlinks(j.Java); err == nil {
+			cmd.Env = append(os.Environ(), "JAVA_HOME="+filepath.Dir(filepath.Dir(java)))
+		}
+	}
+	// Maven is quiet (-q): say every 15 s that it goes on.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		start := time.Now()
+		tick := time.NewTicker(15 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				logf("... still building Apicurio Registry (%v so far)\n", time.Since(start).Round(time.Second))
+			}
+		}
+	}()
 	if output, err := cmd.CombinedOutput(); err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("building Apicurio Registry took too long: %w", ctx.Err())
@@ -162,6 +184,16 @@ func (j *JVM) RegistryJars(ctx context.Context, logf func(string, ...any)) (stri
 	return app, nil
 }
 
+// CanStartRegistry says StartRegistry can run: the registry is built, or
+// Maven is there to build it.
+func (j *JVM) CanStartRegistry() bool {
+	if _, err := os.Stat(filepath.Join(j.Dir, "apicurio-registry", RegistryVersion, registryJar)); err == nil {
+		return true
+	}
+	_, err := exec.LookPath("mvn")
+	return err == nil
+}
+
 // StartRegistry starts Apicurio Registry, its data in memory, its
 // Confluent-compatible API at http://127.0.0.1:PORT/apis/ccompat/v6 (loopback
 // only: it takes no password), its files in folder. It returns once the JVM
@@ -174,8 +206,11 @@ func (j *JVM) StartRegistry(ctx context.Context, name, folder, port string) (*Ap
 	props := map[string]string{
 		"quarkus.http.host": "127.0.0.1",
 		"quarkus.http.port": port,
-		// Quarkus' own logs: warnings and errors, for a failure's message.
-		"quarkus.log.level": "WARN",
+		// Warnings and errors only, for a failure's message: Apicurio's
+		// categories log at INFO unless told, and Sentry warns it has no DSN.
+		"quarkus.log.level":                        "WARN",
+		`quarkus.log.category."io.apicurio".level`: "WARN",
+		`quarkus.log.category."io.sentry".level`:   "ERROR",
 	}
 	return j.start(name, folder, app, "SchemaRegistry.java", SchemaRegistrySource, nil, props)
 }

@@ -120,7 +120,8 @@ func TestSchemaRegistryBuildsAndStarts(t *testing.T) {
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
-	reg, err := jvm.StartRegistry(ctx, "registry", t.TempDir(), port)
+	folder := filepath.Join(t.TempDir(), "registry")
+	reg, err := jvm.StartRegistry(ctx, "registry", folder, port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,5 +150,11 @@ func TestSchemaRegistryBuildsAndStarts(t *testing.T) {
 	defer cancelStop()
 	if err := reg.Stop(stop); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(folder); !os.IsNotExist(err) {
+		t.Errorf("the registry left its folder %s behind (%v)", folder, err)
+	}
+	if out := reg.out.String(); strings.Contains(out, " INFO ") {
+		t.Errorf("the registry logs at INFO, which buries a failure's message:\n%s", tail(out, 5))
 	}
 }

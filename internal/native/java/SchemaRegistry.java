@@ -1,11 +1,17 @@
 // SchemaRegistry starts Apicurio Registry (its Quarkus application, data in
 // memory) with the settings of a properties file, and stops it when its
 // standard input closes: lesson 22 holds it, so the registry ends with the
-// lesson, however the lesson ends. Run it as
+// lesson, however the lesson ends, and deletes the properties file's
+// folder (this run's own) as it ends. Run it as
 //   java -cp 'REGISTRY/*' SchemaRegistry.java registry.properties
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 public class SchemaRegistry {
     public static void main(String[] args) throws Exception {
@@ -14,6 +20,13 @@ public class SchemaRegistry {
             props.load(in);
         }
         props.forEach((k, v) -> System.setProperty((String) k, (String) v));
+        Path folder = new File(args[0]).getAbsoluteFile().toPath().getParent();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> files = Files.walk(folder)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+            }
+        }));
         Thread parent = new Thread(() -> {
             try {
                 while (System.in.read() >= 0) {

@@ -7,8 +7,8 @@
 // lesson 13 did by hand: no registry knows it.
 //
 // Goal, as the check sees it on the cluster: $COUNT orders are on $TOPIC,
-// each value framed for the schema registry at $REGISTRY: the magic byte
-// 0, then in 4 bytes the id the registry gave the order's schema
+// each value framed for the schema registry (kit.Registry()): the magic
+// byte 0, then in 4 bytes the id the registry gave the order's schema
 // (lessons.OrderV1Avro) under $SUBJECT, the subject of $TOPIC's values,
 // then the order in Avro, which that schema decodes.
 //
@@ -35,7 +35,7 @@ func main() {
 	topic, subject := kit.Env("TOPIC"), kit.Env("SUBJECT")
 	count := kit.Int("COUNT")
 
-	client, err := sr.NewClient(sr.URLs(kit.Env("REGISTRY")))
+	client, err := sr.NewClient(kit.Registry()...)
 	if err != nil {
 		kit.Fail(err)
 	}

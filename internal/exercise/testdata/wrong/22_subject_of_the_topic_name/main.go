@@ -20,7 +20,7 @@ func main() {
 	topic, subject := kit.Env("TOPIC"), kit.Env("SUBJECT")
 	count := kit.Int("COUNT")
 
-	client, err := sr.NewClient(sr.URLs(kit.Env("REGISTRY")))
+	client, err := sr.NewClient(kit.Registry()...)
 	if err != nil {
 		kit.Fail(err)
 	}
