@@ -1,12 +1,9 @@
 package lessons_test
 
 import (
-	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
@@ -22,22 +19,7 @@ func jvmEnv(t *testing.T) (*Env, *testkit.Recorder) {
 	if env.Cluster.Embedded {
 		t.Skip("lesson 20 runs Kafka Streams against Apache Kafka: set KAFKA_BOOTSTRAP_SERVERS")
 	}
-	dir, err := native.WorkDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	jvm, err := native.FindJVM(ctx, dir)
-	if err != nil {
-		if os.Getenv("REQUIRE_JVM") == "" {
-			t.Skipf("no JVM for Kafka Streams: %v", err)
-		}
-		t.Fatal(err)
-	}
-	if _, err := jvm.StreamsJars(ctx, t.Logf); err != nil {
-		t.Fatal(err)
-	}
+	jvm := testkit.JVM(t, (*native.JVM).StreamsJars)
 	env.JVM, env.Cluster.JVM = jvm, true
 	return env, rec
 }

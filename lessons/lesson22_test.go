@@ -23,22 +23,7 @@ import (
 func registryEnv(t *testing.T) *Env {
 	t.Helper()
 	env, _ := testkit.Env(t)
-	dir, err := native.WorkDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	jvm, err := native.FindJVM(ctx, dir)
-	if err != nil {
-		if os.Getenv("REQUIRE_JVM") == "" {
-			t.Skipf("no JVM for the schema registry: %v", err)
-		}
-		t.Fatal(err)
-	}
-	if _, err := jvm.RegistryJars(ctx, t.Logf); err != nil {
-		t.Fatal(err)
-	}
+	jvm := testkit.JVM(t, (*native.JVM).RegistryJars)
 	env.JVM, env.Cluster.Registry = jvm, true
 	return env
 }

@@ -48,22 +48,7 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 // or skips the test without one, unless REQUIRE_JVM is set.
 func withJVM(t *testing.T, env *lessons.Env) {
 	t.Helper()
-	dir, err := native.WorkDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	jvm, err := native.FindJVM(ctx, dir)
-	if err != nil {
-		if os.Getenv("REQUIRE_JVM") == "" {
-			t.Skipf("no JVM for a schema registry: %v", err)
-		}
-		t.Fatal(err)
-	}
-	if _, err := jvm.RegistryJars(ctx, t.Logf); err != nil {
-		t.Fatal(err)
-	}
+	jvm := testkit.JVM(t, (*native.JVM).RegistryJars)
 	env.JVM, env.Cluster.Registry = jvm, true
 }
 
