@@ -135,22 +135,18 @@ func freePort() (string, error) {
 // waitForREST waits until GET / answers 200: Connect 3.8 opens its REST
 // resources once the worker has started.
 func (w *ConnectWorker) waitForREST(ctx context.Context, within time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
-	for {
+	err := pollUntil(ctx, within, 300*time.Millisecond, func(ctx context.Context) (bool, error) {
 		if err := w.app.Failure(); err != nil {
-			return err
+			return false, err
 		}
 		var info map[string]any
-		if code, err := w.Do(ctx, http.MethodGet, "/", nil, &info); err == nil && code == http.StatusOK {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the Connect worker did not answer on %s within %v", w.URL, within)
-		case <-time.After(300 * time.Millisecond):
-		}
+		code, err := w.Do(ctx, http.MethodGet, "/", nil, &info)
+		return err == nil && code == http.StatusOK, nil
+	})
+	if errors.Is(err, errPollLimit) {
+		return fmt.Errorf("the Connect worker did not answer on %s within %v", w.URL, within)
 	}
+	return err
 }
 
 // Running says the worker's JVM has not ended.
@@ -232,80 +228,67 @@ func (s ConnectorState) TaskStates() []string {
 // state (RUNNING, FAILED): creating a connector only records its config;
 // the workers start it and its tasks a moment later.
 func (w *ConnectWorker) WaitForTasks(ctx context.Context, name, state string) (ConnectorState, error) {
-	ctx, cancel := context.WithTimeout(ctx, waitLimit)
-	defer cancel()
 	var last ConnectorState
-	for {
+	err := pollUntil(ctx, waitLimit, 200*time.Millisecond, func(ctx context.Context) (bool, error) {
 		var s ConnectorState
-		if _, err := w.Do(ctx, http.MethodGet, "/connectors/"+name+"/status", nil, &s); err == nil {
-			last = s
-			done := len(s.Tasks) > 0
-			for _, t := range s.Tasks {
-				done = done && t.State == state
-			}
-			if done {
-				return s, nil
-			}
+		if _, err := w.Do(ctx, http.MethodGet, "/connectors/"+name+"/status", nil, &s); err != nil {
+			return false, nil // not created yet, or the worker busy: asked again
 		}
-		select {
-		case <-ctx.Done():
-			return last, fmt.Errorf("the tasks of connector %s are %v, not all %s, after %v", name, last.TaskStates(), state, waitLimit)
-		case <-time.After(200 * time.Millisecond):
+		last = s
+		done := len(s.Tasks) > 0
+		for _, t := range s.Tasks {
+			done = done && t.State == state
 		}
+		return done, nil
+	})
+	if err != nil {
+		return last, fmt.Errorf("the tasks of connector %s are %v, not all %s, after %v", name, last.TaskStates(), state, waitLimit)
 	}
+	return last, nil
 }
 
 // WaitForLines waits until the file has n lines, and returns them.
 func WaitForLines(ctx context.Context, path string, n int) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, waitLimit)
-	defer cancel()
 	var lines []string
-	for {
+	err := pollUntil(ctx, waitLimit, 200*time.Millisecond, func(context.Context) (bool, error) {
 		data, err := os.ReadFile(path)
-		if err == nil {
-			lines = nil
-			sc := bufio.NewScanner(bytes.NewReader(data)) // \n or \r\n (Java's println on Windows)
-			for sc.Scan() {
-				lines = append(lines, sc.Text())
-			}
-			if len(lines) >= n {
-				return lines, nil
-			}
+		if err != nil {
+			return false, nil // not written yet
 		}
-		select {
-		case <-ctx.Done():
-			return lines, fmt.Errorf("%s has %d line(s) after %v, and %d were expected", path, len(lines), waitLimit, n)
-		case <-time.After(200 * time.Millisecond):
+		lines = nil
+		sc := bufio.NewScanner(bytes.NewReader(data)) // \n or \r\n (Java's println on Windows)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
 		}
+		return len(lines) >= n, nil
+	})
+	if err != nil {
+		return lines, fmt.Errorf("%s has %d line(s) after %v, and %d were expected", path, len(lines), waitLimit, n)
 	}
+	return lines, nil
 }
 
 // WaitForRecords reads every partition of topic until it holds n records,
 // and returns them, partition by partition.
 func WaitForRecords(ctx context.Context, env *Env, topic string, partitions, n int) ([]kafka.Message, error) {
-	ctx, cancel := context.WithTimeout(ctx, waitLimit)
-	defer cancel()
 	var all []kafka.Message
-	for {
-		all = all[:0]
-		var err error
+	var lastErr error
+	err := pollUntil(ctx, waitLimit, 300*time.Millisecond, func(ctx context.Context) (bool, error) {
+		all, lastErr = all[:0], nil
 		for p := range partitions {
-			msgs, perr := ReadPartition(ctx, env, topic, p)
-			if perr != nil {
-				err = perr
-				break
+			msgs, err := ReadPartition(ctx, env, topic, p)
+			if err != nil {
+				lastErr = err // looked at again next time
+				return false, nil
 			}
 			all = append(all, msgs...)
 		}
-		if err == nil && len(all) >= n {
-			return all, nil
-		}
-		select {
-		case <-ctx.Done():
-			return all, fmt.Errorf("%s holds %d record(s) after %v, and %d were expected (%v)", topic, len(all), waitLimit, n, err)
-		case <-time.After(300 * time.Millisecond):
-		}
+		return len(all) >= n, nil
+	})
+	if err != nil {
+		return all, fmt.Errorf("%s holds %d record(s) after %v, and %d were expected (%v)", topic, len(all), waitLimit, n, lastErr)
 	}
+	return all, nil
 }
 
 // WaitForSourcePosition reads the worker's offsets topic until the last
@@ -313,14 +296,12 @@ func WaitForRecords(ctx context.Context, env *Env, topic string, partitions, n i
 // JSON: ["NAME",{"filename":"..."}]; values {"position":N}, N characters
 // read (bytes, for ASCII text).
 func WaitForSourcePosition(ctx context.Context, env *Env, topic, connector string, want int64) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, waitLimit)
-	defer cancel()
 	partitions, _, err := DescribeMadeTopic(ctx, env, topic)
 	if err != nil {
 		return 0, err
 	}
 	var last int64 = -1
-	for {
+	err = pollUntil(ctx, waitLimit, time.Second, func(ctx context.Context) (bool, error) {
 		for p := range partitions {
 			msgs, _ := ReadPartition(ctx, env, topic, p) // an error: looked at again next time
 			for _, m := range msgs {
@@ -336,35 +317,29 @@ func WaitForSourcePosition(ctx context.Context, env *Env, topic, connector strin
 				}
 			}
 		}
-		if last == want {
-			return last, nil
-		}
-		select {
-		case <-ctx.Done():
-			return last, fmt.Errorf("the position of %s in %s is %d after %v, and %d was expected", connector, topic, last, waitLimit, want)
-		case <-time.After(time.Second):
-		}
+		return last == want, nil
+	})
+	if err != nil {
+		return last, fmt.Errorf("the position of %s in %s is %d after %v, and %d was expected", connector, topic, last, waitLimit, want)
 	}
+	return last, nil
 }
 
 // WaitForCommitted waits until group has committed offset want on
 // partition 0 of topic, and returns it.
 func WaitForCommitted(ctx context.Context, env *Env, group, topic string, want int64) (int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, waitLimit)
-	defer cancel()
 	var last int64 = -1
-	for {
+	var lastErr error
+	err := pollUntil(ctx, waitLimit, 500*time.Millisecond, func(ctx context.Context) (bool, error) {
 		offsets, err := CommittedOffsets(ctx, env, group, topic, 1)
-		if err == nil {
-			last = offsets[0]
-			if last == want {
-				return last, nil
-			}
+		if lastErr = err; err != nil {
+			return false, nil // looked at again next time
 		}
-		select {
-		case <-ctx.Done():
-			return last, fmt.Errorf("group %s committed offset %d on %s after %v, and %d was expected (%v)", group, last, topic, waitLimit, want, err)
-		case <-time.After(500 * time.Millisecond):
-		}
+		last = offsets[0]
+		return last == want, nil
+	})
+	if err != nil {
+		return last, fmt.Errorf("group %s committed offset %d on %s after %v, and %d was expected (%v)", group, last, topic, waitLimit, want, lastErr)
 	}
+	return last, nil
 }

@@ -1,13 +1,20 @@
 package lessons
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // The embed in source.go names the helper files one by one: a new file of
@@ -170,5 +177,52 @@ func (s *st) step(ctx context.Context, env *Env) error {
 	}
 	if got := idx.calls["(*st).step"]; !slices.Equal(got, []string{"B.m", "Split"}) {
 		t.Errorf("calls %v, want [B.m Split]", got)
+	}
+}
+
+// pollUntil stops as soon as check is done or fails, and says when the
+// time ran out, after asking more than once.
+func TestPollUntil(t *testing.T) {
+	ctx := context.Background()
+	calls := 0
+	err := pollUntil(ctx, time.Second, time.Millisecond, func(context.Context) (bool, error) {
+		calls++
+		return calls == 3, nil
+	})
+	if err != nil || calls != 3 {
+		t.Errorf("done at the 3rd call: %v after %d calls", err, calls)
+	}
+	boom := errors.New("boom")
+	calls = 0
+	err = pollUntil(ctx, time.Second, time.Millisecond, func(context.Context) (bool, error) {
+		calls++
+		return false, boom
+	})
+	if !errors.Is(err, boom) || calls != 1 {
+		t.Errorf("a failing check: %v after %d calls, want boom after 1", err, calls)
+	}
+	calls = 0
+	err = pollUntil(ctx, 50*time.Millisecond, 5*time.Millisecond, func(context.Context) (bool, error) {
+		calls++
+		return false, nil
+	})
+	if !errors.Is(err, errPollLimit) || calls < 2 {
+		t.Errorf("never done: %v after %d calls, want errPollLimit after several", err, calls)
+	}
+}
+
+// connectionBroke knows a connection cut under a request, however wrapped,
+// and nothing else.
+func TestConnectionBroke(t *testing.T) {
+	for _, err := range []error{io.EOF, io.ErrUnexpectedEOF, fmt.Errorf("read: %w", syscall.ECONNRESET),
+		&net.OpError{Op: "write", Err: syscall.EPIPE}, fmt.Errorf("kafka.(*Client).CreateTopics: %w", net.ErrClosed)} {
+		if !connectionBroke(err) {
+			t.Errorf("%v: not a broken connection", err)
+		}
+	}
+	for _, err := range []error{errors.New("topic authorization failed"), context.DeadlineExceeded, syscall.ECONNREFUSED} {
+		if connectionBroke(err) {
+			t.Errorf("%v: taken for a broken connection", err)
+		}
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,9 +43,16 @@ func EnsureTopic(ctx context.Context, env *Env, spec TopicSpec) error {
 		configs = append(configs, kafka.ConfigEntry{ConfigName: k, ConfigValue: v})
 	}
 	sort.Slice(configs, func(i, j int) bool { return configs[i].ConfigName < configs[j].ConfigName })
-	resp, err := env.Client().CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
+	req := &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
 		Topic: spec.Name, NumPartitions: spec.Partitions, ReplicationFactor: int(spec.ReplicationFactor), ConfigEntries: configs,
-	}}})
+	}}}
+	var resp *kafka.CreateTopicsResponse
+	// A connection a broker's restart broke (lesson 11 restarts one) fails
+	// the first request sent on it: asked again on a new one.
+	err := retryWhile(ctx, 10*time.Second, func(ctx context.Context) (err error) {
+		resp, err = env.Client().CreateTopics(ctx, req)
+		return err
+	}, connectionBroke)
 	if err != nil {
 		return fmt.Errorf("create topic %s: %w", spec.Name, err)
 	}
@@ -323,6 +333,13 @@ func RetryTemporary(ctx context.Context, limit time.Duration, fn func(context.Co
 	})
 }
 
+// connectionBroke says err is a connection that closed under a request:
+// a broker that stopped or restarted since the connection was made.
+func connectionBroke(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+}
+
 // retryWhile calls fn every 200 ms, for at most limit, until it returns
 // nil or an error again does not accept; it returns fn's last error.
 func retryWhile(ctx context.Context, limit time.Duration, fn func(context.Context) error, again func(error) bool) error {
@@ -340,6 +357,28 @@ func retryWhile(ctx context.Context, limit time.Duration, fn func(context.Contex
 		}
 	}
 }
+
+// pollUntil calls check every interval until it reports done, for at most
+// limit. It returns nil once done, an error of check's at once, and
+// errPollLimit when the time is up, for the caller to say what it last saw.
+func pollUntil(ctx context.Context, limit, interval time.Duration, check func(context.Context) (done bool, err error)) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		done, err := check(ctx)
+		if err != nil || done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errPollLimit
+		case <-time.After(interval):
+		}
+	}
+}
+
+// errPollLimit says pollUntil ran out of time.
+var errPollLimit = errors.New("not within the time allowed")
 
 // commitOnce returns the first error, of the request or of a partition.
 //

@@ -205,32 +205,26 @@ func (a *StreamsApp) DescribeStreamsGroup(ctx context.Context) (StreamsGroup, er
 // what it printed.
 func (a *StreamsApp) WaitForTasks(ctx context.Context, within time.Duration) (StreamsGroup, error) {
 	members := len(a.instances)
-	ctx, cancel := context.WithTimeout(ctx, within)
-	defer cancel()
 	var last StreamsGroup
 	var lastErr error
-	for {
+	err := pollUntil(ctx, within, 300*time.Millisecond, func(ctx context.Context) (bool, error) {
 		if ctx.Err() == nil { // else Ctrl-C, which stops the instances too
 			if err := a.failed(); err != nil {
-				return last, err
+				return false, err
 			}
 		}
 		g, err := a.DescribeStreamsGroup(ctx)
-		if err == nil {
-			last = g
-			if a.settled(g, members) {
-				return g, nil
-			}
-		} else {
-			lastErr = err
+		if lastErr = err; err != nil {
+			return false, nil // asked again
 		}
-		select {
-		case <-ctx.Done():
-			return last, fmt.Errorf("the group %s did not settle on %d member(s) holding the 6 tasks within %v (last seen: %s, %v)",
-				a.ID, members, within, a.describe(last), lastErr)
-		case <-time.After(300 * time.Millisecond):
-		}
+		last = g
+		return a.settled(g, members), nil
+	})
+	if errors.Is(err, errPollLimit) {
+		return last, fmt.Errorf("the group %s did not settle on %d member(s) holding the 6 tasks within %v (last seen: %s, %v)",
+			a.ID, members, within, a.describe(last), lastErr)
 	}
+	return last, err
 }
 
 // settled: stable, members members, every task held once, none without.
@@ -282,19 +276,17 @@ func Counts(ctx context.Context, env *Env, topic string, partitions int) (map[st
 
 // WaitForCounts waits until the last count of each item in topic is want's.
 func WaitForCounts(ctx context.Context, env *Env, topic string, want map[string]int64) (map[string]int64, int, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for {
-		got, n, err := Counts(ctx, env, topic, 3)
-		if err == nil && maps.Equal(got, want) {
-			return got, n, nil
-		}
-		select {
-		case <-ctx.Done():
-			return got, n, fmt.Errorf("the counts in %s are %v, and %v were expected within 30 s (%v)", topic, got, want, err)
-		case <-time.After(500 * time.Millisecond):
-		}
+	var got map[string]int64
+	var n int
+	var lastErr error
+	err := pollUntil(ctx, 30*time.Second, 500*time.Millisecond, func(ctx context.Context) (bool, error) {
+		got, n, lastErr = Counts(ctx, env, topic, 3)
+		return lastErr == nil && maps.Equal(got, want), nil
+	})
+	if err != nil {
+		return got, n, fmt.Errorf("the counts in %s are %v, and %v were expected within 30 s (%v)", topic, got, want, lastErr)
 	}
+	return got, n, nil
 }
 
 // OrderCountsSource is the Java source of the application.
@@ -322,28 +314,27 @@ func Topology() string {
 // what it read up to 6 s ago, maybe before the topic, and in a cluster the
 // broker asked may learn of a new topic a moment after another.
 func DescribeMadeTopic(ctx context.Context, env *Env, topic string, settings ...string) (int, map[string]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	for {
+	var partitions int
+	var values map[string]string
+	var lastErr error
+	err := pollUntil(ctx, 15*time.Second, 200*time.Millisecond, func(ctx context.Context) (bool, error) {
 		fresh := freshEnv(env)
+		defer fresh.Close()
 		t, err := DescribeTopic(ctx, fresh, topic)
 		if err == nil {
 			err = knownEverywhere(ctx, fresh, t)
 		}
-		var values map[string]string
 		if err == nil {
+			partitions = len(t.Partitions)
 			values, err = TopicSettings(ctx, fresh, topic, settings...)
 		}
-		fresh.Close()
-		if err == nil {
-			return len(t.Partitions), values, nil
-		}
-		select {
-		case <-ctx.Done():
-			return 0, nil, fmt.Errorf("topic %s: %w", topic, err)
-		case <-time.After(200 * time.Millisecond):
-		}
+		lastErr = err
+		return err == nil, nil // an error: looked at again
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("topic %s: %w", topic, lastErr)
 	}
+	return partitions, values, nil
 }
 
 // TopicSettings returns the live values of a topic's settings, as
