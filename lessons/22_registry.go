@@ -127,10 +127,7 @@ func (s *registryState) cleanup() {
 	}
 	if s.registry != nil {
 		if s.registry.Started == "" {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			_, _ = s.registry.Client.DeleteSubject(ctx, s.subject, sr.SoftDelete)
-			_, _ = s.registry.Client.DeleteSubject(ctx, s.subject, sr.HardDelete)
-			cancel()
+			DeleteSubject(s.registry.Client, s.subject)
 		}
 		s.registry.Stop()
 	}

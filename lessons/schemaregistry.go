@@ -11,6 +11,7 @@ import (
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 )
 
@@ -99,25 +100,28 @@ func KeepRegistry(ctx context.Context, env *Env, r *SchemaRegistry) (*SchemaRegi
 	return OpenRegistry(ctx, env)
 }
 
-// RegistryClient returns a client of the registry at rawURL. A user and
-// password in the URL (https://user:password@host) go to HTTP basic
-// authentication, not into the URLs the client prints in its errors.
+// RegistryClient returns a client of the registry at rawURL, a password
+// in the URL kept out of its errors (clientconfig.RegistryClientOpts).
 func RegistryClient(rawURL string) (*sr.Client, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return nil, errors.New("the schema registry's URL does not parse: give one like http://localhost:8081")
-	}
-	var opts []sr.ClientOpt
-	if u.User != nil {
-		password, _ := u.User.Password()
-		opts = append(opts, sr.BasicAuth(u.User.Username(), password))
-		u.User = nil
-	}
-	client, err := sr.NewClient(append(opts, sr.URLs(u.String()))...)
+	opts, err := clientconfig.RegistryClientOpts(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("schema registry %s: %w", u.Redacted(), err)
+		return nil, err
+	}
+	client, err := sr.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("schema registry: %w", err)
 	}
 	return client, nil
+}
+
+// DeleteSubject deletes subject and its versions from the registry for
+// good, as a run's cleanup does: soft first, as Confluent's registry
+// requires before a hard delete. A failure leaves it, and says nothing.
+func DeleteSubject(client *sr.Client, subject string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _ = client.DeleteSubject(ctx, subject, sr.SoftDelete)
+	_, _ = client.DeleteSubject(ctx, subject, sr.HardDelete)
 }
 
 // Address is URL without a password it may hold.

@@ -111,12 +111,14 @@ func (c *command) run(ctx context.Context, io stdio) error {
 	}
 	// Lesson 19 makes a SCRAM user and logs in as it.
 	env.Cluster.ACLs = b.Authorizer && strings.HasPrefix(env.SASLName(), "SCRAM-")
-	env.JVM = findJVM(ctx)
-	// Streams and Connect connect to the brokers in plaintext; the
-	// registry of lesson 22 needs no broker.
-	env.Cluster.JVM = env.JVM != nil && !b.Embedded && env.Transport.TLS == nil && env.Transport.SASL == nil
-	env.RegistryURL = findRegistry(ctx, cfg, composeRegistry)
-	env.Cluster.Registry = env.RegistryURL != "" || (env.JVM != nil && env.JVM.CanStartRegistry())
+	if c.name != "produce" && c.name != "consume" { // they run no lesson: no Java, no registry
+		env.JVM = findJVM(ctx)
+		// Streams and Connect connect to the brokers in plaintext; the
+		// registry of lesson 22 needs no broker.
+		env.Cluster.JVM = env.JVM != nil && !b.Embedded && env.Transport.TLS == nil && env.Transport.SASL == nil
+		env.RegistryURL = findRegistry(ctx, cfg, composeRegistry)
+		env.Cluster.Registry = env.RegistryURL != "" || (env.JVM != nil && env.JVM.CanStartRegistry())
+	}
 	defer env.Close()
 	interactive := !c.yes && isTerminal(io.in) && isTerminal(io.out)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs, TLS: env.Transport.TLS, SASL: env.Transport.SASL},

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -68,17 +67,11 @@ const RegistryVar = "REGISTRY"
 // authentication when the URL holds a user and password, which then stay
 // out of the URL the client prints in its errors.
 func Registry() []sr.ClientOpt {
-	u, err := url.Parse(Env(RegistryVar))
-	if err != nil || u.Host == "" {
-		Fail(fmt.Errorf("$%s is not a URL", RegistryVar))
+	opts, err := clientconfig.RegistryClientOpts(Env(RegistryVar))
+	if err != nil {
+		Fail(fmt.Errorf("$%s: %w", RegistryVar, err))
 	}
-	var opts []sr.ClientOpt
-	if u.User != nil {
-		password, _ := u.User.Password()
-		opts = append(opts, sr.BasicAuth(u.User.Username(), password))
-		u.User = nil
-	}
-	return append(opts, sr.URLs(u.String()))
+	return opts
 }
 
 // Env returns the variable name, and stops the program with a clear message

@@ -65,8 +65,7 @@ func openRegistry(ctx context.Context, env *lessons.Env) (func(), error) {
 		after, _ := r.Client.Subjects(ctx)
 		for _, subject := range after {
 			if strings.HasPrefix(subject, prefix) && !slices.Contains(before, subject) {
-				_, _ = r.Client.DeleteSubject(ctx, subject, sr.SoftDelete)
-				_, _ = r.Client.DeleteSubject(ctx, subject, sr.HardDelete)
+				lessons.DeleteSubject(r.Client, subject)
 			}
 		}
 	}, nil
