@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 )
 
 // findRegistry takes what answers GET /subjects with a JSON list, and
@@ -44,6 +45,18 @@ func TestFindRegistry(t *testing.T) {
 	closed.Close()
 	if got := findRegistry(context.Background(), nil, closed.URL); got != "" {
 		t.Errorf("nothing listening: %q", got)
+	}
+	// Apicurio (kafka-native up --registry) answers under its path only.
+	apicurio := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != native.RegistryAPI+"/subjects" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(`[]`))
+	}))
+	defer apicurio.Close()
+	if got := findRegistry(context.Background(), nil, apicurio.URL, apicurio.URL+native.RegistryAPI); got != apicurio.URL+native.RegistryAPI {
+		t.Errorf("a registry under %s: %q", native.RegistryAPI, got)
 	}
 	named, _ := url.Parse("https://u:p@registry.example:8081")
 	if got := findRegistry(context.Background(), &clientconfig.Config{Registry: named}, closed.URL); got != named.String() {

@@ -116,7 +116,7 @@ func (c *command) run(ctx context.Context, io stdio) error {
 		// Streams and Connect connect to the brokers in plaintext; the
 		// registry of lesson 22 needs no broker.
 		env.Cluster.JVM = env.JVM != nil && !b.Embedded && env.Transport.TLS == nil && env.Transport.SASL == nil
-		env.RegistryURL = findRegistry(ctx, cfg, composeRegistry)
+		env.RegistryURL = findRegistry(ctx, cfg, registryProbes...)
 		env.Cluster.Registry = env.RegistryURL != "" || (env.JVM != nil && env.JVM.CanStartRegistry())
 	}
 	defer env.Close()
@@ -526,32 +526,40 @@ func findJVM(ctx context.Context) *native.JVM {
 	return jvm
 }
 
-// composeRegistry is where docker-compose.yml's schema registry answers:
-// it publishes port 8081 on 127.0.0.1 only.
-const composeRegistry = "http://127.0.0.1:8081"
+// registryProbes are where a registry on this machine answers: the
+// compose files' (Confluent's, port 8081 on 127.0.0.1), then kafka-native
+// up --registry's (Apicurio, the same port, its path for Confluent's API).
+var registryProbes = []string{"http://127.0.0.1:8081", native.RegistryURL}
 
 // findRegistry returns the schema registry lesson 22 uses: the --config
-// file's schema.registry.url, else the one at probe if it answers as a
+// file's schema.registry.url, else the first of probes that answers as a
 // registry does (GET /subjects: a JSON list), else "" (the lesson then
-// starts one).
-func findRegistry(ctx context.Context, cfg *clientconfig.Config, probe string) string {
+// starts one). The probes take a second at most.
+func findRegistry(ctx context.Context, cfg *clientconfig.Config, probes ...string) string {
 	if cfg != nil && cfg.Registry != nil {
 		return cfg.Registry.String()
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, probe+"/subjects", nil)
+	for _, probe := range probes {
+		if answersAsRegistry(ctx, probe) {
+			return probe
+		}
+	}
+	return ""
+}
+
+// answersAsRegistry says whether GET base/subjects answers a JSON list.
+func answersAsRegistry(ctx context.Context, base string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/subjects", nil)
 	if err != nil {
-		return ""
+		return false
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return ""
+		return false
 	}
 	defer resp.Body.Close()
 	var subjects []string
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&subjects) != nil {
-		return ""
-	}
-	return probe
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&subjects) == nil
 }

@@ -625,6 +625,7 @@ func howToMeet(tr *i18n.Catalog, req lessons.Requirement) string {
 	}
 	if req.Registry {
 		return tr.T("Start a schema registry (docker compose up -d runs Confluent's on localhost:8081, " +
+			"go run ./cmd/kafka-native up --registry runs Apicurio there without Docker, " +
 			"or name yours with schema.registry.url in a --config file), or install a JDK and Maven " +
 			"(apt-get install openjdk-17-jdk-headless maven, or brew install openjdk@17 maven) " +
 			"and the lesson starts Apicurio Registry itself.")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kafka-order-lessons/kafka-go-lessons/internal/native"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/sr"
 )
 
 // itEnv turns on the integration test: it fetches Kafka's jars with Maven
@@ -44,6 +47,9 @@ func TestKafkaNativeCluster(t *testing.T) {
 		for _, l := range libs {
 			_ = os.Symlink(filepath.Dir(l), filepath.Join(dir, filepath.Base(filepath.Dir(l))))
 		}
+	}
+	if registry := filepath.Join(repo, ".kafka-native", "apicurio-registry"); exists(registry) {
+		_ = os.Symlink(registry, filepath.Join(dir, "apicurio-registry"))
 	}
 	kn := func(args ...string) (string, error) {
 		t.Helper()
@@ -135,7 +141,7 @@ func TestKafkaNativeCluster(t *testing.T) {
 		t.Errorf("node 2's process %d still runs", pids["node-2"])
 	}
 	out, err = kn("status")
-	if err == nil || !strings.Contains(out, "node 2  down") || strings.Count(out, "answers") != 2 {
+	if err == nil || !strings.Contains(out, "node 2    down") || strings.Count(out, "answers") != 2 {
 		t.Errorf("status with node 2 stopped: %v, want node 2 down, two answering, and a failure exit", err)
 	}
 	node2 := filepath.Join(dir, "data", "node-2", "kraft-logs", topic+"-0")
@@ -168,11 +174,18 @@ func TestKafkaNativeCluster(t *testing.T) {
 		t.Errorf("read %d records, want the 2 acknowledged", got)
 	}
 
+	t.Run("a registry and a Connect worker beside the cluster", func(t *testing.T) {
+		services(ctx, t, kn, client, dir)
+	})
+
 	if _, err := kn("down"); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 	if pids := brokersUnder(dir); len(pids) > 0 {
 		t.Errorf("down left brokers running: %v", pids)
+	}
+	if pids := servicesUnder(dir); len(pids) > 0 {
+		t.Errorf("down left services running: %v", pids)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("down left data: %v", err)
@@ -273,4 +286,136 @@ func rssKB(pid int) int {
 		}
 	}
 	return 0
+}
+
+// services starts a registry and a Connect worker beside the running
+// cluster (up on a cluster that runs only adds them), uses each as a client
+// would, and starts the registry again after it died.
+func services(ctx context.Context, t *testing.T, kn func(...string) (string, error), client *kafka.Client, dir string) {
+	for _, p := range []int{8081, 8083} {
+		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), 300*time.Millisecond); err == nil {
+			c.Close()
+			t.Fatalf("port %d is in use: stop what runs there (a registry? a worker?) before this test", p)
+		}
+	}
+	started := time.Now()
+	out, err := kn("up", "--nodes", "3", "--registry", "--connect")
+	if err != nil {
+		t.Fatalf("up --registry --connect: %v", err)
+	}
+	t.Logf("up --registry --connect on the running cluster took %.1fs", time.Since(started).Seconds())
+	if strings.Contains(out, "Formatting") {
+		t.Errorf("up --registry --connect formatted the running cluster's storage again")
+	}
+	out, err = kn("status")
+	if err != nil || strings.Count(out, "answers") != 5 {
+		t.Fatalf("status: %v, want 3 nodes and 2 services that answer", err)
+	}
+	pids := servicesUnder(dir)
+	if len(pids) != 2 {
+		t.Fatalf("service processes %v, want the registry's and the worker's", pids)
+	}
+
+	// The registry speaks Confluent's API: a schema registered is found by
+	// the id it got.
+	reg, err := sr.NewClient(sr.URLs(native.RegistryURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const schema = `{"type":"record","name":"Order","fields":[{"name":"order_id","type":"string"}]}`
+	got, err := reg.CreateSchema(ctx, "kafka-native-it-value", sr.Schema{Schema: schema, Type: sr.TypeAvro})
+	if err != nil {
+		t.Fatalf("register a schema: %v", err)
+	}
+	byID, err := reg.SchemaByID(ctx, got.ID)
+	if err != nil || !strings.Contains(byID.Schema, `"order_id"`) {
+		t.Errorf("schema %d: %v %q, want the one registered", got.ID, err, byID.Schema)
+	}
+
+	// The worker asks for its password, and keeps its topics on three
+	// brokers.
+	password, err := os.ReadFile(filepath.Join(dir, "data", "connect", "password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "data", "connect", "password")); err == nil && info.Mode().Perm() != 0o600 {
+		t.Errorf("the password file's mode is %v, want 0600", info.Mode().Perm())
+	}
+	if strings.Contains(out, strings.TrimSpace(string(password))) {
+		t.Errorf("status printed the worker's password")
+	}
+	for _, pass := range []string{"", strings.TrimSpace(string(password))} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, native.ConnectURL+"/connectors", nil)
+		if pass != "" {
+			req.SetBasicAuth(native.ConnectUser, pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := map[bool]int{true: 401, false: 200}[pass == ""]; resp.StatusCode != want {
+			t.Errorf("GET /connectors with password %v: %d, want %d", pass != "", resp.StatusCode, want)
+		}
+	}
+	// A transport of its own: the shared one answers Metadata from a cache
+	// older than the worker's topics.
+	fresh := &kafka.Client{Addr: client.Addr, Timeout: client.Timeout, Transport: &kafka.Transport{}}
+	meta, err := fresh.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{native.ConnectConfigs, native.ConnectOffsets, native.ConnectStatus}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(meta.Topics) != 3 {
+		t.Errorf("metadata lists %d of Connect's 3 topics", len(meta.Topics))
+	}
+	for _, topic := range meta.Topics {
+		if topic.Error != nil || len(topic.Partitions) == 0 || len(topic.Partitions[0].Replicas) != 3 {
+			t.Errorf("%s: %v, %d partitions, want 3 replicas each", topic.Name, topic.Error, len(topic.Partitions))
+		}
+	}
+
+	// A registry that died is down in status, and up starts it again.
+	if p, err := os.FindProcess(pids["registry"]); err != nil || p.Kill() != nil {
+		t.Fatalf("kill the registry (pid %d): %v", pids["registry"], err)
+	}
+	for alive(pids["registry"]) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, err = kn("status")
+	if err == nil || !strings.Contains(out, "registry  down") {
+		t.Errorf("status with the registry killed: %v, want it down and a failure exit", err)
+	}
+	if _, err := kn("up", "--nodes", "3", "--registry"); err != nil {
+		t.Fatalf("up --registry again: %v", err)
+	}
+	if out, err := kn("status"); err != nil || strings.Count(out, "answers") != 5 {
+		t.Errorf("status after the registry's restart: %v, want 5 that answer", err)
+	}
+}
+
+// servicesUnder finds the service processes (a .java program) under dir, by
+// service ("registry").
+func servicesUnder(dir string) map[string]int {
+	pids := map[string]int{}
+	prefix := filepath.Join(dir, "data") + string(filepath.Separator)
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || !alive(pid) {
+			continue
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		for _, a := range strings.Split(string(b), "\x00") {
+			if rest, ok := strings.CutPrefix(a, prefix); ok && strings.HasSuffix(a, ".java") {
+				service, _, _ := strings.Cut(rest, string(filepath.Separator))
+				pids[service] = pid
+			}
+		}
+	}
+	return pids
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

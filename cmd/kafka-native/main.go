@@ -7,10 +7,12 @@
 //	go run ./cmd/kafka-native up --version 4.1.1   the same on another Kafka version
 //	go run ./cmd/kafka-native up --nodes 3         three brokers on localhost:9092, :9094, :9096 (docker-compose.cluster.yml)
 //	go run ./cmd/kafka-native up --secure          one broker that also checks ACLs, with SASL_SSL on localhost:9192 (lesson 19)
+//	go run ./cmd/kafka-native up --registry        and a schema registry on 127.0.0.1:8081 (Apicurio, Confluent's API; lesson 22)
+//	go run ./cmd/kafka-native up --connect         and a Kafka Connect worker on 127.0.0.1:8083 (lesson 21), until down
 //	go run ./cmd/kafka-native stop --node 2        stop one broker, keep its data (never a majority of the controller quorum, unless --force)
 //	go run ./cmd/kafka-native start --node 2       start it again with its data
-//	go run ./cmd/kafka-native status               each node: up or down, pid, address
-//	go run ./cmd/kafka-native down                 stop all, delete all data (cached jars stay)
+//	go run ./cmd/kafka-native status               each node and service: up or down, pid, address
+//	go run ./cmd/kafka-native down                 stop all, services too, delete all data (cached jars stay)
 //	go run ./cmd/kafka-native perf                 kafka-go and franz-go against Kafka's own perf tools, side by side
 //	go run ./cmd/kafka-native perf --records 20000 --rounds 1   the same, small (CI's smoke run)
 //
@@ -43,12 +45,14 @@ type options struct {
 	set     map[string]string // up: server properties over the compose file's
 	scram   []string          // up: SCRAM credentials created with the storage
 	secure  bool              // up: a SASL_SSL listener, an authorizer, a super user (secure.go)
+	// up: services beside the brokers (native.ServiceRegistry, native.ServiceConnect)
+	services []string
 	// perf
 	records, recordSize, roundTrips, rounds int
 }
 
 const usage = `usage:
-  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s] [--set key=value]... [--add-scram CRED]... [--secure]
+  kafka-native up     [--nodes N] [--version X] [--compose FILE] [--wait 90s] [--set key=value]... [--add-scram CRED]... [--secure] [--registry] [--connect]
   kafka-native stop   --node ID [--force]
   kafka-native start  --node ID [--wait 90s]
   kafka-native status
@@ -106,6 +110,14 @@ func parseFlags(cmd string, args []string) (options, error) {
 		return nil
 	})
 	fs.BoolVar(&o.secure, "secure", false, "up: one broker that also listens with SASL_SSL on localhost:9192 (SCRAM-SHA-512, a CA made here), checks ACLs, and has a super user admin; writes <dir>/secure/client.properties for --config (lesson 19)")
+	fs.BoolFunc("registry", "up: also a schema registry on 127.0.0.1:8081, Confluent's API under "+native.RegistryAPI+" (Apicurio Registry, built with Maven on first use; needs a JDK)", func(string) error {
+		o.services = append(o.services, native.ServiceRegistry)
+		return nil
+	})
+	fs.BoolFunc("connect", "up: also a Kafka Connect worker in distributed mode on 127.0.0.1:8083, its REST API behind user "+native.ConnectUser+" and a password in <dir>/data/connect/password (needs a JDK)", func(string) error {
+		o.services = append(o.services, native.ServiceConnect)
+		return nil
+	})
 	fs.IntVar(&o.records, "records", 1_000_000, "perf: records per throughput run")
 	fs.IntVar(&o.recordSize, "record-size", 100, "perf: bytes of each random-letter record")
 	fs.IntVar(&o.roundTrips, "round-trips", 0, "perf: round trips per latency run (default: records/20, at least 100, at most 5000)")
@@ -125,6 +137,12 @@ func parseFlags(cmd string, args []string) (options, error) {
 	if o.secure && (o.nodes > 1 || o.compose != "") {
 		return o, fmt.Errorf("--secure starts the one broker of docker-compose.yml: leave out --nodes and --compose\n%s", usage)
 	}
+	if o.secure && len(o.services) > 0 {
+		return o, fmt.Errorf("--registry and --connect run beside the plaintext brokers: leave out --secure\n%s", usage)
+	}
+	if cmd != "up" && len(o.services) > 0 {
+		return o, fmt.Errorf("--registry and --connect go with up, e.g. kafka-native up --registry\n%s", usage)
+	}
 	if o.records < 1 || o.recordSize < 1 || o.rounds < 1 || o.roundTrips < 0 {
 		return o, fmt.Errorf("--records, --record-size and --rounds must be 1 or more\n%s", usage)
 	}
@@ -140,11 +158,14 @@ func run(ctx context.Context, cmd string, o options) error {
 		if o.secure {
 			return upSecure(ctx, o)
 		}
-		_, err := native.Up(ctx, native.UpOptions{
+		c, err := native.Up(ctx, native.UpOptions{
 			Dir: o.dir, Compose: o.compose, Nodes: o.nodes, Version: o.version, Wait: o.wait, Log: os.Stdout,
 			Set: o.set, AddSCRAM: o.scram,
 		})
-		return err
+		if err != nil || len(o.services) == 0 {
+			return err
+		}
+		return c.StartServices(ctx, o.services, o.wait)
 	case "down":
 		return native.Down(ctx, o.dir, os.Stdout)
 	case "status":
@@ -183,7 +204,23 @@ func status(ctx context.Context, o options) error {
 		} else {
 			problems = append(problems, fmt.Sprintf("node %d is down (start it with: go run ./cmd/kafka-native start --node %d)", n.ID, n.ID))
 		}
-		fmt.Printf("  node %d  %-4s  %-10s  %s  %s\n", n.ID, state, pid, n.Addr, answer)
+		fmt.Printf("  %-8s  %-4s  %-10s  %s  %s\n", fmt.Sprintf("node %d", n.ID), state, pid, n.Addr, answer)
+	}
+	for _, s := range c.Services() {
+		state, pid, answer := "down", "", ""
+		if s.Up {
+			state, pid, answer = "up", fmt.Sprintf("pid %d", s.PID), "answers"
+			if err := c.ServiceAnswers(ctx, s.Name); err != nil {
+				answer = "does not answer: " + err.Error()
+				problems = append(problems, fmt.Sprintf("the %s runs but does not answer at %s", s.Name, s.URL))
+			}
+		} else {
+			problems = append(problems, fmt.Sprintf("the %s is down (start it with: go run ./cmd/kafka-native up --%s)", s.Name, s.Name))
+		}
+		fmt.Printf("  %-8s  %-4s  %-10s  %s  %s\n", s.Name, state, pid, s.URL, answer)
+		if s.PasswordFile != "" {
+			fmt.Printf("  %-8s  user %s, password in %s\n", "", native.ConnectUser, s.PasswordFile)
+		}
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))

@@ -39,22 +39,32 @@ func (j *JVM) StartConnect(ctx context.Context, name, folder, user, password str
 	if err != nil {
 		return nil, err
 	}
+	jvm, all, err := connectSettings(folder, user, password, props)
+	if err != nil {
+		return nil, err
+	}
+	return j.start(name, folder, libs, "ConnectWorker.java", ConnectWorkerSource, jvm, all)
+}
+
+// connectSettings writes the password file and the login configuration of
+// a worker's REST API into folder, and returns the JVM options and worker
+// settings that turn its basic authentication on, with props.
+func connectSettings(folder, user, password string, props map[string]string) (jvm []string, all map[string]string, err error) {
 	if err := os.MkdirAll(folder, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", folder, err)
+		return nil, nil, fmt.Errorf("create %s: %w", folder, err)
 	}
 	credentials := filepath.Join(folder, "rest-users.properties")
 	if err := os.WriteFile(credentials, []byte(properties(map[string]string{user: password})), 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", credentials, err)
+		return nil, nil, fmt.Errorf("write %s: %w", credentials, err)
 	}
 	jaas := filepath.Join(folder, "rest-jaas.conf")
 	login := fmt.Sprintf("KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file=%q;\n};\n", credentials)
 	if err := os.WriteFile(jaas, []byte(login), 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", jaas, err)
+		return nil, nil, fmt.Errorf("write %s: %w", jaas, err)
 	}
-	all := map[string]string{"rest.extension.classes": "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension"}
+	all = map[string]string{"rest.extension.classes": "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension"}
 	for k, v := range props {
 		all[k] = v
 	}
-	return j.start(name, folder, libs, "ConnectWorker.java", ConnectWorkerSource,
-		[]string{"-Djava.security.auth.login.config=" + jaas}, all)
+	return []string{"-Djava.security.auth.login.config=" + jaas}, all, nil
 }

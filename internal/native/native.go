@@ -12,10 +12,14 @@
 //	data/state.json         what Up started: version, cluster id, each node's address and command
 //	data/node-<id>/         server.properties, kafka.pid, kafka.out (the JVM's output),
 //	                        logs/ (the broker's log), kraft-logs/ (log.dirs: topics and metadata)
+//	data/registry/          up --registry: service.pid, service.out, app/ (Apicurio's settings)
+//	data/connect/           up --connect: the same, and password (its REST API's, this user's only)
+//	apicurio-registry/, 3.8.1/connect/   the services' cached jars; Down keeps them
 //
-// The state file is written once, by Up; whether a node runs is read from its
-// pid file and /proc, so kafka-native and the runner can both stop and start
-// nodes without sharing anything else.
+// The state file is written by Up, and by StartServices when it adds a
+// service; whether a node or a service runs is read from its pid file and
+// /proc, so kafka-native and the runner can both stop and start nodes
+// without sharing anything else.
 package native
 
 import (
@@ -272,8 +276,9 @@ func (c *Cluster) Start(ctx context.Context, id int) error {
 	return nil
 }
 
-// Down stops every node of the work folder dir, and any broker process
-// still running from it, then deletes the cluster's data; cached jars stay.
+// Down stops the services and every node of the work folder dir, and any
+// broker or service process still running from it, then deletes the
+// cluster's data; cached jars stay.
 // Data goes anyway, so nodes are given 15 s to stop before they are killed.
 func Down(ctx context.Context, dir string, log io.Writer) error {
 	dir, err := filepath.Abs(dir)
@@ -282,22 +287,13 @@ func Down(ctx context.Context, dir string, log io.Writer) error {
 	}
 	logf := logfTo(log)
 	data := dataDir(dir)
+	// Services first: a Connect worker writes to the brokers as it stops.
+	if err := stopAll(ctx, servicePIDs(data), serviceOfPID, logf); err != nil {
+		return fmt.Errorf("down: %w (the data in %s is kept)", err, data)
+	}
 	pids := brokerPIDs(data)
-	errs := make(chan error, len(pids))
-	for _, pid := range pids {
-		go func() {
-			logf("Stopping %s (pid %d)...\n", nodeOfPID(pid), pid)
-			errs <- stopProcess(ctx, pid, 15*time.Second, logf)
-		}()
-	}
-	var failed []error
-	for range pids {
-		if err := <-errs; err != nil {
-			failed = append(failed, err)
-		}
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("down: %w (the data in %s is kept)", errors.Join(failed...), data)
+	if err := stopAll(ctx, pids, nodeOfPID, logf); err != nil {
+		return fmt.Errorf("down: %w (the data in %s is kept)", err, data)
 	}
 	if len(pids) == 0 {
 		logf("No broker was running\n")
@@ -307,6 +303,37 @@ func Down(ctx context.Context, dir string, log io.Writer) error {
 	}
 	logf("Removed %s\n", data)
 	return nil
+}
+
+// stopAll stops processes pids at once, each given 15 s before it is
+// killed; name says what each is.
+func stopAll(ctx context.Context, pids []int, name func(pid int) string, logf func(string, ...any)) error {
+	errs := make(chan error, len(pids))
+	for _, pid := range pids {
+		go func() {
+			logf("Stopping %s (pid %d)...\n", name(pid), pid)
+			errs <- stopProcess(ctx, pid, 15*time.Second, logf)
+		}()
+	}
+	var failed []error
+	for range pids {
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return errors.Join(failed...)
+}
+
+// serviceOfPID names a service process by its folder under data ("the
+// schema registry").
+func serviceOfPID(pid int) string {
+	for _, a := range cmdline(pid) {
+		if strings.HasSuffix(a, ".java") {
+			// data/<service>/app/<Program>.java
+			return "the " + label(filepath.Base(filepath.Dir(filepath.Dir(a))))
+		}
+	}
+	return "a service"
 }
 
 // nodeOfPID names a broker process by the node folder of its

@@ -66,26 +66,32 @@ type proc struct {
 // startNode runs the node's command in its own session so it outlives
 // whoever started it (kafka-native, the runner) and the terminal's Ctrl-C.
 func startNode(n nodeState) (proc, error) {
-	if err := supported(); err != nil {
-		return proc{}, err
-	}
 	f := n.files()
-	out, err := os.OpenFile(f.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return proc{}, fmt.Errorf("open %s: %w", f.out, err)
-	}
-	defer out.Close() // the child keeps its own copy
 	if len(n.Command) == 0 {
 		return proc{}, errors.New("the cluster's state has no command for it (run kafka-native down, then up)")
 	}
-	cmd := exec.Command(n.Command[0], n.Command[1:]...)
-	cmd.Dir = f.dir
-	cmd.Stdout, cmd.Stderr = out, out
+	return startDetached(n.Command, f.dir, f.out, f.pid)
+}
+
+// startDetached runs command in dir in its own session, its output
+// appended to the file out, its pid written to the file pid.
+func startDetached(command []string, dir, out, pid string) (proc, error) {
+	if err := supported(); err != nil {
+		return proc{}, err
+	}
+	output, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return proc{}, fmt.Errorf("open %s: %w", out, err)
+	}
+	defer output.Close() // the child keeps its own copy
+	cmd := exec.Command(command[0], command[1:]...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = output, output
 	cmd.SysProcAttr = ownSession()
 	if err := cmd.Start(); err != nil {
-		return proc{}, fmt.Errorf("start %s: %w", n.Command[0], err)
+		return proc{}, fmt.Errorf("start %s: %w", command[0], err)
 	}
-	if err := os.WriteFile(f.pid, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(pid, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		return proc{}, fmt.Errorf("write pid file: %w", err)
@@ -197,20 +203,20 @@ func probe(ctx context.Context, addr, clusterID string, want []int) error {
 	return nil
 }
 
-// stopProcess asks the broker's process group to shut down cleanly (Kafka
-// flushes its logs on SIGTERM) and kills it when that takes longer than
-// grace.
+// stopProcess asks the process group of a broker or a service to shut
+// down cleanly (Kafka flushes its logs on SIGTERM, Connect and Quarkus run
+// their shutdown hooks) and kills it when that takes longer than grace.
 func stopProcess(ctx context.Context, pid int, grace time.Duration, logf func(string, ...any)) error {
 	terminate(pid)
 	if waitExit(ctx, pid, grace) {
 		return nil
 	}
-	logf("Broker (pid %d) still running after %s, killing it\n", pid, grace)
+	logf("Process %d still running after %s, killing it\n", pid, grace)
 	kill(pid)
 	if waitExit(context.Background(), pid, 5*time.Second) {
 		return nil
 	}
-	return fmt.Errorf("broker (pid %d) did not die after SIGKILL", pid)
+	return fmt.Errorf("process %d did not die after SIGKILL", pid)
 }
 
 // waitExit waits until pid is gone, limit passes or ctx ends.

@@ -203,7 +203,12 @@ func (j *JVM) StartRegistry(ctx context.Context, name, folder, port string) (*Ap
 	if err != nil {
 		return nil, err
 	}
-	props := map[string]string{
+	return j.start(name, folder, app, "SchemaRegistry.java", SchemaRegistrySource, nil, registrySettings(port))
+}
+
+// registrySettings are Apicurio's settings for a registry on 127.0.0.1:port.
+func registrySettings(port string) map[string]string {
+	return map[string]string{
 		"quarkus.http.host": "127.0.0.1",
 		"quarkus.http.port": port,
 		// Warnings and errors only, for a failure's message: Apicurio's
@@ -212,5 +217,4 @@ func (j *JVM) StartRegistry(ctx context.Context, name, folder, port string) (*Ap
 		`quarkus.log.category."io.apicurio".level`: "WARN",
 		`quarkus.log.category."io.sentry".level`:   "ERROR",
 	}
-	return j.start(name, folder, app, "SchemaRegistry.java", SchemaRegistrySource, nil, props)
 }

@@ -18,6 +18,9 @@ type state struct {
 	// Voters are the node ids of the KRaft controller quorum
 	// (controller.quorum.voters); none when the file names no fixed voters.
 	Voters []int `json:"voters,omitempty"`
+	// Services are what up --registry and up --connect started beside
+	// the nodes.
+	Services []serviceState `json:"services,omitempty"`
 }
 
 // nodeState is everything needed to start a node again without the compose

@@ -129,29 +129,16 @@ func (j *JVM) StartStreams(ctx context.Context, name, folder string, props map[s
 
 // start runs the one-file Java program source (named file) with the jars
 // of libs and the JVM options jvm, a properties file of props in folder as
-// its first argument, and args. The program ends when its standard input closes: when Stop closes
-// it, and when this process ends, however it ends (no JVM left behind).
+// its first argument, and args. The program ends when its standard input
+// closes: when Stop closes it, and when this process ends, however it ends
+// (no JVM left behind).
 func (j *JVM) start(name, folder, libs, file, source string, jvm []string, props map[string]string, args ...string) (*App, error) {
-	if err := os.MkdirAll(folder, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", folder, err)
-	}
-	propsFile := filepath.Join(folder, strings.TrimSuffix(file, ".java")+".properties")
-	if err := os.WriteFile(propsFile, []byte(properties(props)), 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", propsFile, err)
-	}
-	sourceFile := filepath.Join(folder, file)
-	if err := os.WriteFile(sourceFile, []byte(source), 0o644); err != nil {
-		return nil, fmt.Errorf("write %s: %w", sourceFile, err)
-	}
-	t := &Tools{Java: j.Java, Version: StreamsVersion, Libs: libs, Dir: folder}
-	logFlag, err := t.quietLogging()
+	argv, err := j.command(folder, libs, file, source, jvm, props, args...)
 	if err != nil {
 		return nil, err
 	}
 	// Not CommandContext: the program outlives the start; Stop ends it.
-	argv := append([]string{"-Xmx256M", logFlag}, jvm...)
-	argv = append(argv, "-cp", filepath.Join(libs, "*"), sourceFile, propsFile)
-	cmd := exec.Command(j.Java, append(argv, args...)...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	out := &tailBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.WaitDelay = 5 * time.Second // Wait returns, even if a pipe stays open
@@ -179,6 +166,31 @@ func (a *App) Failure() error {
 		return nil
 	}
 	return fmt.Errorf("%s ended (%v):\n%s", a.Name, a.err, tail(a.out.String(), 15))
+}
+
+// command writes the properties file and the source of a one-file Java
+// program into folder and returns the command line that runs it (java
+// first), as start describes.
+func (j *JVM) command(folder, libs, file, source string, jvm []string, props map[string]string, args ...string) ([]string, error) {
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", folder, err)
+	}
+	propsFile := filepath.Join(folder, strings.TrimSuffix(file, ".java")+".properties")
+	if err := os.WriteFile(propsFile, []byte(properties(props)), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", propsFile, err)
+	}
+	sourceFile := filepath.Join(folder, file)
+	if err := os.WriteFile(sourceFile, []byte(source), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", sourceFile, err)
+	}
+	t := &Tools{Java: j.Java, Version: StreamsVersion, Libs: libs, Dir: folder}
+	logFlag, err := t.quietLogging()
+	if err != nil {
+		return nil, err
+	}
+	argv := append([]string{j.Java, "-Xmx256M", logFlag}, jvm...)
+	argv = append(argv, "-cp", filepath.Join(libs, "*"), sourceFile, propsFile)
+	return append(argv, args...), nil
 }
 
 // Close asks the instance to shut down (it closes KafkaStreams, which

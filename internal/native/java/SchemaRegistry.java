@@ -2,7 +2,8 @@
 // memory) with the settings of a properties file, and stops it when its
 // standard input closes: lesson 22 holds it, so the registry ends with the
 // lesson, however the lesson ends, and deletes the properties file's
-// folder (this run's own) as it ends. Run it as
+// folder (this run's own) as it ends. kafka-native up --registry runs it
+// detached instead. Run it as
 //   java -cp 'REGISTRY/*' SchemaRegistry.java registry.properties
 import java.io.File;
 import java.io.FileInputStream;
@@ -27,16 +28,20 @@ public class SchemaRegistry {
             } catch (IOException ignored) {
             }
         }));
-        Thread parent = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
+        // kafka-native runs it detached (-Dkafka.lessons.detached=true),
+        // with no standard input to watch: SIGTERM stops it then.
+        if (!Boolean.getBoolean("kafka.lessons.detached")) {
+            Thread parent = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                    }
+                } catch (IOException ignored) {
                 }
-            } catch (IOException ignored) {
-            }
-            System.exit(0); // runs Quarkus' shutdown hook, which stops the registry
-        });
-        parent.setDaemon(true);
-        parent.start();
+                System.exit(0); // runs Quarkus' shutdown hook, which stops the registry
+            });
+            parent.setDaemon(true);
+            parent.start();
+        }
         io.apicurio.registry.RegistryQuarkusMain.main(new String[0]);
     }
 }

@@ -1,0 +1,368 @@
+package native
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The services kafka-native runs beside the brokers when asked (up
+// --registry, up --connect), on the ports the compose files use, until
+// down. Lessons 21 and 22 start their own for their length; these stay up
+// for the learner's own programs, curl and the exercises.
+const (
+	ServiceRegistry = "registry" // Apicurio Registry, Confluent's API at RegistryURL
+	ServiceConnect  = "connect"  // a Kafka Connect worker in distributed mode at ConnectURL
+)
+
+// Services lists the services kafka-native can start, in the order it
+// starts them.
+var Services = []string{ServiceRegistry, ServiceConnect}
+
+// RegistryURL is where kafka-native's registry answers: the port
+// docker-compose.yml gives Confluent's, under Apicurio's path for
+// Confluent's API.
+const RegistryURL = "http://127.0.0.1:8081" + RegistryAPI
+
+// ConnectURL is where kafka-native's Connect worker answers, and
+// ConnectUser the user its REST API asks for (the password is in the file
+// Service.PasswordFile names: the worker creates connectors that read and
+// write files, so only this machine's user may drive it).
+const (
+	ConnectURL  = "http://127.0.0.1:8083"
+	ConnectUser = "learner"
+)
+
+// Connect's own topics, named as Apache Kafka's
+// config/connect-distributed.properties names them.
+const (
+	ConnectGroup   = "connect-cluster"
+	ConnectConfigs = "connect-configs"
+	ConnectOffsets = "connect-offsets"
+	ConnectStatus  = "connect-status"
+)
+
+// serviceState is how to run one service again, and where its files are.
+type serviceState struct {
+	Name    string   `json:"name"`
+	URL     string   `json:"url"`
+	Dir     string   `json:"dir"`     // data/<name>: service.pid, service.out, app/ (its settings)
+	Command []string `json:"command"` // java and its arguments
+}
+
+func (s serviceState) pidFile() string { return filepath.Join(s.Dir, "service.pid") }
+func (s serviceState) outFile() string { return filepath.Join(s.Dir, "service.out") }
+
+// PasswordFile is the file that holds the password of a service that asks
+// for one (the Connect worker), readable by this user only.
+func (s serviceState) passwordFile() string {
+	if s.Name != ServiceConnect {
+		return ""
+	}
+	return filepath.Join(s.Dir, "password")
+}
+
+// Service is one service as it is now.
+type Service struct {
+	Name, URL string
+	PID       int // 0 when it is down
+	Up        bool
+	// PasswordFile holds the password of ConnectUser; "" for a service
+	// that asks for none.
+	PasswordFile string
+}
+
+// Services returns the services started in this work folder.
+func (c *Cluster) Services() []Service {
+	var out []Service
+	for _, s := range c.st.Services {
+		pid, up := servicePID(s)
+		out = append(out, Service{Name: s.Name, URL: s.URL, PID: pid, Up: up, PasswordFile: s.passwordFile()})
+	}
+	return out
+}
+
+// StartServices starts each named service that does not run yet, and
+// returns once each answers, within wait. The jars are fetched (the
+// registry built) on first use and cached in the work folder, as the
+// broker's are. A service that does not answer is stopped again.
+func (c *Cluster) StartServices(ctx context.Context, names []string, wait time.Duration) error {
+	for _, name := range names {
+		if !slices.Contains(Services, name) {
+			return fmt.Errorf("no service %q: kafka-native starts %s", name, strings.Join(Services, " and "))
+		}
+	}
+	jvm, err := FindJVM(ctx, c.dir)
+	if err != nil {
+		return fmt.Errorf("the services run on Java: %w", err)
+	}
+	for _, name := range Services {
+		if !slices.Contains(names, name) {
+			continue
+		}
+		if err := c.startService(ctx, jvm, name, wait); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) startService(ctx context.Context, jvm *JVM, name string, wait time.Duration) error {
+	i := slices.IndexFunc(c.st.Services, func(s serviceState) bool { return s.Name == name })
+	if i >= 0 {
+		if pid, up := servicePID(c.st.Services[i]); up {
+			c.logf("The %s already runs (pid %d) at %s\n", label(name), pid, c.st.Services[i].URL)
+			return nil
+		}
+	}
+	s := serviceState{Name: name, Dir: filepath.Join(dataDir(c.dir), name)}
+	var err error
+	switch name {
+	case ServiceRegistry:
+		s.URL, s.Command, err = c.registryCommand(ctx, jvm, s)
+	case ServiceConnect:
+		s.URL, s.Command, err = c.connectCommand(ctx, jvm, s)
+	}
+	if err != nil {
+		return err
+	}
+	// In the state before it starts, so down finds it whatever happens next.
+	if i >= 0 {
+		c.st.Services[i] = s
+	} else {
+		c.st.Services = append(c.st.Services, s)
+	}
+	if err := c.st.write(c.dir); err != nil {
+		return err
+	}
+	c.logf("Starting the %s...\n", label(name))
+	started := time.Now()
+	p, err := startDetached(s.Command, s.Dir, s.outFile(), s.pidFile())
+	if err != nil {
+		return fmt.Errorf("start the %s: %w", label(name), err)
+	}
+	if err := waitAnswers(ctx, s, p.exited, wait); err != nil {
+		_ = stopProcess(context.Background(), p.pid, 15*time.Second, c.logf)
+		return fmt.Errorf("the %s: %w\n%s", label(name), err, tail(readFile(s.outFile()), 15))
+	}
+	c.logf("The %s answers at %s (pid %d) after %.1fs\n", label(name), s.URL, p.pid, time.Since(started).Seconds())
+	if f := s.passwordFile(); f != "" {
+		c.logf("  its REST API asks for user %s and the password in %s, e.g.\n  curl -u \"%s:$(cat %s)\" %s/connectors\n",
+			ConnectUser, f, ConnectUser, f, s.URL)
+	}
+	return nil
+}
+
+// label names a service in messages.
+func label(name string) string {
+	if name == ServiceConnect {
+		return "Connect worker"
+	}
+	return "schema registry"
+}
+
+// registryCommand builds Apicurio Registry on first use and writes its
+// settings: in memory, on RegistryURL's port.
+func (c *Cluster) registryCommand(ctx context.Context, jvm *JVM, s serviceState) (string, []string, error) {
+	if err := checkServicePort(RegistryURL, label(s.Name)); err != nil {
+		return "", nil, err
+	}
+	app, err := jvm.RegistryJars(ctx, c.logf)
+	if err != nil {
+		return "", nil, err
+	}
+	argv, err := jvm.command(filepath.Join(s.Dir, "app"), app, "SchemaRegistry.java", SchemaRegistrySource,
+		[]string{"-Dkafka.lessons.detached=true"}, registrySettings(port(RegistryURL)))
+	return RegistryURL, argv, err
+}
+
+// connectCommand fetches Kafka Connect's jars on first use and writes the
+// worker's settings: the brokers of the cluster, Connect's own topics
+// replicated on up to three of them, JSON without schemas (as lesson 21),
+// a REST API on loopback behind a fresh password.
+func (c *Cluster) connectCommand(ctx context.Context, jvm *JVM, s serviceState) (string, []string, error) {
+	if err := checkServicePort(ConnectURL, label(s.Name)); err != nil {
+		return "", nil, err
+	}
+	libs, err := jvm.ConnectJars(ctx, c.logf)
+	if err != nil {
+		return "", nil, err
+	}
+	password := rand.Text() // 26 letters and digits, 130 random bits
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return "", nil, fmt.Errorf("create %s: %w", s.Dir, err)
+	}
+	if err := os.WriteFile(s.passwordFile(), []byte(password+"\n"), 0o600); err != nil {
+		return "", nil, fmt.Errorf("write %s: %w", s.passwordFile(), err)
+	}
+	replicas := strconv.Itoa(min(3, len(c.st.Nodes)))
+	props := map[string]string{
+		"bootstrap.servers":                 strings.Join(c.st.addrs(), ","),
+		"group.id":                          ConnectGroup,
+		"config.storage.topic":              ConnectConfigs,
+		"offset.storage.topic":              ConnectOffsets,
+		"status.storage.topic":              ConnectStatus,
+		"config.storage.replication.factor": replicas,
+		"offset.storage.replication.factor": replicas,
+		"status.storage.replication.factor": replicas,
+		"key.converter":                     "org.apache.kafka.connect.json.JsonConverter",
+		"value.converter":                   "org.apache.kafka.connect.json.JsonConverter",
+		"key.converter.schemas.enable":      "false",
+		"value.converter.schemas.enable":    "false",
+		"offset.flush.interval.ms":          "10000",
+		"listeners":                         ConnectURL, // loopback only
+		"rest.advertised.host.name":         "127.0.0.1",
+		"rest.advertised.port":              port(ConnectURL),
+		"admin.listeners":                   "",
+		"plugin.discovery":                  "service_load", // every plugin here has a ServiceLoader manifest: no classpath scan
+	}
+	app := filepath.Join(s.Dir, "app")
+	jvmOpts, all, err := connectSettings(app, ConnectUser, password, props)
+	if err != nil {
+		return "", nil, err
+	}
+	argv, err := jvm.command(app, libs, "ConnectWorker.java", ConnectWorkerSource,
+		append(jvmOpts, "-Dkafka.lessons.detached=true"), all)
+	return ConnectURL, argv, err
+}
+
+// port is the port of a loopback URL.
+func port(url string) string {
+	rest := strings.TrimPrefix(url, "http://127.0.0.1:")
+	p, _, _ := strings.Cut(rest, "/")
+	return p
+}
+
+// checkServicePort makes sure nothing listens on a service's port yet.
+func checkServicePort(url, who string) error {
+	p := port(url)
+	if err := portFree("127.0.0.1", p); err != nil {
+		return fmt.Errorf("port %s (the %s) is already in use%s: stop that first (`docker compose down` stops the compose files' registry) (%w)",
+			p, who, portOwner(p), err)
+	}
+	return nil
+}
+
+// waitAnswers polls the service's API until it answers 200, its process
+// exits or wait passes.
+func waitAnswers(ctx context.Context, s serviceState, exited <-chan struct{}, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var last error
+	for {
+		select {
+		case <-exited:
+			return errors.New("it exited during startup")
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return errors.New("interrupted while waiting for it to answer")
+			}
+			return fmt.Errorf("it did not answer at %s within %v (last error: %v)", s.URL, wait, last)
+		case <-tick.C:
+		}
+		if last = serviceAnswers(ctx, s); last == nil {
+			return nil
+		}
+	}
+}
+
+// serviceAnswers asks the registry for its subjects, or the worker for its
+// version, as a client would.
+func serviceAnswers(ctx context.Context, s serviceState) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	// A worker answers GET / as soon as its REST server listens, and
+	// GET /connectors once its herder has started: its topics exist.
+	url := s.URL + "/connectors"
+	if s.Name == ServiceRegistry {
+		url = s.URL + "/subjects"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	if f := s.passwordFile(); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("read the password: %w", err)
+		}
+		req.SetBasicAuth(ConnectUser, strings.TrimSpace(string(b)))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
+}
+
+// servicePID returns the pid from a service's pid file if that process
+// still runs the service's program (pids are reused).
+func servicePID(s serviceState) (int, bool) {
+	b, err := os.ReadFile(s.pidFile())
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || !isServiceUnder(pid, s.Dir) {
+		return 0, false
+	}
+	return pid, true
+}
+
+// isServiceUnder tells whether pid runs a service program (a .java file)
+// under folder.
+func isServiceUnder(pid int, folder string) bool {
+	prefix := filepath.Clean(folder) + string(filepath.Separator)
+	for _, a := range cmdline(pid) {
+		if strings.HasPrefix(a, prefix) && strings.HasSuffix(a, ".java") {
+			return true
+		}
+	}
+	return false
+}
+
+// servicePIDs finds every service whose program lies under data, by /proc
+// as brokerPIDs does.
+func servicePIDs(data string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if isServiceUnder(pid, data) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// readFile returns a file's text, or "" when it cannot be read.
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
+
+// ServiceAnswers says whether the named service answers its API now.
+func (c *Cluster) ServiceAnswers(ctx context.Context, name string) error {
+	i := slices.IndexFunc(c.st.Services, func(s serviceState) bool { return s.Name == name })
+	if i < 0 {
+		return fmt.Errorf("no %s was started here", label(name))
+	}
+	return serviceAnswers(ctx, c.st.Services[i])
+}
