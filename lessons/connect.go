@@ -149,6 +149,10 @@ func (w *ConnectWorker) waitForREST(ctx context.Context, within time.Duration) e
 	return err
 }
 
+// Credentials are the user and password its REST API asks for: a program
+// of the learner's (exercise 21) drives it too.
+func (w *ConnectWorker) Credentials() (user, password string) { return w.user, w.secret }
+
 // Running says the worker's JVM has not ended.
 func (w *ConnectWorker) Running() bool { return w.app != nil && w.app.Failure() == nil }
 

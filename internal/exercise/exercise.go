@@ -153,6 +153,7 @@ func All() []Exercise {
 		headersExercise(),
 		throughputExercise(),
 		sinceExercise(),
+		connectorExercise(),
 		registryExercise(),
 		batchTimeoutPitfall(),
 		commitBeforeWorkPitfall(),

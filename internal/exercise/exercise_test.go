@@ -26,6 +26,10 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 	if ex.Requires.Registry {
 		withJVM(t, env)
 	}
+	if ex.Requires.JVM && !env.Cluster.Embedded && env.Transport.TLS == nil && env.Transport.SASL == nil {
+		jvm := testkit.JVM(t, (*native.JVM).ConnectJars)
+		env.JVM, env.Cluster.JVM = jvm, true
+	}
 	if why := ex.Requires.Unmet(env.Cluster); why != "" {
 		t.Skipf("exercise %s does not run here: %s", ex.ID, why)
 	}
@@ -141,6 +145,8 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"16", "16_after_not_at", "orders of ", "at or after, not after"},
 		{"16", "16_one_partition", "orders of ", "one partition only"},
 		// JSON after the frame; no magic byte; the subject named after the topic.
+		{"21", "21_worker_converter", "lines that are an order's JSON", "Java's print of a map"},
+		{"21", "21_source_connector", "the class of connector ", "a source reads a file into a topic"},
 		{"22", "22_json_payload", "records whose data", "in Avro"},
 		{"22", "22_no_magic_byte", "records framed", "magic byte, 0"},
 		{"22", "22_subject_of_the_topic_name", "records whose schema id", "to no version of"},
