@@ -3,49 +3,20 @@ package lessons_test
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/broker"
-	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/testkit"
 	. "github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
-// aclEnv is an env logged in as a super user of brokers that check ACLs:
-// the SASL_SSL Apache Kafka of $KAFKA_SECURE_CONFIG when it is set (CI
-// boots one), else the emulation with SASL and ACLs switched on.
+// aclEnv is an env logged in as a super user of brokers that check ACLs
+// (testkit.ACLEnv).
 func aclEnv(t *testing.T) *Env {
 	t.Helper()
-	if path := os.Getenv("KAFKA_SECURE_CONFIG"); path != "" {
-		cfg, err := clientconfig.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := NewEnv(cfg.Bootstrap, Cluster{Brokers: 1, ACLs: true}, testkit.Prefix("test"), testkit.NewRecorder())
-		env.Transport, env.Dialer = cfg.Transport(), cfg.Dialer()
-		t.Cleanup(env.Close)
-		return env
-	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), broker.CleanerEverySecond, kfake.EnableSASL(), kfake.EnableACLs(),
-		kfake.Superuser("SCRAM-SHA-512", "admin", "admin-secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	login, err := ScramLogin("SCRAM-SHA-512", "admin", "admin-secret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := NewEnv(c.ListenAddrs(), Cluster{Brokers: 1, Embedded: true, ACLs: true}, testkit.Prefix("test"), testkit.NewRecorder())
-	env.Transport = &kafka.Transport{SASL: login, DialTimeout: 5 * time.Second}
-	env.Dialer = &kafka.Dialer{SASLMechanism: login, Timeout: 5 * time.Second}
-	t.Cleanup(env.Close)
+	env, _ := testkit.ACLEnv(t)
 	return env
 }
 

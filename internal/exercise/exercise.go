@@ -153,6 +153,7 @@ func All() []Exercise {
 		headersExercise(),
 		throughputExercise(),
 		sinceExercise(),
+		grantExercise(),
 		connectorExercise(),
 		registryExercise(),
 		batchTimeoutPitfall(),

@@ -23,6 +23,10 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 		t.Fatal(err)
 	}
 	env, _ := testkit.ClusterEnv(t, 1)
+	config := ""
+	if ex.Requires.ACLs {
+		env, config = testkit.ACLEnv(t)
+	}
 	if ex.Requires.Registry {
 		withJVM(t, env)
 	}
@@ -35,7 +39,7 @@ func verify(t *testing.T, ex exercise.Exercise, dir string) exercise.Result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := exercise.Verify(ctx, env, ex, root, filepath.Join(root, dir), "")
+	res, err := exercise.Verify(ctx, env, ex, root, filepath.Join(root, dir), config)
 	if err != nil {
 		t.Fatalf("exercise %s on %s: %v", ex.ID, dir, err)
 	}
@@ -145,6 +149,9 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"16", "16_after_not_at", "orders of ", "at or after, not after"},
 		{"16", "16_one_partition", "orders of ", "one partition only"},
 		// JSON after the frame; no magic byte; the subject named after the topic.
+		{"19", "19_topic_only", "the cook asks for the offsets of ", "READ on the group"},
+		{"19", "19_all_operations", "a write to ", "not WRITE or ALL"},
+		{"19", "19_wildcard", "a fetch of ", "covers every topic"},
 		{"21", "21_worker_converter", "lines that are an order's JSON", "Java's print of a map"},
 		{"21", "21_source_connector", "the class of connector ", "a source reads a file into a topic"},
 		{"22", "22_json_payload", "records whose data", "in Avro"},

@@ -1,0 +1,64 @@
+// Exercise 19 · A cook who may read the orders, and no more (after lesson 19)
+//
+// The kitchen hires a cook, $USER, who reads the orders in the kitchen's
+// group. This program runs as you: a user who may manage ACLs. The cook
+// has no right at all yet, and the brokers check ACLs: give the cook what
+// a consumer in a group needs, and nothing that lets it write orders or
+// read the payments.
+//
+// Goal, as the check sees it on the cluster: the user $USER, a member of
+// the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not
+// write to $TOPIC, nor read $OTHER, the payments.
+//
+// Check it:      go run ./runner check 19 --config .kafka-native/secure/client.properties
+// A hint:        go run ./runner hint 19
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/kafka-order-lessons/kafka-go-lessons/exercises/kit"
+)
+
+func main() {
+	ctx, stop := kit.Context()
+	defer stop()
+	user, topic, group := kit.Env("USER"), kit.Env("TOPIC"), kit.Env("GROUP")
+
+	client := &kafka.Client{Addr: kafka.TCP(kit.Brokers()...), Transport: kit.Transport(), Timeout: 10 * time.Second}
+
+	// READ on the topic (Fetch) and on the group (OffsetFetch, JoinGroup,
+	// OffsetCommit), each on its name only: a LITERAL pattern.
+	resp, err := client.CreateACLs(ctx, &kafka.CreateACLsRequest{ACLs: []kafka.ACLEntry{
+		{
+			Principal:           "User:" + user,
+			Operation:           kafka.ACLOperationTypeRead,
+			ResourceType:        kafka.ResourceTypeTopic,
+			ResourcePatternType: kafka.PatternTypeLiteral,
+			ResourceName:        topic,
+			Host:                "*",
+			PermissionType:      kafka.ACLPermissionTypeAllow,
+		},
+		{
+			Principal:           "User:" + user,
+			Operation:           kafka.ACLOperationTypeRead,
+			ResourceType:        kafka.ResourceTypeGroup,
+			ResourcePatternType: kafka.PatternTypeLiteral,
+			ResourceName:        group,
+			Host:                "*",
+			PermissionType:      kafka.ACLPermissionTypeAllow,
+		},
+	}})
+	if err != nil {
+		kit.Fail(err)
+	}
+	for _, err := range resp.Errors { // one per ACL
+		if err != nil {
+			kit.Fail(err)
+		}
+	}
+	fmt.Printf("granted %s READ on the topic %s and the group %s\n", user, topic, group)
+}
