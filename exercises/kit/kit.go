@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/kafka-order-lessons/kafka-go-lessons/internal/clientconfig"
@@ -45,6 +46,13 @@ func Dialer() *kafka.Dialer {
 		return cfg.Dialer()
 	}
 	return &kafka.Dialer{Timeout: 5 * time.Second, DualStack: true}
+}
+
+// Franz returns a franz-go client's connection options: the brokers, and
+// TLS and SASL when the runner was given --config (kgo.NewClient(
+// append(kit.Franz(), ...)...)).
+func Franz() []kgo.Opt {
+	return append([]kgo.Opt{kgo.SeedBrokers(Brokers()...)}, config().FranzOpts()...)
 }
 
 func config() *clientconfig.Config {

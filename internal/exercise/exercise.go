@@ -153,6 +153,7 @@ func All() []Exercise {
 		headersExercise(),
 		throughputExercise(),
 		sinceExercise(),
+		handoverExercise(),
 		grantExercise(),
 		connectorExercise(),
 		registryExercise(),

@@ -149,6 +149,7 @@ func TestWrongAnswersFail(t *testing.T) {
 		{"16", "16_after_not_at", "orders of ", "at or after, not after"},
 		{"16", "16_one_partition", "orders of ", "one partition only"},
 		// JSON after the frame; no magic byte; the subject named after the topic.
+		{"17", "17_revoked_callback_logs_only", "orders cooked twice", "commit what was cooked in OnPartitionsRevoked"},
 		{"19", "19_topic_only", "the cook asks for the offsets of ", "READ on the group"},
 		{"19", "19_all_operations", "a write to ", "not WRITE or ALL"},
 		{"19", "19_wildcard", "a fetch of ", "covers every topic"},
