@@ -58,16 +58,12 @@ func main() {
 		fetches.EachError(func(t string, p int32, err error) {
 			kit.Fail(fmt.Errorf("fetch %s [%d]: %w", t, p, err))
 		})
+		// A batch polled is cooked to its end, Ctrl-C or not: a commit
+		// then covers only orders that were cooked.
 		fetches.EachRecord(func(r *kgo.Record) {
-			if ctx.Err() != nil {
-				return
-			}
 			ticket := &kgo.Record{Topic: out, Value: r.Value}
-			if err := cl.ProduceSync(ctx, ticket).FirstErr(); err != nil {
-				if ctx.Err() == nil {
-					kit.Fail(fmt.Errorf("ticket for %s [%d] @ %d: %w", r.Topic, r.Partition, r.Offset, err))
-				}
-				return
+			if err := cl.ProduceSync(context.WithoutCancel(ctx), ticket).FirstErr(); err != nil {
+				kit.Fail(fmt.Errorf("ticket for %s [%d] @ %d: %w", r.Topic, r.Partition, r.Offset, err))
 			}
 			fmt.Printf("cooking %s [%d] @ %d\n", r.Topic, r.Partition, r.Offset)
 			time.Sleep(cook) // cooking takes a while

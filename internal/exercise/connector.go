@@ -35,7 +35,7 @@ func connectorExercise() Exercise {
 		Hints: []string{
 			"A connector is made by its config, not by code: PUT /connectors/NAME/config with a JSON object of strings creates it (or changes it), as lesson 21 step 3 does. The worker then starts it, and its tasks a moment later: GET /connectors/NAME/status says when they run.",
 			"A sink reads topics (\"topics\", plural: a sink may read several) and writes elsewhere: connector.class org.apache.kafka.connect.file.FileStreamSinkConnector, and \"file\" the file it appends to. A source (FileStreamSourceConnector) goes the other way, from the file into a \"topic\".",
-			"The worker's converter (JsonConverter) turns each JSON value into a map, and FileStreamSink writes what Java prints for it: {item=..., quantity=...}, not JSON. \"value.converter\": \"org.apache.kafka.connect.storage.StringConverter\" in the connector's config keeps each value as the text that was produced.",
+			"The worker's converter (JsonConverter, without schemas on this worker) turns each JSON value into a map, and FileStreamSink writes what Java prints for it: {item=..., quantity=...}, not JSON. \"value.converter\": \"org.apache.kafka.connect.storage.StringConverter\" in the connector's config keeps each value as the text that was produced.",
 		},
 		Open:    c.open,
 		Prepare: c.prepare,

@@ -26,9 +26,9 @@ func grantExercise() Exercise {
 		Goal:     "The user $USER, a member of the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not write to $TOPIC, nor read $OTHER, the payments.",
 		Requires: lessons.Requirement{ACLs: true},
 		Hints: []string{
-			"A consumer in a group needs two rights, as lesson 19 step 3 shows: READ on the topic (Fetch; READ includes DESCRIBE, which its metadata requests need) and READ on the group (OffsetFetch, JoinGroup, OffsetCommit). An ACL names its principal as User:$USER.",
+			"A consumer in a group needs two rights, as lesson 19 step 3 shows: READ on the topic (Fetch; READ includes DESCRIBE, which its metadata requests need) and READ on the group (JoinGroup, SyncGroup, Heartbeat, OffsetCommit; OffsetFetch needs DESCRIBE, which READ includes). An ACL names its principal as User:$USER.",
 			"client.CreateACLs(ctx, &kafka.CreateACLsRequest{ACLs: []kafka.ACLEntry{...}}) with two entries, one with ResourceType kafka.ResourceTypeTopic, one with kafka.ResourceTypeGroup, each with Operation kafka.ACLOperationTypeRead, PermissionType kafka.ACLPermissionTypeAllow and Host \"*\". The answer has one error per entry, in resp.Errors.",
-			"And no more: ResourcePatternType kafka.PatternTypeLiteral with ResourceName $TOPIC, and $GROUP, exactly (the name * or a prefix would cover the payments too), and READ, not ALL or WRITE.",
+			"And no more: ResourcePatternType kafka.PatternTypeLiteral with ResourceName $TOPIC, and $GROUP, exactly (the name *, or a prefix both names share, would cover the payments too), and READ, not ALL or WRITE.",
 		},
 		Open:    g.open,
 		Prepare: g.prepare,

@@ -33,7 +33,7 @@ func handoverExercise() Exercise {
 		Hints: []string{
 			"In a cooperative rebalance your program gives up some partitions and goes on with the others: franz-go calls OnPartitionsRevoked with those it gives up. The second cook starts each at the group's committed offset, so what your program cooked since its last commit is cooked again, unless it commits on revoke, as lesson 17 step 5 does.",
 			"kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, _ map[string][]int32) { ... cl.CommitUncommittedOffsets(ctx) ... }) commits there. But a rebalance may come in the middle of a batch, and that commits what was polled, cooked or not: add kgo.BlockRebalanceOnPoll(), which holds a rebalance's callbacks until you call cl.AllowRebalance().",
-			"Call cl.AllowRebalance() at the end of each turn of the loop, once the batch is cooked and committed: the revoke then comes between two batches and commits exactly what was cooked. Leave OnPartitionsLost without a commit (the partitions may be another's already), and close with cl.CloseAllowingRebalance().",
+			"Call cl.AllowRebalance() at the end of each turn of the loop, once the batch is cooked and committed: the revoke then comes between two batches and commits exactly what was cooked, as long as each batch is cooked to its end, Ctrl-C or not, before the program leaves. Leave OnPartitionsLost without a commit (the partitions may be another's already), and close with cl.CloseAllowingRebalance().",
 		},
 		Limit:   90 * time.Second,
 		Prepare: prepareHandover,
