@@ -378,14 +378,17 @@ func services(ctx context.Context, t *testing.T, kn func(...string) (string, err
 	if p, err := os.FindProcess(pids["registry"]); err != nil || p.Kill() != nil {
 		t.Fatalf("kill the registry (pid %d): %v", pids["registry"], err)
 	}
-	for alive(pids["registry"]) {
-		time.Sleep(100 * time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); alive(pids["registry"]); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the registry (pid %d) still runs 20 s after SIGKILL", pids["registry"])
+		}
 	}
 	out, err = kn("status")
-	if err == nil || !strings.Contains(out, "registry  down") {
+	if err == nil || !strings.Contains(out, "registry  down") || !strings.Contains(out, "kafka-native up --registry") {
 		t.Errorf("status with the registry killed: %v, want it down and a failure exit", err)
 	}
-	if _, err := kn("up", "--nodes", "3", "--registry"); err != nil {
+	// Without --nodes 3: up --registry alone adds it beside what runs.
+	if _, err := kn("up", "--registry"); err != nil {
 		t.Fatalf("up --registry again: %v", err)
 	}
 	if out, err := kn("status"); err != nil || strings.Count(out, "answers") != 5 {

@@ -158,6 +158,9 @@ func run(ctx context.Context, cmd string, o options) error {
 		if o.secure {
 			return upSecure(ctx, o)
 		}
+		if c, ok := runningCluster(o); ok {
+			return c.StartServices(ctx, o.services, o.wait) // beside whatever cluster runs here
+		}
 		c, err := native.Up(ctx, native.UpOptions{
 			Dir: o.dir, Compose: o.compose, Nodes: o.nodes, Version: o.version, Wait: o.wait, Log: os.Stdout,
 			Set: o.set, AddSCRAM: o.scram,
@@ -179,6 +182,28 @@ func run(ctx context.Context, cmd string, o options) error {
 	default:
 		return errors.New(usage)
 	}
+}
+
+// runningCluster returns the cluster running from the work folder when up
+// only adds services (up --registry, up --connect, with no --nodes,
+// --compose or another --version) and every node runs: up then starts the
+// services beside it, whatever its size.
+func runningCluster(o options) (*native.Cluster, bool) {
+	if len(o.services) == 0 || o.nodes != 0 || o.compose != "" {
+		return nil, false
+	}
+	c, err := native.Open(o.dir)
+	if err != nil || (o.version != "" && o.version != c.Version()) {
+		return nil, false
+	}
+	for _, n := range c.Nodes() {
+		if !n.Up {
+			return nil, false
+		}
+	}
+	c.Log = os.Stdout
+	fmt.Printf("Kafka %s runs from %s\n", c.Version(), c.Compose())
+	return c, true
 }
 
 // status prints every node and fails unless all run and answer, so scripts
@@ -212,10 +237,10 @@ func status(ctx context.Context, o options) error {
 			state, pid, answer = "up", fmt.Sprintf("pid %d", s.PID), "answers"
 			if err := c.ServiceAnswers(ctx, s.Name); err != nil {
 				answer = "does not answer: " + err.Error()
-				problems = append(problems, fmt.Sprintf("the %s runs but does not answer at %s", s.Name, s.URL))
+				problems = append(problems, fmt.Sprintf("the %s runs but does not answer at %s", native.ServiceLabel(s.Name), s.URL))
 			}
 		} else {
-			problems = append(problems, fmt.Sprintf("the %s is down (start it with: go run ./cmd/kafka-native up --%s)", s.Name, s.Name))
+			problems = append(problems, fmt.Sprintf("the %s is down (start it again with: go run ./cmd/kafka-native up --%s)", native.ServiceLabel(s.Name), s.Name))
 		}
 		fmt.Printf("  %-8s  %-4s  %-10s  %s  %s\n", s.Name, state, pid, s.URL, answer)
 		if s.PasswordFile != "" {

@@ -23,10 +23,10 @@ func grantExercise() Exercise {
 	return Exercise{
 		ID: "19", Dir: "19_grant_read", Lesson: 19,
 		Title:    "A cook who may read the orders, and no more",
-		Goal:     "The user $USER, a member of the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not write to $TOPIC, nor read $OTHER, the payments.",
+		Goal:     "The user $COOK, a member of the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not write to $TOPIC, nor read $OTHER, the payments.",
 		Requires: lessons.Requirement{ACLs: true},
 		Hints: []string{
-			"A consumer in a group needs two rights, as lesson 19 step 3 shows: READ on the topic (Fetch; READ includes DESCRIBE, which its metadata requests need) and READ on the group (JoinGroup, SyncGroup, Heartbeat, OffsetCommit; OffsetFetch needs DESCRIBE, which READ includes). An ACL names its principal as User:$USER.",
+			"A consumer in a group needs two rights, as lesson 19 step 3 shows: READ on the topic (Fetch; READ includes DESCRIBE, which its metadata requests need) and READ on the group (JoinGroup, SyncGroup, Heartbeat, OffsetCommit; OffsetFetch needs DESCRIBE, which READ includes). An ACL names its principal as User:$COOK.",
 			"client.CreateACLs(ctx, &kafka.CreateACLsRequest{ACLs: []kafka.ACLEntry{...}}) with two entries, one with ResourceType kafka.ResourceTypeTopic, one with kafka.ResourceTypeGroup, each with Operation kafka.ACLOperationTypeRead, PermissionType kafka.ACLPermissionTypeAllow and Host \"*\". The answer has one error per entry, in resp.Errors.",
 			"And no more: ResourcePatternType kafka.PatternTypeLiteral with ResourceName $TOPIC, and $GROUP, exactly (the name *, or a prefix both names share, would cover the payments too), and READ, not ALL or WRITE.",
 		},
@@ -77,7 +77,7 @@ func (g *grantCheck) prepare(ctx context.Context, env *lessons.Env) (Vars, error
 		err = resp.Results[0].Error
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create the cook %s: %w", g.user, err)
 	}
 	if g.login, err = lessons.ScramLogin(env.SASLName(), g.user, password); err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func (g *grantCheck) prepare(ctx context.Context, env *lessons.Env) (Vars, error
 			return nil, err
 		}
 	}
-	return Vars{"USER": g.user, "TOPIC": topic, "OTHER": other, "GROUP": env.Name("ex19-kitchen-" + suffix()),
+	return Vars{"COOK": g.user, "TOPIC": topic, "OTHER": other, "GROUP": env.Name("ex19-kitchen-" + suffix()),
 		"COUNT": strconv.Itoa(count)}, nil
 }
 
@@ -144,14 +144,23 @@ func (g *grantCheck) check(ctx context.Context, env *lessons.Env, v Vars, _ Run)
 		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, MaxAttempts: 1}
 	writeErr := w.WriteMessages(ctx, kafka.Message{Value: []byte(`{"probe": "a write by the cook"}`)})
 	w.Close()
+	if unexpected(writeErr) {
+		return nil, fmt.Errorf("a write to %s as the cook: %w", topic, writeErr)
+	}
 	write := refused(Line{What: fmt.Sprintf("a write to %s by the cook", topic)}, writeErr)
 	if writeErr == nil {
 		write.Why = "the cook may write orders too: a consumer needs READ, not WRITE or ALL"
 	}
 	otherErr := g.fetch(ctx, env, cook, other)
+	if unexpected(otherErr) {
+		return nil, fmt.Errorf("a fetch of %s as the cook: %w", other, otherErr)
+	}
 	payments := refused(Line{What: fmt.Sprintf("a fetch of %s by the cook", other)}, otherErr)
 	if otherErr == nil {
 		payments.Why = fmt.Sprintf("an ACL that names * or a prefix covers every topic it matches, the payments too: name %s with a LITERAL pattern", topic)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err() // interrupted: the lines say nothing
 	}
 	return append(lines, write, payments), nil
 }
@@ -212,6 +221,18 @@ func probed(l Line, err error) Line {
 	}
 	l.OK = err == nil
 	return l
+}
+
+// unexpected says a request the cook should not make failed for another
+// reason than a refusal (the broker's, or a topic kept out of the cook's
+// metadata): a timeout, a broker gone, a Ctrl-C. The check cannot say then
+// whether the cook may make it.
+func unexpected(err error) bool {
+	switch lessons.KafkaErrorName(err) {
+	case "none", "TOPIC_AUTHORIZATION_FAILED", "UNKNOWN_TOPIC_OR_PARTITION":
+		return false
+	}
+	return true
 }
 
 // refused completes a line of what the cook must not do: refused, with

@@ -45,6 +45,9 @@ func handoverExercise() Exercise {
 // handoverPartitions is how many partitions the orders' topic has.
 const handoverPartitions = 6
 
+// handoverWaits bounds During's waits: the program's limit is 90 s.
+const handoverWaits = 70 * time.Second
+
 func prepareHandover(ctx context.Context, env *lessons.Env) (Vars, error) {
 	topic, out := env.Name("ex17-orders-"+suffix()), env.Name("ex17-tickets-"+suffix())
 	for _, spec := range []lessons.TopicSpec{
@@ -100,6 +103,10 @@ func (s *secondCook) snapshot() (partitions []int32, cooked []string) {
 // What it took and read is recorded in v for the check.
 func duringHandover(ctx context.Context, env *lessons.Env, v Vars, _ int, p *Process) error {
 	defer interrupt(p) // also when the second cook never starts
+	// Every wait below within one deadline, well under the program's limit
+	// (the second cook's leaving adds up to 10 s).
+	ctx, cancel := context.WithTimeout(ctx, handoverWaits)
+	defer cancel()
 	topic, out, group := v["TOPIC"], v["OUT"], v["GROUP"]
 	tickets := func() []string {
 		stored, err := readAll(ctx, env, out)

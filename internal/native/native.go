@@ -288,7 +288,7 @@ func Down(ctx context.Context, dir string, log io.Writer) error {
 	logf := logfTo(log)
 	data := dataDir(dir)
 	// Services first: a Connect worker writes to the brokers as it stops.
-	if err := stopAll(ctx, servicePIDs(data), serviceOfPID, logf); err != nil {
+	if err := stopAll(ctx, runningServices(dir), serviceOfPID, logf); err != nil {
 		return fmt.Errorf("down: %w (the data in %s is kept)", err, data)
 	}
 	pids := brokerPIDs(data)

@@ -61,8 +61,8 @@ type serviceState struct {
 func (s serviceState) pidFile() string { return filepath.Join(s.Dir, "service.pid") }
 func (s serviceState) outFile() string { return filepath.Join(s.Dir, "service.out") }
 
-// PasswordFile is the file that holds the password of a service that asks
-// for one (the Connect worker), readable by this user only.
+// passwordFile is the file that holds the password of a service that asks
+// for one (the Connect worker), readable by this user only; "" for others.
 func (s serviceState) passwordFile() string {
 	if s.Name != ServiceConnect {
 		return ""
@@ -161,6 +161,9 @@ func (c *Cluster) startService(ctx context.Context, jvm *JVM, name string, wait 
 	return nil
 }
 
+// ServiceLabel names a service in messages: "schema registry".
+func ServiceLabel(name string) string { return label(name) }
+
 // label names a service in messages.
 func label(name string) string {
 	if name == ServiceConnect {
@@ -245,7 +248,7 @@ func port(url string) string {
 func checkServicePort(url, who string) error {
 	p := port(url)
 	if err := portFree("127.0.0.1", p); err != nil {
-		return fmt.Errorf("port %s (the %s) is already in use%s: stop that first (`docker compose down` stops the compose files' registry) (%w)",
+		return fmt.Errorf("port %s (the %s) is already in use%s: stop that first (`go run ./cmd/kafka-native down` stops kafka-native's, `docker compose down` the compose files' registry) (%w)",
 			p, who, portOwner(p), err)
 	}
 	return nil
@@ -347,6 +350,21 @@ func servicePIDs(data string) []int {
 		}
 		if isServiceUnder(pid, data) {
 			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// runningServices finds the service processes of the work folder dir: by
+// /proc (a service whose state was lost is found too), and by the pid files
+// the state names (where there is no /proc: macOS).
+func runningServices(dir string) []int {
+	pids := servicePIDs(dataDir(dir))
+	if st, err := readState(dir); err == nil {
+		for _, s := range st.Services {
+			if pid, ok := servicePID(s); ok && !slices.Contains(pids, pid) {
+				pids = append(pids, pid)
+			}
 		}
 	}
 	return pids

@@ -89,6 +89,11 @@ func Up(ctx context.Context, o UpOptions) (*Cluster, error) {
 	if c, running, err := alreadyUp(ctx, dir, composePath, o, spec); running {
 		return c, err
 	}
+	// Services of an earlier run whose brokers are gone would keep their
+	// ports, and lose their files with the data: stopped first.
+	if err := stopAll(ctx, runningServices(dir), serviceOfPID, logf); err != nil {
+		return nil, fmt.Errorf("stop the services of an earlier run: %w", err)
+	}
 	nodes := plan(dir, spec, o.Set)
 	for _, n := range nodes {
 		if err := checkPortsFree(n.Listeners, n.label); err != nil {

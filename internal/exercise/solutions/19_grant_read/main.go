@@ -1,12 +1,12 @@
 // Exercise 19 · A cook who may read the orders, and no more (after lesson 19)
 //
-// The kitchen hires a cook, $USER, who reads the orders in the kitchen's
+// The kitchen hires a cook, $COOK, who reads the orders in the kitchen's
 // group. This program runs as you: a user who may manage ACLs. The cook
 // has no right at all yet, and the brokers check ACLs: give the cook what
 // a consumer in a group needs, and nothing that lets it write orders or
 // read the payments.
 //
-// Goal, as the check sees it on the cluster: the user $USER, a member of
+// Goal, as the check sees it on the cluster: the user $COOK, a member of
 // the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not
 // write to $TOPIC, nor read $OTHER, the payments.
 //
@@ -26,7 +26,7 @@ import (
 func main() {
 	ctx, stop := kit.Context()
 	defer stop()
-	user, topic, group := kit.Env("USER"), kit.Env("TOPIC"), kit.Env("GROUP")
+	cook, topic, group := kit.Env("COOK"), kit.Env("TOPIC"), kit.Env("GROUP")
 
 	client := &kafka.Client{Addr: kafka.TCP(kit.Brokers()...), Transport: kit.Transport(), Timeout: 10 * time.Second}
 
@@ -34,7 +34,7 @@ func main() {
 	// OffsetCommit), each on its name only: a LITERAL pattern.
 	resp, err := client.CreateACLs(ctx, &kafka.CreateACLsRequest{ACLs: []kafka.ACLEntry{
 		{
-			Principal:           "User:" + user,
+			Principal:           "User:" + cook,
 			Operation:           kafka.ACLOperationTypeRead,
 			ResourceType:        kafka.ResourceTypeTopic,
 			ResourcePatternType: kafka.PatternTypeLiteral,
@@ -43,7 +43,7 @@ func main() {
 			PermissionType:      kafka.ACLPermissionTypeAllow,
 		},
 		{
-			Principal:           "User:" + user,
+			Principal:           "User:" + cook,
 			Operation:           kafka.ACLOperationTypeRead,
 			ResourceType:        kafka.ResourceTypeGroup,
 			ResourcePatternType: kafka.PatternTypeLiteral,
@@ -60,5 +60,5 @@ func main() {
 			kit.Fail(err)
 		}
 	}
-	fmt.Printf("granted %s READ on the topic %s and the group %s\n", user, topic, group)
+	fmt.Printf("granted %s READ on the topic %s and the group %s\n", cook, topic, group)
 }

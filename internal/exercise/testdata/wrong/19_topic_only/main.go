@@ -13,13 +13,13 @@ import (
 func main() {
 	ctx, stop := kit.Context()
 	defer stop()
-	user, topic, group := kit.Env("USER"), kit.Env("TOPIC"), kit.Env("GROUP")
+	cook, topic, group := kit.Env("COOK"), kit.Env("TOPIC"), kit.Env("GROUP")
 
 	client := &kafka.Client{Addr: kafka.TCP(kit.Brokers()...), Transport: kit.Transport(), Timeout: 10 * time.Second}
 
 	resp, err := client.CreateACLs(ctx, &kafka.CreateACLsRequest{ACLs: []kafka.ACLEntry{
 		{
-			Principal:           "User:" + user,
+			Principal:           "User:" + cook,
 			Operation:           kafka.ACLOperationTypeRead,
 			ResourceType:        kafka.ResourceTypeTopic,
 			ResourcePatternType: kafka.PatternTypeLiteral,
@@ -36,5 +36,5 @@ func main() {
 			kit.Fail(err)
 		}
 	}
-	fmt.Printf("granted %s READ on the topic %s and the group %s\n", user, topic, group)
+	fmt.Printf("granted %s READ on the topic %s and the group %s\n", cook, topic, group)
 }
