@@ -142,7 +142,7 @@ func (s *session) desk(ctx context.Context, ex exercise.Exercise) (action, error
 				s.out.Error("%v", err)
 			}
 		case actCheck, actWatch:
-			if why := ex.Requires.Unmet(s.env.Cluster); why != "" {
+			if why := ex.Requires.UnmetIn(tr, s.env.Cluster); why != "" {
 				s.out.Warn("Exercise %s cannot be checked here: %s.", ex.ID, why)
 				continue
 			}

@@ -215,7 +215,7 @@ var errNotYet = errors.New("not passed yet")
 // check builds and runs the learner's program, then checks the cluster.
 func (k *coach) check(ctx context.Context, env *lessons.Env, ex exercise.Exercise) error {
 	out := k.out
-	if why := ex.Requires.Unmet(env.Cluster); why != "" {
+	if why := ex.Requires.UnmetIn(out.Catalog(), env.Cluster); why != "" {
 		return fmt.Errorf("exercise %s cannot be checked here: %s", ex.ID, why)
 	}
 	root, err := exerciseRoot()

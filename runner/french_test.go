@@ -233,4 +233,14 @@ func TestFrenchErrors(t *testing.T) {
 	if strings.Contains(errb.String(), "Nothing answers there as a Kafka broker") {
 		t.Errorf("the unreachable broker is told in English:\n%s", errb)
 	}
+	// An exercise this broker cannot check: what it needs, in French.
+	cmd, _, errb = runner(t, nil, "--lang", "fr", "check", "19", "--embedded")
+	if code := exitCode(t, cmd, 60*time.Second); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	acls, embedded := lessons.Requirement{ACLs: true}, lessons.Cluster{Brokers: 1, Embedded: true}
+	need := acls.UnmetIn(fr, embedded)
+	if need == acls.Unmet(embedded) || !strings.Contains(errb.String(), need) {
+		t.Errorf("what exercise 19 needs is not told in French (%q):\n%s", need, errb)
+	}
 }
