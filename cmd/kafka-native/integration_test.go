@@ -358,8 +358,8 @@ func services(ctx context.Context, t *testing.T, kn func(...string) (string, err
 			t.Errorf("GET /connectors with password %v: %d, want %d", pass != "", resp.StatusCode, want)
 		}
 	}
-	// A transport of its own: the shared one answers Metadata from a cache
-	// older than the worker's topics.
+	// The worker's topics are in the cluster when up returns (a transport
+	// of its own: the shared one answers Metadata from an older cache).
 	fresh := &kafka.Client{Addr: client.Addr, Timeout: client.Timeout, Transport: &kafka.Transport{}}
 	meta, err := fresh.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{native.ConnectConfigs, native.ConnectOffsets, native.ConnectStatus}})
 	if err != nil {

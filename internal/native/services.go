@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 )
 
 // The services kafka-native runs beside the brokers when asked (up
@@ -149,9 +151,14 @@ func (c *Cluster) startService(ctx context.Context, jvm *JVM, name string, wait 
 	if err != nil {
 		return fmt.Errorf("start the %s: %w", label(name), err)
 	}
-	if err := waitAnswers(ctx, s, p.exited, wait); err != nil {
+	ready := waitAnswers(ctx, s, p.exited, wait)
+	if ready == nil && name == ServiceConnect {
+		// Its REST API may answer before its herder has made its topics.
+		ready = c.waitTopics(ctx, p.exited, wait-time.Since(started), ConnectConfigs, ConnectOffsets, ConnectStatus)
+	}
+	if ready != nil {
 		_ = stopProcess(context.Background(), p.pid, 15*time.Second, c.logf)
-		return fmt.Errorf("the %s: %w\n%s", label(name), err, tail(readFile(s.outFile()), 15))
+		return fmt.Errorf("the %s: %w\n%s", label(name), ready, tail(readFile(s.outFile()), 15))
 	}
 	c.logf("The %s answers at %s (pid %d) after %.1fs\n", label(name), s.URL, p.pid, time.Since(started).Seconds())
 	if f := s.passwordFile(); f != "" {
@@ -277,6 +284,50 @@ func waitAnswers(ctx context.Context, s serviceState, exited <-chan struct{}, wa
 			return nil
 		}
 	}
+}
+
+// waitTopics polls the cluster's metadata until it lists every one of
+// topics, the process exits or wait passes. A transport of its own each
+// time: a shared one answers from a cache older than the topics.
+func (c *Cluster) waitTopics(ctx context.Context, exited <-chan struct{}, wait time.Duration, topics ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, max(wait, 5*time.Second))
+	defer cancel()
+	var missing []string
+	for {
+		missing = c.missingTopics(ctx, topics)
+		if len(missing) == 0 {
+			return nil
+		}
+		select {
+		case <-exited:
+			return errors.New("it exited during startup")
+		case <-ctx.Done():
+			return fmt.Errorf("its topics %s were not made within %v", strings.Join(missing, ", "), wait.Round(time.Second))
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// missingTopics returns those of topics the cluster's metadata does not
+// list now (all of them when it cannot be asked).
+func (c *Cluster) missingTopics(ctx context.Context, topics []string) []string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	transport := &kafka.Transport{DialTimeout: time.Second}
+	defer transport.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(c.st.addrs()...), Transport: transport}
+	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+	if err != nil {
+		return topics
+	}
+	var missing []string
+	for _, t := range topics {
+		i := slices.IndexFunc(meta.Topics, func(m kafka.Topic) bool { return m.Name == t })
+		if i < 0 || meta.Topics[i].Error != nil || len(meta.Topics[i].Partitions) == 0 {
+			missing = append(missing, t)
+		}
+	}
+	return missing
 }
 
 // serviceAnswers asks the registry for its subjects, or the worker for its
