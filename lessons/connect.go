@@ -91,6 +91,10 @@ func StartConnectWorker(ctx context.Context, env *Env, group string) (*ConnectWo
 		w.Stop()
 		return nil, err
 	}
+	if err := w.waitForTopics(ctx, 60*time.Second); err != nil {
+		w.Stop()
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -152,6 +156,27 @@ func (w *ConnectWorker) waitForREST(ctx context.Context, within time.Duration) e
 // Credentials are the user and password its REST API asks for: a program
 // of the learner's (exercise 21) drives it too.
 func (w *ConnectWorker) Credentials() (user, password string) { return w.user, w.secret }
+
+// waitForTopics waits until the cluster lists the worker's three topics:
+// its REST API may answer before its herder has made them (10 s before,
+// once, on three brokers), and a connector made meanwhile waits for them.
+func (w *ConnectWorker) waitForTopics(ctx context.Context, within time.Duration) error {
+	topics := []string{w.Configs(), w.Offsets(), w.Status()}
+	missing := topics
+	err := pollUntil(ctx, within, 300*time.Millisecond, func(ctx context.Context) (bool, error) {
+		if err := w.app.Failure(); err != nil {
+			return false, err
+		}
+		tr := w.env.NewTransport()
+		defer tr.CloseIdleConnections()
+		missing = native.MissingTopics(ctx, &kafka.Client{Addr: kafka.TCP(w.env.Brokers...), Transport: tr}, topics)
+		return len(missing) == 0, nil
+	})
+	if errors.Is(err, errPollLimit) {
+		return fmt.Errorf("the Connect worker did not make its topics %s within %v", strings.Join(missing, ", "), within)
+	}
+	return err
+}
 
 // Running says the worker's JVM has not ended.
 func (w *ConnectWorker) Running() bool { return w.app != nil && w.app.Failure() == nil }

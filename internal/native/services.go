@@ -311,11 +311,18 @@ func (c *Cluster) waitTopics(ctx context.Context, exited <-chan struct{}, wait t
 // missingTopics returns those of topics the cluster's metadata does not
 // list now (all of them when it cannot be asked).
 func (c *Cluster) missingTopics(ctx context.Context, topics []string) []string {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
 	transport := &kafka.Transport{DialTimeout: time.Second}
 	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(c.st.addrs()...), Transport: transport}
+	return MissingTopics(ctx, &kafka.Client{Addr: kafka.TCP(c.st.addrs()...), Transport: transport}, topics)
+}
+
+// MissingTopics returns those of topics that client's cluster does not list
+// now, with partitions and no error (all of them when it cannot be asked,
+// within 3 s). Give it a transport of its own: a shared one answers
+// Metadata from a cache that may be older than the topics.
+func MissingTopics(ctx context.Context, client *kafka.Client, topics []string) []string {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
 	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
 	if err != nil {
 		return topics
