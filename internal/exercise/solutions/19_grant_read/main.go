@@ -10,7 +10,10 @@
 // the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not
 // write to $TOPIC, nor read $OTHER, the payments.
 //
-// Check it:      go run ./runner check 19 --config .kafka-native/secure/client.properties
+// Check it:      go run ./runner check 19
+//                on brokers that check ACLs, logged in as a user who may manage them:
+//                add --config .kafka-native/secure/client.properties after
+//                go run ./cmd/kafka-native up --secure (docs/secured-cluster.md)
 // A hint:        go run ./runner hint 19
 package main
 
