@@ -10,10 +10,12 @@
 // the group $GROUP, reads each of the $COUNT orders of $TOPIC; it may not
 // write to $TOPIC, nor read $OTHER, the payments.
 //
+// It runs on brokers that check ACLs, logged in as a user who may manage
+// them: after go run ./cmd/kafka-native up --secure, add
+// --config .kafka-native/secure/client.properties to the check
+// (docs/secured-cluster.md).
+//
 // Check it:      go run ./runner check 19
-//                on brokers that check ACLs, logged in as a user who may manage them:
-//                add --config .kafka-native/secure/client.properties after
-//                go run ./cmd/kafka-native up --secure (docs/secured-cluster.md)
 // A hint:        go run ./runner hint 19
 package main
 
