@@ -60,27 +60,9 @@ func StartConnectWorker(ctx context.Context, env *Env, group string) (*ConnectWo
 	}
 	w := &ConnectWorker{env: env, URL: "http://127.0.0.1:" + port, Group: group, Folder: folder,
 		client: &http.Client{Timeout: 10 * time.Second}, user: "lesson", secret: NewPassword()}
-	replicas := fmt.Sprint(env.Replicas())
-	props := map[string]string{
-		"bootstrap.servers":                 strings.Join(env.Brokers, ","),
-		"group.id":                          group,
-		"config.storage.topic":              w.Configs(),
-		"offset.storage.topic":              w.Offsets(),
-		"status.storage.topic":              w.Status(),
-		"config.storage.replication.factor": replicas,
-		"offset.storage.replication.factor": replicas,
-		"status.storage.replication.factor": replicas,
-		"key.converter":                     "org.apache.kafka.connect.json.JsonConverter",
-		"value.converter":                   "org.apache.kafka.connect.json.JsonConverter",
-		"key.converter.schemas.enable":      "false",
-		"value.converter.schemas.enable":    "false",
-		"offset.flush.interval.ms":          "1000", // source positions saved and sink offsets committed every second, not every minute
-		"listeners":                         w.URL,  // loopback only: nobody else reaches it
-		"rest.advertised.host.name":         "127.0.0.1",
-		"rest.advertised.port":              port,
-		"admin.listeners":                   "",             // no /admin endpoints: the lesson uses none
-		"plugin.discovery":                  "service_load", // every plugin here has a ServiceLoader manifest: no classpath scan
-	}
+	// Source positions saved and sink offsets committed every second, not
+	// every minute.
+	props := native.WorkerSettings(env.Brokers, group, group, int(env.Replicas()), port, time.Second)
 	app, err := env.JVM.StartConnect(ctx, "the Connect worker", filepath.Join(folder, "worker"), w.user, w.secret, props)
 	if err != nil {
 		os.RemoveAll(folder)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // ConnectWorkerSource is the Java source of the launcher of lesson 21's
@@ -27,6 +30,35 @@ func (j *JVM) ConnectJars(ctx context.Context, logf func(string, ...any)) (strin
 		return "", err
 	}
 	return t.Libs, nil
+}
+
+// WorkerSettings are the settings of a distributed worker as the lessons
+// run one: the Connect cluster group with its three topics named
+// topics+"-configs", "-offsets" and "-status", replicated replicas times;
+// keys and values in JSON without schemas; its offsets flushed every
+// flush; its REST API on port of 127.0.0.1 only, without /admin endpoints.
+func WorkerSettings(brokers []string, group, topics string, replicas int, port string, flush time.Duration) map[string]string {
+	r := strconv.Itoa(replicas)
+	return map[string]string{
+		"bootstrap.servers":                 strings.Join(brokers, ","),
+		"group.id":                          group,
+		"config.storage.topic":              topics + "-configs",
+		"offset.storage.topic":              topics + "-offsets",
+		"status.storage.topic":              topics + "-status",
+		"config.storage.replication.factor": r,
+		"offset.storage.replication.factor": r,
+		"status.storage.replication.factor": r,
+		"key.converter":                     "org.apache.kafka.connect.json.JsonConverter",
+		"value.converter":                   "org.apache.kafka.connect.json.JsonConverter",
+		"key.converter.schemas.enable":      "false",
+		"value.converter.schemas.enable":    "false",
+		"offset.flush.interval.ms":          strconv.FormatInt(flush.Milliseconds(), 10),
+		"listeners":                         "http://127.0.0.1:" + port, // loopback only: nobody else reaches it
+		"rest.advertised.host.name":         "127.0.0.1",
+		"rest.advertised.port":              port,
+		"admin.listeners":                   "",             // no /admin endpoints: nothing here uses them
+		"plugin.discovery":                  "service_load", // every plugin here has a ServiceLoader manifest: no classpath scan
+	}
 }
 
 // StartConnect starts a Connect worker in distributed mode with the worker

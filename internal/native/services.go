@@ -47,9 +47,10 @@ const (
 // config/connect-distributed.properties names them.
 const (
 	ConnectGroup   = "connect-cluster"
-	ConnectConfigs = "connect-configs"
-	ConnectOffsets = "connect-offsets"
-	ConnectStatus  = "connect-status"
+	connectTopics  = "connect" // their prefix, for WorkerSettings
+	ConnectConfigs = connectTopics + "-configs"
+	ConnectOffsets = connectTopics + "-offsets"
+	ConnectStatus  = connectTopics + "-status"
 )
 
 // serviceState is how to run one service again, and where its files are.
@@ -213,27 +214,8 @@ func (c *Cluster) connectCommand(ctx context.Context, jvm *JVM, s serviceState) 
 	if err := os.WriteFile(s.passwordFile(), []byte(password+"\n"), 0o600); err != nil {
 		return "", nil, fmt.Errorf("write %s: %w", s.passwordFile(), err)
 	}
-	replicas := strconv.Itoa(min(3, len(c.st.Nodes)))
-	props := map[string]string{
-		"bootstrap.servers":                 strings.Join(c.st.addrs(), ","),
-		"group.id":                          ConnectGroup,
-		"config.storage.topic":              ConnectConfigs,
-		"offset.storage.topic":              ConnectOffsets,
-		"status.storage.topic":              ConnectStatus,
-		"config.storage.replication.factor": replicas,
-		"offset.storage.replication.factor": replicas,
-		"status.storage.replication.factor": replicas,
-		"key.converter":                     "org.apache.kafka.connect.json.JsonConverter",
-		"value.converter":                   "org.apache.kafka.connect.json.JsonConverter",
-		"key.converter.schemas.enable":      "false",
-		"value.converter.schemas.enable":    "false",
-		"offset.flush.interval.ms":          "10000",
-		"listeners":                         ConnectURL, // loopback only
-		"rest.advertised.host.name":         "127.0.0.1",
-		"rest.advertised.port":              port(ConnectURL),
-		"admin.listeners":                   "",
-		"plugin.discovery":                  "service_load", // every plugin here has a ServiceLoader manifest: no classpath scan
-	}
+	// Kafka's sample names; offsets flushed every 10 s, as its sample does.
+	props := WorkerSettings(c.st.addrs(), ConnectGroup, connectTopics, min(3, len(c.st.Nodes)), port(ConnectURL), 10*time.Second)
 	app := filepath.Join(s.Dir, "app")
 	jvmOpts, all, err := connectSettings(app, ConnectUser, password, props)
 	if err != nil {
@@ -399,18 +381,7 @@ func isServiceUnder(pid int, folder string) bool {
 // servicePIDs finds every service whose program lies under data, by /proc
 // as brokerPIDs does.
 func servicePIDs(data string) []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if isServiceUnder(pid, data) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
+	return processes(func(pid int) bool { return isServiceUnder(pid, data) })
 }
 
 // runningServices finds the service processes of the work folder dir: by
