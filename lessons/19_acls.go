@@ -94,18 +94,7 @@ func (s *aclsState) cleanup() {
 	if s.env == nil || s.user == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
-	defer cancel()
-	client := s.env.Client()
-	client.DeleteACLs(ctx, &kafka.DeleteACLsRequest{Filters: []kafka.DeleteACLsFilter{{
-		ResourceTypeFilter: kafka.ResourceTypeAny, ResourcePatternTypeFilter: kafka.PatternTypeAny,
-		PrincipalFilter: "User:" + s.user, Operation: kafka.ACLOperationTypeAny, PermissionType: kafka.ACLPermissionTypeAny,
-	}}})
-	if s.mech != kafka.ScramMechanismUnknown { // one deletion: Kafka refuses a request naming a mechanism the user lacks
-		client.AlterUserScramCredentials(ctx, &kafka.AlterUserScramCredentialsRequest{Deletions: []kafka.UserScramCredentialsDeletion{
-			{Name: s.user, Mechanism: s.mech},
-		}})
-	}
+	DeleteUser(s.env, s.user, s.mech)
 	DeleteTopics(s.env, s.topic)
 }
 

@@ -56,6 +56,25 @@ func ScramCredential(user, mechanism, password string) (kafka.UserScramCredentia
 	return kafka.UserScramCredentialsUpsertion{Name: user, Mechanism: m, Iterations: scramIterations, Salt: salt, SaltedPassword: salted}, nil
 }
 
+// DeleteUser deletes every ACL whose principal is User:user, then user's
+// SCRAM credential of mechanism (none when it is unknown: Kafka refuses a
+// request naming a mechanism the user lacks), within adminTimeout. A
+// failure leaves them, and says nothing: it is a run's cleanup.
+func DeleteUser(env *Env, user string, mechanism kafka.ScramMechanism) {
+	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+	defer cancel()
+	client := env.Client()
+	client.DeleteACLs(ctx, &kafka.DeleteACLsRequest{Filters: []kafka.DeleteACLsFilter{{
+		ResourceTypeFilter: kafka.ResourceTypeAny, ResourcePatternTypeFilter: kafka.PatternTypeAny,
+		PrincipalFilter: "User:" + user, Operation: kafka.ACLOperationTypeAny, PermissionType: kafka.ACLPermissionTypeAny,
+	}}})
+	if mechanism != kafka.ScramMechanismUnknown {
+		client.AlterUserScramCredentials(ctx, &kafka.AlterUserScramCredentialsRequest{Deletions: []kafka.UserScramCredentialsDeletion{
+			{Name: user, Mechanism: mechanism},
+		}})
+	}
+}
+
 // ScramLogin is kafka-go's SASL mechanism for user and password, with the
 // hash of mechanism (SCRAM-SHA-256 or SCRAM-SHA-512).
 func ScramLogin(mechanism, user, password string) (sasl.Mechanism, error) {

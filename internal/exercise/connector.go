@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/kafka-order-lessons/kafka-go-lessons/lessons"
 )
 
@@ -77,15 +75,7 @@ func (c *connectorCheck) prepare(ctx context.Context, env *lessons.Env) (Vars, e
 		return nil, err
 	}
 	count := between(4, 8)
-	var msgs []kafka.Message
-	for _, o := range lessons.SampleOrders(between(1, 50), count) {
-		v, err := o.MarshalValue()
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, kafka.Message{Value: v})
-	}
-	if err := lessons.Send(ctx, env, topic, msgs, nil, lessons.Sending{}); err != nil {
+	if err := lessons.ProduceOrders(ctx, env, topic, lessons.SampleOrders(between(1, 50), count), nil); err != nil {
 		return nil, err
 	}
 	user, password := c.worker.Credentials()

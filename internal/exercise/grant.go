@@ -46,19 +46,9 @@ type grantCheck struct {
 // open returns what deletes the check's ACLs and the cook, once done.
 func (g *grantCheck) open(_ context.Context, env *lessons.Env) (func(), error) {
 	return func() {
-		if g.user == "" {
-			return
+		if g.user != "" {
+			lessons.DeleteUser(env, g.user, g.mech)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		client := env.Client()
-		client.DeleteACLs(ctx, &kafka.DeleteACLsRequest{Filters: []kafka.DeleteACLsFilter{{
-			ResourceTypeFilter: kafka.ResourceTypeAny, ResourcePatternTypeFilter: kafka.PatternTypeAny,
-			PrincipalFilter: "User:" + g.user, Operation: kafka.ACLOperationTypeAny, PermissionType: kafka.ACLPermissionTypeAny,
-		}}})
-		client.AlterUserScramCredentials(ctx, &kafka.AlterUserScramCredentialsRequest{Deletions: []kafka.UserScramCredentialsDeletion{
-			{Name: g.user, Mechanism: g.mech},
-		}})
 	}, nil
 }
 
@@ -88,15 +78,7 @@ func (g *grantCheck) prepare(ctx context.Context, env *lessons.Env) (Vars, error
 		if err := lessons.EnsureTopic(ctx, env, lessons.TopicSpec{Name: name, Partitions: 1, ReplicationFactor: env.Replicas()}); err != nil {
 			return nil, err
 		}
-		var msgs []kafka.Message
-		for _, o := range lessons.SampleOrders(between(1, 50), n) {
-			v, err := o.MarshalValue()
-			if err != nil {
-				return nil, err
-			}
-			msgs = append(msgs, kafka.Message{Value: v})
-		}
-		if err := lessons.Send(ctx, env, name, msgs, nil, lessons.Sending{}); err != nil {
+		if err := lessons.ProduceOrders(ctx, env, name, lessons.SampleOrders(between(1, 50), n), nil); err != nil {
 			return nil, err
 		}
 	}

@@ -263,14 +263,18 @@ func runningPID(f nodeFiles) (int, bool) {
 // was lost (a crash of kafka-native, an older layout) is found too.
 func brokerPIDs(data string) []int {
 	prefix := filepath.Clean(data) + string(filepath.Separator)
+	return processes(func(pid int) bool {
+		return isBrokerWith(pid, func(p string) bool { return strings.HasPrefix(p, prefix) })
+	})
+}
+
+// processes returns the pids in /proc that match accepts (none where there
+// is no /proc).
+func processes(match func(pid int) bool) []int {
 	var pids []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if isBrokerWith(pid, func(p string) bool { return strings.HasPrefix(p, prefix) }) {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && match(pid) {
 			pids = append(pids, pid)
 		}
 	}
