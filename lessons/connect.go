@@ -40,7 +40,7 @@ func (w *ConnectWorker) Offsets() string { return w.Group + "-offsets" }
 func (w *ConnectWorker) Status() string  { return w.Group + "-status" }
 
 // StartConnectWorker starts a Connect worker in distributed mode, whose
-// cluster is named group, and returns once its REST API answers. Kafka
+// cluster is named group, and returns once its herder answers. Kafka
 // Connect's jars are fetched with Maven on the first run, which says so.
 func StartConnectWorker(ctx context.Context, env *Env, group string) (*ConnectWorker, error) {
 	if env.JVM == nil {
@@ -69,7 +69,7 @@ func StartConnectWorker(ctx context.Context, env *Env, group string) (*ConnectWo
 		return nil, err
 	}
 	w.app = app
-	if err := w.waitForREST(ctx, 60*time.Second); err != nil {
+	if err := w.waitForHerder(ctx, 60*time.Second); err != nil {
 		w.Stop()
 		return nil, err
 	}
@@ -118,16 +118,15 @@ func freePort() (string, error) {
 	return port, err
 }
 
-// waitForREST waits until GET / answers 200: Connect 3.8 opens its REST
-// resources once the worker has started.
-func (w *ConnectWorker) waitForREST(ctx context.Context, within time.Duration) error {
+// waitForHerder waits until the worker's herder answers: its REST server
+// answers GET / before, and a connector made then may wait longer than
+// the client's 10 s.
+func (w *ConnectWorker) waitForHerder(ctx context.Context, within time.Duration) error {
 	err := pollUntil(ctx, within, 300*time.Millisecond, func(ctx context.Context) (bool, error) {
 		if err := w.app.Failure(); err != nil {
 			return false, err
 		}
-		var info map[string]any
-		code, err := w.Do(ctx, http.MethodGet, "/", nil, &info)
-		return err == nil && code == http.StatusOK, nil
+		return native.HerderAnswers(ctx, w.client, w.URL, w.user, w.secret) == nil, nil
 	})
 	if errors.Is(err, errPollLimit) {
 		return fmt.Errorf("the Connect worker did not answer on %s within %v", w.URL, within)
@@ -140,8 +139,7 @@ func (w *ConnectWorker) waitForREST(ctx context.Context, within time.Duration) e
 func (w *ConnectWorker) Credentials() (user, password string) { return w.user, w.secret }
 
 // waitForTopics waits until the cluster lists the worker's three topics:
-// its REST API may answer before its herder has made them (10 s before,
-// once, on three brokers), and a connector made meanwhile waits for them.
+// the broker the herder asked has them, and the others soon.
 func (w *ConnectWorker) waitForTopics(ctx context.Context, within time.Duration) error {
 	topics := []string{w.Configs(), w.Offsets(), w.Status()}
 	missing := topics

@@ -3,7 +3,10 @@ package native
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +33,40 @@ func (j *JVM) ConnectJars(ctx context.Context, logf func(string, ...any)) (strin
 		return "", err
 	}
 	return t.Libs, nil
+}
+
+// herderProbe names a connector to ask a distributed Connect worker for.
+// It answers such requests from its herder's thread only, so once the
+// herder has started: it has made and read its topics and joined its
+// group (KAFKA-10816). GET / and GET /connectors answer before that, and
+// a connector made meanwhile waits for the herder: 11 s after GET /
+// answered, once, on three brokers just started.
+const herderProbe = "/connectors/kafka-lessons-readiness-probe"
+
+// HerderAnswers asks the worker at url (with its REST API's user and
+// password) for a connector, and returns nil once its herder answers:
+// Connect's own 404, not the one its REST server gives before it has
+// opened its resources.
+func HerderAnswers(ctx context.Context, client *http.Client, url, user, password string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+herderProbe, nil)
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(user, password)
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		ErrorCode int `json:"error_code"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&answer)
+	if resp.StatusCode == http.StatusOK || answer.ErrorCode == http.StatusNotFound {
+		return nil
+	}
+	return fmt.Errorf("GET %s: %s", herderProbe, resp.Status)
 }
 
 // WorkerSettings are the settings of a distributed worker as the lessons

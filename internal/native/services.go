@@ -319,27 +319,22 @@ func MissingTopics(ctx context.Context, client *kafka.Client, topics []string) [
 	return missing
 }
 
-// serviceAnswers asks the registry for its subjects, or the worker for its
-// version, as a client would.
+// serviceAnswers asks the registry for its subjects, or the worker's herder
+// for a connector, as a client would.
 func serviceAnswers(ctx context.Context, s serviceState) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	// A worker answers GET / as soon as its REST server listens, and
-	// GET /connectors once its herder has started: its topics exist.
-	url := s.URL + "/connectors"
-	if s.Name == ServiceRegistry {
-		url = s.URL + "/subjects"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	if f := s.passwordFile(); f != "" {
-		b, err := os.ReadFile(f)
+	if s.Name == ServiceConnect {
+		b, err := os.ReadFile(s.passwordFile())
 		if err != nil {
 			return fmt.Errorf("read the password: %w", err)
 		}
-		req.SetBasicAuth(ConnectUser, strings.TrimSpace(string(b)))
+		return HerderAnswers(ctx, http.DefaultClient, s.URL, ConnectUser, strings.TrimSpace(string(b)))
+	}
+	url := s.URL + "/subjects"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
