@@ -18,6 +18,7 @@ import (
 // acks=1 succeeds; restarted, every ISR has three brokers again.
 func TestLesson11Replication(t *testing.T) {
 	env, rec := testkit.ClusterEnv(t, 3)
+	testkit.StopsBrokers(t, env.Cluster)
 	logOnFailure(t, rec)
 	l := lesson(t, 11)
 	if why := l.Requires.Unmet(env.Cluster); why != "" {

@@ -116,6 +116,7 @@ func prefix() string { return "t" + uuid.NewString()[:8] + "-" }
 
 func TestAllLessonsUnattendedWithoutTerminal(t *testing.T) {
 	addrs, cluster := testkit.Brokers(t)
+	testkit.StopsBrokers(t, cluster) // lesson 11
 	addr := strings.Join(addrs, ",")
 	start := time.Now()
 	cmd, out, errb := runner(t, nil, "--brokers", addr, "--topic-prefix", prefix())

@@ -6,6 +6,7 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -63,8 +64,34 @@ func ClusterEnv(t testing.TB, nodes int) (*lessons.Env, *Recorder) {
 	rec := NewRecorder()
 	env := lessons.NewEnv(b.Addrs, lessons.Cluster{Brokers: b.Nodes, Embedded: b.Embedded, ConsumerProtocol: b.ConsumerProtocol}, Prefix("test"), rec)
 	env.Nodes = cluster.For(b, cluster.Watch{Brokers: b.Addrs}, unattended{})
+	if !b.Embedded && os.Getenv(NoStopsEnv) != "" {
+		env.Nodes = noStops{env.Nodes}
+	}
 	t.Cleanup(env.Close)
 	return env, rec
+}
+
+// NoStopsEnv, set, says other packages' tests share the named cluster at
+// the same time (CI's three brokers, go test -p 2): a broker stopped by one
+// would fail the others. Tests that stop brokers skip (StopsBrokers), and a
+// stop anywhere else fails.
+const NoStopsEnv = "KAFKA_TESTS_NO_STOPS"
+
+// StopsBrokers skips a test that stops brokers of a real cluster while
+// NoStopsEnv is set; CI runs it after, alone.
+func StopsBrokers(t testing.TB, c lessons.Cluster) {
+	t.Helper()
+	if !c.Embedded && c.Brokers > 1 && os.Getenv(NoStopsEnv) != "" {
+		t.Skipf("it stops brokers that other packages' tests use now (%s is set)", NoStopsEnv)
+	}
+}
+
+// noStops refuses to stop a broker, so a test that stops one without
+// StopsBrokers fails, saying why, instead of failing the others.
+type noStops struct{ lessons.NodeControl }
+
+func (noStops) Stop(context.Context, int) error {
+	return fmt.Errorf("a broker stop while %s is set: call testkit.StopsBrokers in this test", NoStopsEnv)
 }
 
 // unattended is a test: nobody is there to stop a broker by hand.

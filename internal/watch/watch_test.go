@@ -430,6 +430,7 @@ func TestWatchStopsABroker(t *testing.T) {
 	if env.Cluster.Brokers < 3 {
 		t.Skipf("needs three brokers, this cluster has %d", env.Cluster.Brokers)
 	}
+	testkit.StopsBrokers(t, env.Cluster)
 	ctx := context.Background()
 	topic := env.Name("watched")
 	if err := lessons.EnsureTopic(ctx, env, lessons.TopicSpec{Name: topic, Partitions: 3, ReplicationFactor: 3}); err != nil {
