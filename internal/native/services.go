@@ -154,7 +154,7 @@ func (c *Cluster) startService(ctx context.Context, jvm *JVM, name string, wait 
 	}
 	ready := waitAnswers(ctx, s, p.exited, wait)
 	if ready == nil && name == ServiceConnect {
-		// Its REST API may answer before its herder has made its topics.
+		// Its herder made them; every broker's metadata lists them soon.
 		ready = c.waitTopics(ctx, p.exited, wait-time.Since(started), ConnectConfigs, ConnectOffsets, ConnectStatus)
 	}
 	if ready != nil {
